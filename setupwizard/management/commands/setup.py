@@ -1,0 +1,148 @@
+import os
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.core.validators import validate_email
+from django.db import transaction
+
+from setupwizard import installation
+from setupwizard.signals import setup_completed
+from setupwizard.startup import setup_link
+
+
+class Command(BaseCommand):
+    help = (
+        "First-run setup without a browser: create the first administrator and record the "
+        "telemetry choice. Idempotent: safe to run on every container start."
+    )
+
+    def add_arguments(self, parser):
+        choice = parser.add_mutually_exclusive_group()
+        choice.add_argument(
+            "--telemetry",
+            dest="telemetry",
+            action="store_true",
+            default=None,
+            help="Opt in to anonymous telemetry.",
+        )
+        choice.add_argument(
+            "--no-telemetry",
+            dest="telemetry",
+            action="store_false",
+            help="Do not send telemetry (the default).",
+        )
+        parser.add_argument("--admin-username", help="Username of the first administrator.")
+        parser.add_argument("--admin-email", help="Email of the first administrator.")
+        mode = parser.add_mutually_exclusive_group()
+        mode.add_argument("--status", action="store_true", help="Print the setup state.")
+        mode.add_argument("--repair", action="store_true", help="Repair a corrupt store.")
+
+    def handle(self, *args, **options):
+        if options["status"]:
+            return self.print_status()
+        if options["repair"]:
+            return self.repair()
+        self.run_setup(options)
+
+    def print_status(self):
+        state = installation.get_state()
+        self.stdout.write(f"Store: {state.path}")
+        if state.problem:
+            self.stdout.write(self.style.ERROR(f"Problem ({state.problem}): {state.detail}"))
+            if state.problem != installation.READ_ONLY:
+                self.stdout.write(f"Fix it with: {installation.REPAIR_COMMAND}")
+            return
+        current = state.installation
+        self.stdout.write(f"Installation id: {current.installation_id}")
+        self.stdout.write(f"Setup complete: {'yes' if current.setup_complete else 'no'}")
+        if current.setup_complete:
+            self.stdout.write(f"Setup completed at: {current.setup_completed_at}")
+        choice = "on" if current.telemetry_enabled else "off"
+        self.stdout.write(f"Telemetry (administrator's choice): {choice}")
+        if not installation.data_dir_writable():
+            self.stdout.write(
+                self.style.WARNING("The data directory is read-only: settings cannot change.")
+            )
+        if not current.setup_complete:
+            self.stdout.write(f"Setup link: {setup_link(current.setup_token)}")
+
+    def repair(self):
+        has_superuser = get_user_model().objects.filter(is_superuser=True).exists()
+        try:
+            report = installation.repair(has_superuser=has_superuser)
+        except OSError as exc:
+            raise CommandError(f"Cannot write the installation store: {exc}") from None
+        installation.reset_cache()
+        for message in report.messages:
+            self.stdout.write(message)
+
+    def run_setup(self, options):
+        state = installation.get_state()
+        if state.problem:
+            raise CommandError(f"{state.detail} Nothing was changed.")
+        User = get_user_model()
+        admin = None
+        if User.objects.filter(is_superuser=True).exists():
+            self.stdout.write("Administrator: exists, skipped.")
+        else:
+            admin = self.build_admin(User, options)
+        if state.installation.setup_complete and admin is None:
+            self.stdout.write("Setup: already complete, nothing changed.")
+            if options["telemetry"] is not None:
+                self.stdout.write(
+                    "The telemetry choice is unchanged; use `manage.py telemetry "
+                    "enable|disable` to change it."
+                )
+            return
+        telemetry_enabled = bool(options["telemetry"])
+        try:
+            with transaction.atomic():
+                if admin is not None:
+                    admin.save()
+                    self.stdout.write(f"Administrator: created {admin.username}.")
+                if not state.installation.setup_complete:
+                    installation.complete_setup(telemetry_enabled)
+        except installation.StoreError as exc:
+            raise CommandError(f"{exc} Nothing was changed.") from None
+        except OSError as exc:
+            raise CommandError(f"Cannot write the installation store: {exc}") from None
+        if state.installation.setup_complete:
+            return
+        choice = "on" if telemetry_enabled else "off"
+        self.stdout.write(f"Setup: complete. Telemetry is {choice}.")
+        setup_completed.send(
+            sender=self.__class__,
+            user=admin,
+            telemetry_enabled=telemetry_enabled,
+            source="command",
+        )
+
+    def build_admin(self, User, options):
+        username, email = options["admin_username"], options["admin_email"]
+        password = os.environ.get("DJANGO_SUPERUSER_PASSWORD", "")
+        missing = [
+            flag
+            for flag, value in (
+                ("--admin-username", username),
+                ("--admin-email", email),
+                ("DJANGO_SUPERUSER_PASSWORD", password),
+            )
+            if not value
+        ]
+        if missing:
+            raise CommandError(
+                f"No administrator exists yet: give {', '.join(missing)} to create one."
+            )
+        admin = User(username=username, email=email, is_staff=True, is_superuser=True)
+        try:
+            User._meta.get_field("username").run_validators(username)
+            validate_email(email)
+            validate_password(password, user=admin)
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from None
+        if User.objects.filter(username=username).exists():
+            raise CommandError(f"A user named {username!r} already exists and is no admin.")
+        admin.set_password(password)
+        return admin

@@ -1,0 +1,124 @@
+"""Strict parsing of environment configuration.
+
+django-environ reads the values; these helpers refuse anything ambiguous so that a typo
+(``DEBUG=maybe``) stops start-up with a message naming the variable instead of silently
+meaning "false".
+"""
+
+import os
+import secrets
+import tempfile
+from pathlib import Path
+from urllib.parse import urlparse
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+TRUE_VALUES = {"1", "true", "yes", "on"}
+FALSE_VALUES = {"0", "false", "no", "off"}
+SUPPORTED_DATABASE_SCHEMES = {"sqlite", "postgres", "postgresql", "pgsql", "psql"}
+
+
+def parse_bool(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in TRUE_VALUES:
+        return True
+    if value in FALSE_VALUES:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={raw!r} is not a boolean: use one of true/false, 1/0, yes/no, on/off."
+    )
+
+
+def env_bool(env: environ.Env, name: str, default: bool) -> bool:
+    raw = env.str(name, default="")
+    return default if raw.strip() == "" else parse_bool(name, raw)
+
+
+def env_optional_bool(env: environ.Env, name: str) -> bool | None:
+    """A tri-state switch: unset or empty means "not decided here"."""
+    raw = env.str(name, default="")
+    return None if raw.strip() == "" else parse_bool(name, raw)
+
+
+def env_float(env: environ.Env, name: str, default: float, low: float, high: float) -> float:
+    raw = env.str(name, default="")
+    if raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a number.") from None
+    if not low <= value <= high:
+        raise ImproperlyConfigured(f"{name}={raw!r} must be between {low} and {high}.")
+    return value
+
+
+def env_url(env: environ.Env, name: str) -> str:
+    """An optional http(s) URL; empty means unset."""
+    raw = env.str(name, default="").strip()
+    if raw and (urlparse(raw).scheme not in {"http", "https"} or not urlparse(raw).netloc):
+        raise ImproperlyConfigured(f"{name}={raw!r} is not an http(s) URL.")
+    return raw
+
+
+def database_config(env: environ.Env, default_sqlite_path: Path) -> dict:
+    raw = env.str("DATABASE_URL", default="").strip()
+    if not raw:
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(default_sqlite_path),
+            "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
+        }
+    scheme = urlparse(raw).scheme
+    if scheme not in SUPPORTED_DATABASE_SCHEMES:
+        raise ImproperlyConfigured(
+            f"DATABASE_URL has an unsupported scheme {scheme!r}: "
+            "use postgres://user:password@host:5432/name or sqlite:////absolute/path.db."
+        )
+    try:
+        config = environ.Env.db_url_config(raw)
+    except (ValueError, KeyError) as exc:
+        raise ImproperlyConfigured(f"DATABASE_URL is malformed: {exc}") from None
+    if not config.get("NAME"):
+        raise ImproperlyConfigured("DATABASE_URL names no database.")
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    return config
+
+
+def load_or_create_secret_key(data_dir: Path) -> str:
+    """Return the secret key kept in ``data_dir/secret_key``, creating it (mode 0600) once."""
+    path = data_dir / "secret_key"
+    try:
+        return _read_secret_key(path)
+    except FileNotFoundError:
+        pass
+    key = secrets.token_urlsafe(50)
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=data_dir, prefix=".secret_key.")
+        with os.fdopen(fd, "w") as handle:
+            handle.write(key)
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            # link() never overwrites: when two processes start at once, one key wins.
+            os.link(tmp, path)
+        except FileExistsError:
+            return _read_secret_key(path)
+        finally:
+            os.unlink(tmp)
+    except OSError as exc:
+        raise ImproperlyConfigured(
+            f"SECRET_KEY is not set and {path} cannot be created ({exc.strerror}). "
+            "Set SECRET_KEY or make the data directory writable."
+        ) from None
+    return key
+
+
+def _read_secret_key(path: Path) -> str:
+    key = path.read_text().strip()
+    if len(key) < 32:
+        raise ImproperlyConfigured(f"{path} holds a secret key shorter than 32 characters.")
+    return key

@@ -1,0 +1,147 @@
+"""Settings for TimeTracker, read from the environment (and an optional ``.env``).
+
+Every variable is documented in README.md. Defaults make ``make run`` work on a laptop with
+no configuration: SQLite and a generated secret key in the data directory.
+"""
+
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+from timetracker import config
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+TIMETRACKER_DATA_DIR = Path(env.str("TIMETRACKER_DATA_DIR", default=str(BASE_DIR / "data")))
+LOG_DIR = Path(env.str("LOG_DIR", default=str(BASE_DIR / "logs")))
+
+DEBUG = config.env_bool(env, "DEBUG", default=False)
+SECRET_KEY = env.str("SECRET_KEY", default="") or config.load_or_create_secret_key(
+    TIMETRACKER_DATA_DIR
+)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
+if "*" in ALLOWED_HOSTS and not DEBUG:
+    raise ImproperlyConfigured("ALLOWED_HOSTS=* is refused: list the host names you serve.")
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Base URL used in links printed to the console (the setup link).
+SITE_URL = config.env_url(env, "SITE_URL") or "http://127.0.0.1:8000"
+
+INSTALLED_APPS = [
+    "timetracker.apps.TimeTrackerAdminConfig",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "setupwizard",
+    "tracking",
+    "telemetry",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "setupwizard.middleware.SetupRequiredMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "telemetry.middleware.CurrentUserMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "timetracker.urls"
+WSGI_APPLICATION = "timetracker.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {"default": config.database_config(env, TIMETRACKER_DATA_DIR / "timetracker.sqlite3")}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "tracking:dashboard"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env.str("TIME_ZONE", default="UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+# Cookies are never readable from JavaScript and never sent cross-site.
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+# Behind a TLS-terminating reverse proxy: HTTPS=true turns on the HTTPS-only settings.
+HTTPS = config.env_bool(env, "HTTPS", default=False)
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = False
+
+# Telemetry: all of it read here, nowhere else. See docs/privacy.md.
+DO_NOT_TRACK = config.env_bool(env, "DO_NOT_TRACK", default=False)
+ENABLE_TELEMETRY = config.env_optional_bool(env, "ENABLE_TELEMETRY")
+POSTHOG_API_KEY = env.str("POSTHOG_API_KEY", default="").strip()
+POSTHOG_HOST = config.env_url(env, "POSTHOG_HOST") or "https://us.i.posthog.com"
+TELE_URL = config.env_url(env, "TELE_URL")
+TELEMETRY_DEBUG = config.env_bool(env, "TELEMETRY_DEBUG", default=False)
+TELEMETRY_LOG_MAX_BYTES = env.int("TELEMETRY_LOG_MAX_BYTES", default=5 * 1024 * 1024)
+SENTRY_DSN = env.str("SENTRY_DSN", default="").strip()
+SENTRY_TRACES_RATE = config.env_float(env, "SENTRY_TRACES_RATE", default=0.1, low=0.0, high=1.0)
+SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="production")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "setupwizard": {"level": "INFO"},
+        "telemetry": {"level": "INFO"},
+    },
+}

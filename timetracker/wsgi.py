@@ -1,0 +1,13 @@
+"""WSGI entry point, for gunicorn (``gunicorn timetracker.wsgi``) and runserver."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "timetracker.settings")
+
+application = get_wsgi_application()
+
+from setupwizard.startup import announce_setup_link  # noqa: E402  (needs Django set up)
+
+announce_setup_link()

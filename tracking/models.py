@@ -1,0 +1,367 @@
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import DecimalField, ExpressionWrapper, F, Q, Sum
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+
+CENT = Decimal("0.01")
+
+
+def seconds_to_hours(seconds: int | None) -> Decimal:
+    """Seconds as decimal hours rounded to two places: 5400 → Decimal("1.50")."""
+    return (Decimal(seconds or 0) / 3600).quantize(CENT, ROUND_HALF_UP)
+
+
+class Client(models.Model):
+    name = models.CharField(max_length=200)
+    email = models.EmailField(blank=True)
+    archived = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("tracking:client_detail", args=[self.pk])
+
+
+class ProjectQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(archived=False)
+
+
+class Project(models.Model):
+    name = models.CharField(max_length=200)
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="projects")
+    billable = models.BooleanField(default=True)
+    hourly_rate = models.DecimalField(
+        max_digits=10, decimal_places=2, null=True, blank=True, help_text="Per hour, optional."
+    )
+    archived = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("tracking:project_detail", args=[self.pk])
+
+
+class Task(models.Model):
+    class Status(models.TextChoices):
+        TODO = "todo", "To do"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+
+    class Priority(models.TextChoices):
+        LOW = "low", "Low"
+        MEDIUM = "medium", "Medium"
+        HIGH = "high", "High"
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="tasks")
+    title = models.CharField(max_length=200)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.TODO)
+    priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.MEDIUM)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project__name", "title"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("tracking:task_detail", args=[self.pk])
+
+
+class TimeEntryQuerySet(models.QuerySet):
+    def running(self):
+        return self.filter(end__isnull=True)
+
+    def for_user(self, user):
+        return self if user.is_staff else self.filter(user=user)
+
+    def total_seconds(self) -> int:
+        return self.aggregate(total=Coalesce(Sum("duration_seconds"), 0))["total"]
+
+    def start_timer(self, user, project, task=None, notes="", billable=None, at=None):
+        """Start a timer for ``user``, stopping the one already running, in one transaction.
+
+        The user's row is locked first so that two concurrent starts are serialised; the
+        partial unique index stays the last line of defence.
+        """
+        at = _whole_seconds(at or timezone.now())
+        with transaction.atomic():
+            get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+            running = self.select_for_update().filter(user=user, end__isnull=True).first()
+            if running is not None:
+                running.stop(at=at)
+            return self.create(
+                user=user,
+                project=project,
+                task=task,
+                notes=notes,
+                start=at,
+                billable=project.billable if billable is None else billable,
+            )
+
+
+def _whole_seconds(moment):
+    return moment.replace(microsecond=0)
+
+
+class TimeEntry(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="time_entries"
+    )
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="time_entries")
+    task = models.ForeignKey(
+        Task, on_delete=models.PROTECT, null=True, blank=True, related_name="time_entries"
+    )
+    notes = models.TextField(blank=True)
+    start = models.DateTimeField()
+    end = models.DateTimeField(null=True, blank=True)
+    # Kept in step with start/end by save() so reports aggregate an integer column.
+    duration_seconds = models.PositiveIntegerField(null=True, editable=False)
+    billable = models.BooleanField(default=True)
+    invoice_item = models.ForeignKey(
+        "InvoiceItem",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="time_entries",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TimeEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start"]
+        verbose_name_plural = "time entries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(end__isnull=True),
+                name="one_running_timer_per_user",
+            ),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gt=F("start")),
+                name="entry_ends_after_start",
+                violation_error_message="The end must be after the start.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "start"], name="entry_user_start"),
+            models.Index(fields=["project", "start"], name="entry_project_start"),
+            models.Index(fields=["start"], name="entry_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.project} · {self.start:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.end is None
+
+    @property
+    def duration(self) -> timedelta:
+        return (self.end or timezone.now()) - self.start
+
+    @property
+    def hours(self) -> Decimal:
+        seconds = self.duration_seconds
+        if seconds is None:
+            seconds = int(self.duration.total_seconds())
+        return seconds_to_hours(seconds)
+
+    def clean(self):
+        if self.task_id is not None and self.task.project_id != self.project_id:
+            raise ValidationError({"task": "This task belongs to another project."})
+
+    def save(self, *args, **kwargs):
+        if self.end is None:
+            self.duration_seconds = None
+        else:
+            self.duration_seconds = int((self.end - self.start).total_seconds())
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "end" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "duration_seconds"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("tracking:entry_detail", args=[self.pk])
+
+    def stop(self, at=None):
+        """Stop a running entry; stopping a stopped one is an error, not a no-op."""
+        if self.end is not None:
+            raise ValidationError("This timer is already stopped.")
+        at = _whole_seconds(at or timezone.now())
+        # A timer stopped within its first second still counts one second.
+        self.end = max(at, self.start + timedelta(seconds=1))
+        self.save(update_fields=["end", "updated_at"])
+
+
+class InvoiceQuerySet(models.QuerySet):
+    def with_totals(self):
+        """Annotate ``total_amount``, computed in the database (one query for a whole list)."""
+        amount = ExpressionWrapper(
+            F("items__quantity") * F("items__unit_price"),
+            output_field=DecimalField(max_digits=22, decimal_places=4),
+        )
+        return self.annotate(total_amount=Coalesce(Sum(amount), Decimal("0")))
+
+
+class Invoice(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SENT = "sent", "Sent"
+        PAID = "paid", "Paid"
+
+    NEXT_STATUS = {Status.DRAFT: Status.SENT, Status.SENT: Status.PAID}
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="invoices")
+    project = models.ForeignKey(
+        Project, on_delete=models.PROTECT, null=True, blank=True, related_name="invoices"
+    )
+    number = models.CharField(max_length=50, unique=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    issue_date = models.DateField(default=timezone.localdate)
+    due_date = models.DateField()
+    currency = models.CharField(max_length=3, default="EUR")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = InvoiceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-issue_date", "-number"]
+
+    def __str__(self):
+        return self.number
+
+    def get_absolute_url(self):
+        return reverse("tracking:invoice_detail", args=[self.pk])
+
+    def clean(self):
+        if self.issue_date and self.due_date and self.due_date < self.issue_date:
+            raise ValidationError({"due_date": "The due date cannot be before the issue date."})
+        if self.project_id and self.client_id and self.project.client_id != self.client_id:
+            raise ValidationError({"project": "This project belongs to another client."})
+
+    @property
+    def total(self) -> Decimal:
+        return sum((item.amount for item in self.items.all()), Decimal("0.00"))
+
+    @property
+    def next_status(self):
+        return self.NEXT_STATUS.get(self.status)
+
+    def advance_status(self, target: str) -> None:
+        """Move draft → sent → paid one step at a time; anything else is refused."""
+        if self.NEXT_STATUS.get(self.status) != target:
+            raise ValidationError(
+                f"An invoice that is {self.get_status_display().lower()} cannot become {target}."
+            )
+        self.status = target
+        self.save(update_fields=["status"])
+
+    def add_items_from_entries(self, start_date, end_date) -> int:
+        """Bill the unbilled, billable, stopped entries of the invoice's projects in a range.
+
+        One item per project (hours times the project's rate); the entries are linked to their
+        item so they are never billed twice. Returns the number of entries billed.
+        """
+        projects = (
+            Project.objects.filter(pk=self.project_id)
+            if self.project_id
+            else Project.objects.filter(client_id=self.client_id)
+        )
+        billed = 0
+        with transaction.atomic():
+            for project in projects:
+                entries = TimeEntry.objects.select_for_update().filter(
+                    project=project,
+                    billable=True,
+                    invoice_item__isnull=True,
+                    end__isnull=False,
+                    start__date__gte=start_date,
+                    start__date__lte=end_date,
+                )
+                seconds = entries.total_seconds()
+                if not seconds:
+                    continue
+                item = self.items.create(
+                    description=f"{project.name}: {start_date:%Y-%m-%d} to {end_date:%Y-%m-%d}",
+                    quantity=seconds_to_hours(seconds),
+                    unit_price=project.hourly_rate or Decimal("0.00"),
+                )
+                billed += entries.update(invoice_item=item)
+        return billed
+
+
+class InvoiceItem(models.Model):
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="items")
+    description = models.CharField(max_length=300)
+    quantity = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("1.00"))
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.description
+
+    @property
+    def amount(self) -> Decimal:
+        return (self.quantity * self.unit_price).quantize(CENT, ROUND_HALF_UP)
+
+
+class Comment(models.Model):
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments"
+    )
+    text = models.TextField()
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, null=True, blank=True, related_name="comments"
+    )
+    task = models.ForeignKey(
+        Task, on_delete=models.CASCADE, null=True, blank=True, related_name="comments"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(project__isnull=False) & Q(task__isnull=True))
+                | (Q(project__isnull=True) & Q(task__isnull=False)),
+                name="comment_on_exactly_one_target",
+                violation_error_message="A comment belongs to a project or a task, not both.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Comment by {self.author} on {self.target}"
+
+    @property
+    def target(self):
+        return self.project or self.task
+
+    def can_change(self, user) -> bool:
+        return user.is_staff or user.pk == self.author_id

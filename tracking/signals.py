@@ -1,0 +1,14 @@
+"""Signals for the actions that are not model changes, for listeners such as telemetry.
+
+``tracking`` sends them and never knows who listens.
+"""
+
+from django.dispatch import Signal
+
+# A report page was rendered. Arguments: ``user``, ``filters`` (a set of the filter names
+# in use: "start", "end", "project", "user"), ``row_count`` (entries in the report).
+report_viewed = Signal()
+
+# A CSV export finished streaming. Arguments: ``user``, ``kind`` ("entries" or "report"),
+# ``row_count``.
+csv_exported = Signal()

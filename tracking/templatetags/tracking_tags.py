@@ -1,0 +1,20 @@
+from decimal import Decimal
+
+from django import template
+
+from tracking.models import seconds_to_hours
+
+register = template.Library()
+
+
+@register.filter
+def hours(seconds) -> Decimal:
+    """Seconds as decimal hours with two places: 5400 → 1.50."""
+    return seconds_to_hours(seconds)
+
+
+@register.filter
+def duration(delta) -> str:
+    """A timedelta as H:MM:SS."""
+    seconds = max(0, int(delta.total_seconds()))
+    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"

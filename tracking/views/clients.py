@@ -1,0 +1,66 @@
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, render
+
+from tracking.forms import ClientForm
+from tracking.models import Client
+from tracking.views.editing import confirm_delete, save_form, staff_required
+
+
+@login_required
+def client_list(request):
+    show_archived = request.GET.get("archived") == "1"
+    clients = Client.objects.annotate(
+        project_count=Count("projects", filter=Q(projects__archived=False))
+    )
+    if not show_archived:
+        clients = clients.filter(archived=False)
+    return render(
+        request,
+        "tracking/client_list.html",
+        {"clients": clients, "show_archived": show_archived},
+    )
+
+
+@login_required
+def client_detail(request, pk):
+    client = get_object_or_404(Client, pk=pk)
+    projects = client.projects.all()
+    return render(request, "tracking/client_detail.html", {"client": client, "projects": projects})
+
+
+@staff_required
+def client_create(request):
+    return save_form(
+        request,
+        ClientForm(request.POST or None),
+        title="New client",
+        cancel_url="tracking:client_list",
+        success_message="Client {obj} created.",
+    )
+
+
+@staff_required
+def client_edit(request, pk):
+    client = get_object_or_404(Client, pk=pk)
+    return save_form(
+        request,
+        ClientForm(request.POST or None, instance=client),
+        title=f"Edit {client}",
+        cancel_url=client.get_absolute_url(),
+        success_message="Client {obj} saved.",
+    )
+
+
+@staff_required
+def client_delete(request, pk):
+    client = get_object_or_404(Client, pk=pk)
+    return confirm_delete(
+        request,
+        client,
+        cancel_url=client.get_absolute_url(),
+        success_url="tracking:client_list",
+        protected_message=(
+            f"{client} has projects or invoices, so it cannot be deleted: archive it instead."
+        ),
+    )

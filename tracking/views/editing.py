@@ -1,0 +1,46 @@
+"""The create/edit/delete steps shared by the tracking pages."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import ProtectedError
+from django.shortcuts import redirect, render, resolve_url
+
+
+def staff_required(view):
+    """Logged-in staff only: others are sent to log in, or answered 403."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_staff:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def save_form(request, form, *, title, cancel_url, success_message, success_url=None):
+    """Validate and save a bound form, or render it (again) with its errors."""
+    if request.method == "POST" and form.is_valid():
+        obj = form.save()
+        messages.success(request, success_message.format(obj=obj))
+        return redirect(success_url or obj.get_absolute_url())
+    context = {"form": form, "title": title, "cancel_url": resolve_url(cancel_url)}
+    return render(request, "tracking/form.html", context)
+
+
+def confirm_delete(request, obj, *, cancel_url, success_url, protected_message):
+    """Ask before deleting; a protected object (it owns time data) is refused, not cascaded."""
+    if request.method == "POST":
+        try:
+            obj.delete()
+        except ProtectedError:
+            messages.error(request, protected_message)
+            return redirect(cancel_url)
+        messages.success(request, f"Deleted {obj}.")
+        return redirect(success_url)
+    context = {"object": obj, "cancel_url": resolve_url(cancel_url)}
+    return render(request, "tracking/confirm_delete.html", context)

@@ -1,0 +1,101 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+
+from tracking.csv_export import csv_response
+from tracking.forms import ReportFilterForm, TimeEntryForm
+from tracking.models import TimeEntry
+from tracking.views.editing import confirm_delete
+
+
+def get_entry_for_user(request, pk) -> TimeEntry:
+    """The entry, if the user may see it: someone else's entry answers 404, not 403."""
+    entries = TimeEntry.objects.for_user(request.user).select_related("project", "task", "user")
+    return get_object_or_404(entries, pk=pk)
+
+
+def filtered_entries(request, form: ReportFilterForm):
+    """The entries the user may see, narrowed by a valid filter form."""
+    entries = TimeEntry.objects.for_user(request.user)
+    if form.is_valid():
+        data = form.cleaned_data
+        if data.get("start"):
+            entries = entries.filter(start__date__gte=data["start"])
+        if data.get("end"):
+            entries = entries.filter(start__date__lte=data["end"])
+        if data.get("project"):
+            entries = entries.filter(project=data["project"])
+        if data.get("user"):
+            entries = entries.filter(user=data["user"])
+    return entries
+
+
+@login_required
+def entry_list(request):
+    form = ReportFilterForm(request.GET or None, viewer=request.user)
+    entries = filtered_entries(request, form).select_related("project__client", "task", "user")
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "tracking/entry_list.html",
+        {"page": page, "form": form, "query": request.GET.urlencode()},
+    )
+
+
+@login_required
+def entry_export(request):
+    form = ReportFilterForm(request.GET or None, viewer=request.user)
+    return csv_response(
+        filtered_entries(request, form),
+        filename="time-entries.csv",
+        user=request.user,
+        kind="entries",
+    )
+
+
+@login_required
+def entry_detail(request, pk):
+    return render(
+        request, "tracking/entry_detail.html", {"entry": get_entry_for_user(request, pk)}
+    )
+
+
+def _save_entry(request, form, title, cancel_url):
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                entry = form.save()
+        except IntegrityError:
+            form.add_error(None, "A timer is already running: give this entry an end.")
+        else:
+            messages.success(request, "Entry saved.")
+            return redirect(entry.get_absolute_url())
+    context = {"form": form, "title": title, "cancel_url": resolve_url(cancel_url)}
+    return render(request, "tracking/form.html", context)
+
+
+@login_required
+def entry_create(request):
+    form = TimeEntryForm(request.POST or None, user=request.user)
+    return _save_entry(request, form, "New time entry", "tracking:entry_list")
+
+
+@login_required
+def entry_edit(request, pk):
+    entry = get_entry_for_user(request, pk)
+    form = TimeEntryForm(request.POST or None, instance=entry, user=request.user)
+    return _save_entry(request, form, f"Edit {entry}", entry.get_absolute_url())
+
+
+@login_required
+def entry_delete(request, pk):
+    entry = get_entry_for_user(request, pk)
+    return confirm_delete(
+        request,
+        entry,
+        cancel_url=entry.get_absolute_url(),
+        success_url="tracking:entry_list",
+        protected_message="This entry cannot be deleted.",
+    )

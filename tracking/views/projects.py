@@ -1,0 +1,70 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, render
+
+from tracking.forms import CommentForm, ProjectForm
+from tracking.models import Project, TimeEntry
+from tracking.views.editing import confirm_delete, save_form, staff_required
+
+
+@login_required
+def project_list(request):
+    show_archived = request.GET.get("archived") == "1"
+    projects = Project.objects.select_related("client")
+    if not show_archived:
+        projects = projects.filter(archived=False)
+    return render(
+        request,
+        "tracking/project_list.html",
+        {"projects": projects, "show_archived": show_archived},
+    )
+
+
+@login_required
+def project_detail(request, pk):
+    project = get_object_or_404(Project.objects.select_related("client"), pk=pk)
+    context = {
+        "project": project,
+        "tasks": project.tasks.all(),
+        "comments": project.comments.select_related("author"),
+        "comment_form": CommentForm(),
+        "my_seconds": TimeEntry.objects.filter(project=project, user=request.user).total_seconds(),
+    }
+    return render(request, "tracking/project_detail.html", context)
+
+
+@staff_required
+def project_create(request):
+    return save_form(
+        request,
+        ProjectForm(request.POST or None),
+        title="New project",
+        cancel_url="tracking:project_list",
+        success_message="Project {obj} created.",
+    )
+
+
+@staff_required
+def project_edit(request, pk):
+    project = get_object_or_404(Project, pk=pk)
+    return save_form(
+        request,
+        ProjectForm(request.POST or None, instance=project),
+        title=f"Edit {project}",
+        cancel_url=project.get_absolute_url(),
+        success_message="Project {obj} saved.",
+    )
+
+
+@staff_required
+def project_delete(request, pk):
+    project = get_object_or_404(Project, pk=pk)
+    return confirm_delete(
+        request,
+        project,
+        cancel_url=project.get_absolute_url(),
+        success_url="tracking:project_list",
+        protected_message=(
+            f"{project} has time entries, tasks or invoices, so it cannot be deleted: "
+            "archive it instead."
+        ),
+    )

@@ -1,0 +1,97 @@
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Sum
+from django.db.models.functions import TruncDate
+from django.shortcuts import render
+from django.utils import timezone
+
+from tracking.csv_export import csv_response
+from tracking.forms import ReportFilterForm
+from tracking.models import seconds_to_hours
+from tracking.signals import report_viewed
+from tracking.views.entries import filtered_entries
+
+CHART_HEIGHT = 120
+CHART_BAR_WIDTH = 18
+
+
+def _report_form(request):
+    data = request.GET.copy()
+    if not data.get("start") and not data.get("end"):
+        today = timezone.localdate()
+        data["start"] = today.replace(day=1).isoformat()
+        data["end"] = today.isoformat()
+    return ReportFilterForm(data, viewer=request.user)
+
+
+def _chart(by_day):
+    """Bars for an inline SVG chart of hours per day, scaled to the busiest day."""
+    peak = max((row["seconds"] or 0 for row in by_day), default=0) or 1
+    bars = []
+    for index, row in enumerate(by_day):
+        height = round(CHART_HEIGHT * (row["seconds"] or 0) / peak)
+        bars.append(
+            {
+                "x": index * (CHART_BAR_WIDTH + 4),
+                "y": CHART_HEIGHT - height,
+                "height": height,
+                "day": row["day"],
+                "hours": seconds_to_hours(row["seconds"]),
+            }
+        )
+    width = max(len(bars) * (CHART_BAR_WIDTH + 4), CHART_BAR_WIDTH)
+    return {"bars": bars, "width": width, "height": CHART_HEIGHT, "bar_width": CHART_BAR_WIDTH}
+
+
+@login_required
+def reports(request):
+    form = _report_form(request)
+    entries = filtered_entries(request, form)
+    if not form.is_valid():
+        entries = entries.none()
+    finished = entries.filter(end__isnull=False)
+    summary = finished.aggregate(seconds=Sum("duration_seconds"), count=Count("pk"))
+    by_project = (
+        finished.values("project_id", "project__name", "project__client__name")
+        .annotate(seconds=Sum("duration_seconds"), count=Count("pk"))
+        .order_by("-seconds")
+    )
+    by_user = (
+        finished.values("user_id", "user__username")
+        .annotate(seconds=Sum("duration_seconds"), count=Count("pk"))
+        .order_by("-seconds")
+    )
+    by_day = list(
+        finished.annotate(day=TruncDate("start", tzinfo=timezone.get_current_timezone()))
+        .values("day")
+        .annotate(seconds=Sum("duration_seconds"))
+        .order_by("day")
+    )
+    context = {
+        "form": form,
+        "total_hours": seconds_to_hours(summary["seconds"]),
+        "entry_count": summary["count"],
+        "by_project": [dict(row, hours=seconds_to_hours(row["seconds"])) for row in by_project],
+        "by_user": [dict(row, hours=seconds_to_hours(row["seconds"])) for row in by_user],
+        "by_day": [dict(row, hours=seconds_to_hours(row["seconds"])) for row in by_day],
+        "chart": _chart(by_day),
+        "query": form.data.urlencode(),
+    }
+    filters = {name for name in ("start", "end", "project", "user") if request.GET.get(name)}
+    report_viewed.send(
+        sender=reports, user=request.user, filters=filters, row_count=summary["count"]
+    )
+    return render(request, "tracking/reports.html", context)
+
+
+@login_required
+def report_export(request):
+    form = _report_form(request)
+    entries = filtered_entries(request, form)
+    if not form.is_valid():
+        entries = entries.none()
+    return csv_response(
+        entries.filter(end__isnull=False),
+        filename="report.csv",
+        user=request.user,
+        kind="report",
+    )
