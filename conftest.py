@@ -1,5 +1,18 @@
 """Fixtures shared by every app's tests: people, an isolated data dir, fast hashing."""
 
+import gzip
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
 import pytest
 from django.contrib.auth import get_user_model
 
@@ -65,3 +78,196 @@ def superuser(db):
     return get_user_model().objects.create_superuser(
         username="admin", email="admin@example.test", password="pw-admin"
     )
+
+
+@pytest.fixture(autouse=True)
+def strict_telemetry(settings):
+    """A catalog violation raises under tests; every test starts with no dispatcher."""
+    from telemetry import emitter
+
+    settings.TELEMETRY_STRICT = True
+    yield
+    emitter.shutdown()
+
+
+class RecordingServer:
+    """An HTTP server on 127.0.0.1 that records every request it receives.
+
+    ``status`` sets the answer; ``delay`` makes it slow; ``statuses`` (a list) answers in
+    turn before falling back to ``status``.
+    """
+
+    def __init__(self):
+        self.requests: list[dict] = []
+        self.status = 200
+        self.statuses: list[int] = []
+        self.delay = 0.0
+        self.lock = threading.Lock()
+        recorder = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("content-length") or 0))
+                if self.headers.get("content-encoding") == "gzip":
+                    body = gzip.decompress(body)
+                with recorder.lock:
+                    status = recorder.statuses.pop(0) if recorder.statuses else recorder.status
+                    recorder.requests.append(
+                        {"path": self.path, "headers": dict(self.headers), "body": body}
+                    )
+                if recorder.delay:
+                    time.sleep(recorder.delay)
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(b'{"status": 1}')
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def bodies(self) -> list[bytes]:
+        with self.lock:
+            return [request["body"] for request in self.requests]
+
+    def json_bodies(self) -> list:
+        return [json.loads(body) for body in self.bodies()]
+
+    def wait_for(self, predicate, timeout=10.0) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if predicate(self):
+                return True
+            time.sleep(0.02)
+        return False
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def recording_server():
+    server = RecordingServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def second_recording_server():
+    server = RecordingServer()
+    yield server
+    server.close()
+
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class ServerProcess:
+    """TimeTracker served by gunicorn on 127.0.0.1, in its own data and log directories."""
+
+    def __init__(self, tmp_path: Path, env: dict, workers: int = 1):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.data_dir = tmp_path / "server-data"
+        self.log_dir = tmp_path / "server-logs"
+        self.static_root = tmp_path / "static"
+        self.env = {
+            "PATH": os.environ["PATH"],
+            "DJANGO_SETTINGS_MODULE": "timetracker.settings",
+            "TIMETRACKER_DATA_DIR": str(self.data_dir),
+            "LOG_DIR": str(self.log_dir),
+            "STATIC_ROOT": str(self.static_root),
+            "SECRET_KEY": "server-test-secret-key-" + "y" * 40,
+            "SITE_URL": self.url,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'server.sqlite3'}",
+            **env,
+        }
+        self.output = tmp_path / "server-output.log"
+        self.workers = workers
+        self.process = None
+
+    def manage(self, *args, check=True, extra_env=None) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=BASE_DIR,
+            env={**self.env, **(extra_env or {})},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=check,
+        )
+
+    def start(self):
+        self.manage("migrate", "--noinput", "-v0")
+        self.manage("collectstatic", "--noinput", "-v0")
+        gunicorn = Path(sys.executable).with_name("gunicorn")
+        self.log_handle = self.output.open("w")
+        self.process = subprocess.Popen(
+            [
+                str(gunicorn),
+                "timetracker.wsgi",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(self.workers),
+                "--timeout",
+                "30",
+                "--graceful-timeout",
+                "5",
+            ],
+            cwd=BASE_DIR,
+            env=self.env,
+            stdout=self.log_handle,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=1):
+                    return self
+            except OSError:
+                if self.process.poll() is not None:
+                    break
+                time.sleep(0.1)
+        raise RuntimeError(f"server did not start:\n{self.output.read_text()}")
+
+    def log(self) -> str:
+        return self.output.read_text()
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self.process:
+            self.log_handle.close()
+
+
+@pytest.fixture
+def server_process(tmp_path):
+    """A factory: ``server_process(env={...}).start()`` serves the app with gunicorn."""
+    servers = []
+
+    def make(env=None, workers=1):
+        server = ServerProcess(tmp_path, env or {}, workers=workers)
+        servers.append(server)
+        return server
+
+    yield make
+    for server in servers:
+        server.stop()

@@ -175,6 +175,19 @@ class TimeEntry(models.Model):
     def __str__(self):
         return f"{self.project} · {self.start:%Y-%m-%d %H:%M}"
 
+    def save(self, *args, **kwargs):
+        if self.end is None:
+            self.duration_seconds = None
+        else:
+            self.duration_seconds = int((self.end - self.start).total_seconds())
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "end" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "duration_seconds"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("tracking:entry_detail", args=[self.pk])
+
     @property
     def is_running(self) -> bool:
         return self.end is None
@@ -193,19 +206,6 @@ class TimeEntry(models.Model):
     def clean(self):
         if self.task_id is not None and self.task.project_id != self.project_id:
             raise ValidationError({"task": "This task belongs to another project."})
-
-    def save(self, *args, **kwargs):
-        if self.end is None:
-            self.duration_seconds = None
-        else:
-            self.duration_seconds = int((self.end - self.start).total_seconds())
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "end" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "duration_seconds"}
-        super().save(*args, **kwargs)
-
-    def get_absolute_url(self):
-        return reverse("tracking:entry_detail", args=[self.pk])
 
     def stop(self, at=None):
         """Stop a running entry; stopping a stopped one is an error, not a no-op."""

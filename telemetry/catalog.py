@@ -1,0 +1,303 @@
+"""Every product event TimeTracker can send, with the only properties each may carry.
+
+The emitter refuses anything not declared here, so a payload can never carry more than
+this file allows: numbers, yes/no flags, values from closed sets and lists of field names.
+Never a name, an email, a note, a title, a number typed by a person, a URL or an IP.
+``docs/all_tracked_events.md`` is generated from this module (``manage.py telemetry docs``).
+"""
+
+import re
+from dataclasses import dataclass, field
+
+
+class CatalogError(ValueError):
+    """An event or property that the catalog does not allow."""
+
+
+class Int:
+    label = "integer"
+
+    def accepts(self, value) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool)
+
+
+class Bool:
+    label = "boolean"
+
+    def accepts(self, value) -> bool:
+        return isinstance(value, bool)
+
+
+class Float:
+    label = "number"
+
+    def accepts(self, value) -> bool:
+        return isinstance(value, float | int) and not isinstance(value, bool)
+
+
+class Enum:
+    """A short string from a closed set."""
+
+    def __init__(self, *choices: str):
+        self.choices = frozenset(choices)
+        self.label = "one of " + ", ".join(f"`{choice}`" for choice in sorted(choices))
+
+    def accepts(self, value) -> bool:
+        return isinstance(value, str) and value in self.choices
+
+
+class Version:
+    """A dotted version number such as ``3.11.7``: digits and dots only."""
+
+    label = "version number (digits and dots)"
+    pattern = re.compile(r"^\d{1,4}(\.\d{1,4}){0,3}$")
+
+    def accepts(self, value) -> bool:
+        return isinstance(value, str) and bool(self.pattern.match(value))
+
+
+class FieldList:
+    """A list of field names (never their values), each from a closed set."""
+
+    def __init__(self, *names: str):
+        self.names = frozenset(names)
+        self.label = "list of field names from " + ", ".join(f"`{n}`" for n in sorted(names))
+
+    def accepts(self, value) -> bool:
+        return isinstance(value, list) and all(
+            isinstance(item, str) and item in self.names for item in value
+        )
+
+
+@dataclass(frozen=True)
+class Event:
+    name: str
+    description: str
+    properties: dict = field(default_factory=dict)
+
+    def validate(self, properties: dict) -> None:
+        for key, value in properties.items():
+            kind = self.properties.get(key)
+            if kind is None:
+                raise CatalogError(f"{self.name}: property {key!r} is not in the catalog")
+            if not kind.accepts(value):
+                raise CatalogError(f"{self.name}: {key} must be a {kind.label}")
+
+
+# Properties every event carries, added by the emitter (not by callers).
+COMMON_PROPERTIES = {
+    "installation_id": "the random installation id (16 hex characters)",
+    "app_version": "the TimeTracker version",
+    "$process_person_profile": "always false: PostHog builds no person profiles",
+    "$geoip_disable": "always true: PostHog must not look up a location",
+}
+
+# Bucketed counts: an order of magnitude, never an exact size.
+COUNT_BUCKETS = ("0", "1", "2-5", "6-20", "21-100", "101-1000", "1001-10000", "10001+")
+_BUCKET_TOPS = ((0, "0"), (1, "1"), (5, "2-5"), (20, "6-20"), (100, "21-100"))
+_BUCKET_TOPS += ((1000, "101-1000"), (10000, "1001-10000"))
+
+
+def bucket(count: int) -> str:
+    for top, label in _BUCKET_TOPS:
+        if count <= top:
+            return label
+    return COUNT_BUCKETS[-1]
+
+
+TASK_STATUS = Enum("todo", "in_progress", "done")
+INVOICE_STATUS = Enum("draft", "sent", "paid")
+COMMENT_TARGET = Enum("project", "task")
+ENTRY_FIELDS = FieldList("project", "task", "notes", "start", "end", "billable")
+USER_FIELDS = FieldList(
+    "username",
+    "email",
+    "first_name",
+    "last_name",
+    "password",
+    "is_active",
+    "is_staff",
+    "is_superuser",
+)
+ENVIRONMENT = {
+    "python_version": Version(),
+    "django_version": Version(),
+    "db_vendor": Enum("sqlite", "postgresql", "mysql", "other"),
+    "os_family": Enum("linux", "darwin", "windows", "other"),
+}
+
+_EVENTS = [
+    Event("auth.login", "A user logged in.", {"is_staff": Bool()}),
+    Event("auth.logout", "A user logged out."),
+    Event(
+        "auth.login_failed",
+        "A login attempt failed. Only the reason is sent, never the username tried.",
+        {"reason": Enum("invalid_credentials")},
+    ),
+    Event(
+        "timer.started",
+        "A timer started (a time entry was created without an end).",
+        {"has_task": Bool(), "has_notes": Bool(), "billable": Bool()},
+    ),
+    Event(
+        "timer.stopped",
+        "A running timer was stopped.",
+        {"duration_seconds": Int(), "has_task": Bool(), "billable": Bool()},
+    ),
+    Event(
+        "time_entry.created",
+        "A finished time entry was added by hand.",
+        {"duration_seconds": Int(), "has_task": Bool(), "has_notes": Bool(), "billable": Bool()},
+    ),
+    Event(
+        "time_entry.updated",
+        "A time entry was edited; lists which fields changed.",
+        {"changed_fields": ENTRY_FIELDS},
+    ),
+    Event(
+        "time_entry.deleted",
+        "A time entry was deleted.",
+        {"was_running": Bool(), "duration_seconds": Int()},
+    ),
+    Event(
+        "project.created",
+        "A project was created.",
+        {"billable": Bool(), "has_hourly_rate": Bool()},
+    ),
+    Event(
+        "project.updated",
+        "A project was edited; lists which fields changed.",
+        {"changed_fields": FieldList("name", "client", "billable", "hourly_rate")},
+    ),
+    Event("project.archived", "A project was archived."),
+    Event("project.unarchived", "An archived project was restored."),
+    Event("project.deleted", "A project without time entries was deleted."),
+    Event("client.created", "A client was created.", {"has_email": Bool()}),
+    Event(
+        "client.updated",
+        "A client was edited; lists which fields changed.",
+        {"changed_fields": FieldList("name", "email")},
+    ),
+    Event("client.archived", "A client was archived."),
+    Event("client.unarchived", "An archived client was restored."),
+    Event("client.deleted", "A client without projects was deleted."),
+    Event(
+        "task.created",
+        "A task was created.",
+        {"status": TASK_STATUS, "priority": Enum("low", "medium", "high")},
+    ),
+    Event(
+        "task.updated",
+        "A task was edited (other than its status); lists which fields changed.",
+        {"changed_fields": FieldList("project", "title", "priority")},
+    ),
+    Event(
+        "task.status_changed",
+        "A task moved to another status.",
+        {"from_status": TASK_STATUS, "to_status": TASK_STATUS},
+    ),
+    Event("task.deleted", "A task was deleted.", {"status": TASK_STATUS}),
+    Event("comment.created", "A comment was posted.", {"target": COMMENT_TARGET}),
+    Event("comment.updated", "A comment was edited.", {"target": COMMENT_TARGET}),
+    Event("comment.deleted", "A comment was deleted.", {"target": COMMENT_TARGET}),
+    Event("invoice.created", "An invoice was created.", {"has_project": Bool()}),
+    Event(
+        "invoice.updated",
+        "An invoice was edited; lists which fields changed.",
+        {
+            "changed_fields": FieldList(
+                "client", "project", "number", "issue_date", "due_date", "currency"
+            )
+        },
+    ),
+    Event("invoice.sent", "An invoice was marked as sent.", {"days_until_due": Int()}),
+    Event("invoice.paid", "An invoice was marked as paid.", {"days_since_issue": Int()}),
+    Event("invoice.deleted", "An invoice was deleted.", {"status": INVOICE_STATUS}),
+    Event(
+        "report.viewed",
+        "The reports page was viewed; lists which filters were used.",
+        {"filters": FieldList("start", "end", "project", "user"), "row_count": Int()},
+    ),
+    Event(
+        "export.csv",
+        "Time entries were exported as CSV.",
+        {"kind": Enum("entries", "report"), "row_count": Int()},
+    ),
+    Event(
+        "admin.user_created",
+        "A user account was created.",
+        {"is_staff": Bool(), "is_superuser": Bool()},
+    ),
+    Event(
+        "admin.user_updated",
+        "A user account was edited; lists which fields changed.",
+        {"changed_fields": USER_FIELDS},
+    ),
+    Event("admin.user_deleted", "A user account was deleted."),
+    Event("admin.telemetry_dashboard_viewed", "An admin opened the telemetry page."),
+    Event(
+        "admin.telemetry_toggled",
+        "Telemetry was turned on (turning it off sends nothing).",
+        {"enabled": Bool(), "source": Enum("setup", "admin", "command")},
+    ),
+    Event(
+        "setup.completed",
+        "First-run setup was completed.",
+        {"source": Enum("setup", "command"), "created_admin": Bool()},
+    ),
+    Event(
+        "install.first_seen",
+        "Sent once per installation, when telemetry is first turned on.",
+        ENVIRONMENT,
+    ),
+    Event(
+        "install.heartbeat",
+        "Sent at most once a day: versions, database and OS family, and bucketed counts.",
+        {
+            **ENVIRONMENT,
+            "users_bucket": Enum(*COUNT_BUCKETS),
+            "projects_bucket": Enum(*COUNT_BUCKETS),
+            "entries_bucket": Enum(*COUNT_BUCKETS),
+        },
+    ),
+]
+
+EVENTS: dict[str, Event] = {event.name: event for event in _EVENTS}
+
+
+def get_event(name: str) -> Event:
+    try:
+        return EVENTS[name]
+    except KeyError:
+        raise CatalogError(f"{name!r} is not in the event catalog") from None
+
+
+def catalog_markdown() -> str:
+    """``docs/all_tracked_events.md``, generated from this catalog."""
+    lines = [
+        "# All tracked events",
+        "",
+        "Generated from `telemetry/catalog.py` by `python manage.py telemetry docs`; "
+        "do not edit by hand (a test fails when this file is stale).",
+        "",
+        "Nothing here is sent unless an administrator opted in (see [privacy.md](privacy.md)).",
+        "Every event also carries:",
+        "",
+    ]
+    lines += [f"- `{name}`: {description}" for name, description in COMMON_PROPERTIES.items()]
+    lines += [
+        "",
+        '`distinct_id` is `sha256(salt + ":user:" + user id)` for the user who acted, or '
+        '`sha256(salt + ":installation")` when nobody did. The salt never leaves the server.',
+        "",
+        f"{len(EVENTS)} events:",
+        "",
+        "| event | when | properties |",
+        "| --- | --- | --- |",
+    ]
+    for event in sorted(EVENTS.values(), key=lambda item: item.name):
+        properties = "<br>".join(
+            f"`{name}`: {kind.label}" for name, kind in event.properties.items()
+        )
+        lines.append(f"| `{event.name}` | {event.description} | {properties or '—'} |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,186 @@
+"""Emitting an event: validate, build a small dict, put it on a queue. Nothing else.
+
+The request thread never touches the network or the disk here. One dispatcher thread per
+process (started lazily, so after a fork) re-checks consent and hands each event to the
+sinks; nothing queued before a switch-off leaves after it.
+"""
+
+import atexit
+import logging
+import os
+import queue
+import threading
+import time
+from datetime import UTC, datetime
+
+from django.conf import settings
+
+from setupwizard import installation
+from telemetry import consent
+from telemetry.catalog import CatalogError, get_event
+from telemetry.identity import installation_fingerprint, user_fingerprint
+from timetracker.version import __version__
+
+logger = logging.getLogger(__name__)
+
+QUEUE_SIZE = 10_000
+# The dispatcher looks at the heartbeat this long after start, then hourly.
+HEARTBEAT_FIRST_CHECK_SECONDS = 300
+HEARTBEAT_CHECK_INTERVAL_SECONDS = 3600
+
+
+def emit(name: str, user=None, **properties) -> bool:
+    """Queue event ``name`` for delivery if telemetry is on; return whether it was queued.
+
+    ``user`` is the person who acted (a User, or None for the installation). Never raises
+    into the caller except for a catalog violation in strict mode (tests and DEBUG).
+    """
+    try:
+        if not consent.is_enabled():
+            return False
+        event = build_event(name, user, properties)
+    except CatalogError:
+        if settings.DEBUG or getattr(settings, "TELEMETRY_STRICT", False):
+            raise
+        logger.exception("Dropped telemetry event %s: not allowed by the catalog", name)
+        return False
+    except Exception:
+        logger.exception("Dropped telemetry event %s", name)
+        return False
+    return _dispatcher().enqueue(event)
+
+
+def build_event(name: str, user, properties: dict) -> dict:
+    """The event exactly as the sinks will receive it (raises ``CatalogError``)."""
+    get_event(name).validate(properties)
+    current = installation.get()
+    if current is None:
+        raise CatalogError("no installation identity is available")
+    if user is not None and getattr(user, "pk", None) is not None:
+        distinct_id = user_fingerprint(current.telemetry_salt, user.pk)
+    else:
+        distinct_id = installation_fingerprint(current.telemetry_salt)
+    return {
+        "event": name,
+        "distinct_id": distinct_id,
+        "timestamp": datetime.now(UTC).isoformat(),
+        "properties": {
+            **properties,
+            "installation_id": current.installation_id,
+            "app_version": __version__,
+            "$process_person_profile": False,
+            "$geoip_disable": True,
+        },
+    }
+
+
+def flush(timeout: float = 10.0) -> None:
+    """Wait until every queued event reached the sinks and the sinks sent what they hold."""
+    dispatcher = _current
+    if dispatcher is not None and dispatcher.pid == os.getpid():
+        dispatcher.flush(timeout)
+
+
+def shutdown(timeout: float = 5.0) -> None:
+    """Flush and stop this process's dispatcher and sinks (worker exit, tests)."""
+    global _current
+    with _lock:
+        dispatcher, _current = _current, None
+    if dispatcher is not None and dispatcher.pid == os.getpid():
+        dispatcher.stop(timeout)
+
+
+class Dispatcher:
+    def __init__(self):
+        self.pid = os.getpid()
+        self.queue: queue.Queue = queue.Queue(maxsize=QUEUE_SIZE)
+        self.sinks = None
+        self.dropped_full = 0
+        self.dropped_consent = 0
+        self.next_heartbeat_check = time.monotonic() + HEARTBEAT_FIRST_CHECK_SECONDS
+        self.thread = threading.Thread(target=self.run, name="telemetry-dispatcher", daemon=True)
+        self.thread.start()
+
+    def enqueue(self, event: dict) -> bool:
+        try:
+            self.queue.put_nowait(event)
+        except queue.Full:
+            self.dropped_full += 1
+            if self.dropped_full in (1, 10, 100) or self.dropped_full % 1000 == 0:
+                logger.error("Telemetry queue full: dropped %d events so far", self.dropped_full)
+            return False
+        return True
+
+    def run(self):
+        from telemetry.sinks import build_sinks
+
+        while True:
+            item = self.queue.get()
+            try:
+                if item is _STOP:
+                    return
+                if isinstance(item, threading.Event):
+                    if self.sinks is not None:
+                        for sink in self.sinks:
+                            sink.flush()
+                    item.set()
+                    continue
+                # Consent is checked again here: nothing queued before a switch-off leaves.
+                if not consent.is_enabled():
+                    self.dropped_consent += 1
+                    continue
+                if self.sinks is None:
+                    self.sinks = build_sinks()
+                for sink in self.sinks:
+                    sink.send(item)
+                self.maybe_heartbeat()
+            except Exception:
+                logger.exception("Telemetry dispatcher error; the event was dropped")
+            finally:
+                self.queue.task_done()
+
+    def maybe_heartbeat(self):
+        if time.monotonic() < self.next_heartbeat_check:
+            return
+        self.next_heartbeat_check = time.monotonic() + HEARTBEAT_CHECK_INTERVAL_SECONDS
+        from telemetry.lifecycle import send_heartbeat_if_due
+
+        send_heartbeat_if_due(close_db=True)
+
+    def flush(self, timeout: float):
+        done = threading.Event()
+        try:
+            self.queue.put(done, timeout=timeout)
+        except queue.Full:
+            return
+        done.wait(timeout)
+
+    def stop(self, timeout: float):
+        self.flush(timeout)
+        try:
+            self.queue.put(_STOP, timeout=timeout)
+        except queue.Full:
+            return
+        self.thread.join(timeout)
+        for sink in self.sinks or ():
+            sink.close()
+
+
+_STOP = object()
+_lock = threading.Lock()
+_current: Dispatcher | None = None
+
+
+def _dispatcher() -> Dispatcher:
+    global _current
+    dispatcher = _current
+    if dispatcher is not None and dispatcher.pid == os.getpid():
+        return dispatcher
+    with _lock:
+        # After a fork the parent's thread does not exist here: start this process's own.
+        if _current is None or _current.pid != os.getpid():
+            _current = Dispatcher()
+        return _current
+
+
+atexit.register(shutdown)

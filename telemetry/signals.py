@@ -1,0 +1,291 @@
+"""Receivers that translate other apps' signals into catalog events.
+
+Model events come from ``post_save``/``post_delete``. Old values (a task's status, an
+invoice's status, a timer's end) come from a snapshot of the few tracked fields taken at
+``post_init`` and refreshed after each save, so no extra query is made. Events are emitted
+``on_commit``: a rolled-back change emits nothing.
+"""
+
+from functools import partial
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db import transaction
+from django.db.models.signals import post_delete, post_init, post_save
+from django.utils import timezone
+
+from setupwizard.signals import setup_completed
+from telemetry import lifecycle
+from telemetry.emitter import emit
+from telemetry.middleware import current_user
+from tracking.models import Client, Comment, Invoice, Project, Task, TimeEntry
+from tracking.signals import csv_exported, report_viewed
+
+_MISSING = object()
+SNAPSHOT_ATTRIBUTE = "_telemetry_snapshot"
+
+# Model → {attribute name: field name as it appears in events}.
+TRACKED_FIELDS = {
+    TimeEntry: {
+        "project_id": "project",
+        "task_id": "task",
+        "notes": "notes",
+        "start": "start",
+        "end": "end",
+        "billable": "billable",
+    },
+    Project: {
+        "name": "name",
+        "client_id": "client",
+        "billable": "billable",
+        "hourly_rate": "hourly_rate",
+        "archived": "archived",
+    },
+    Client: {"name": "name", "email": "email", "archived": "archived"},
+    Task: {"project_id": "project", "title": "title", "priority": "priority", "status": "status"},
+    Invoice: {
+        "client_id": "client",
+        "project_id": "project",
+        "number": "number",
+        "issue_date": "issue_date",
+        "due_date": "due_date",
+        "currency": "currency",
+        "status": "status",
+    },
+    Comment: {"text": "text"},
+}
+USER_TRACKED_FIELDS = {
+    name: name
+    for name in (
+        "username",
+        "email",
+        "first_name",
+        "last_name",
+        "password",
+        "is_active",
+        "is_staff",
+        "is_superuser",
+    )
+}
+
+
+def _snapshot(instance, fields) -> dict:
+    # __dict__, not getattr: a deferred field must not cost a query.
+    return {attname: instance.__dict__.get(attname, _MISSING) for attname in fields}
+
+
+def _changes(instance, fields) -> tuple[dict, list[str]]:
+    """The old snapshot and the event names of fields changed since it; refresh it."""
+    old = getattr(instance, SNAPSHOT_ATTRIBUTE, None) or {}
+    new = _snapshot(instance, fields)
+    changed = [
+        fields[attname]
+        for attname, value in new.items()
+        if value is not _MISSING
+        and old.get(attname, _MISSING) is not _MISSING
+        and old[attname] != value
+    ]
+    setattr(instance, SNAPSHOT_ATTRIBUTE, new)
+    return old, changed
+
+
+def _actor(instance=None):
+    """Who acted: the request's user, else the object's own user or author, else nobody."""
+    user = current_user.get()
+    if user is not None and getattr(user, "is_authenticated", False):
+        return user
+    for attribute in ("user", "author"):
+        owner_id = getattr(instance, f"{attribute}_id", None)
+        if owner_id is not None:
+            return getattr(instance, attribute)
+    return None
+
+
+def _emit_on_commit(name: str, user=None, **properties) -> None:
+    transaction.on_commit(partial(emit, name, user=user, **properties))
+
+
+def take_snapshot(sender, instance, **kwargs):
+    fields = USER_TRACKED_FIELDS if sender is get_user_model() else TRACKED_FIELDS[sender]
+    setattr(instance, SNAPSHOT_ATTRIBUTE, _snapshot(instance, fields))
+
+
+def _entry_events(entry, created, old, changed):
+    facts = {"has_task": entry.task_id is not None, "billable": entry.billable}
+    if created and entry.end is None:
+        return [("timer.started", {**facts, "has_notes": bool(entry.notes)})]
+    if created:
+        return [
+            (
+                "time_entry.created",
+                {
+                    **facts,
+                    "has_notes": bool(entry.notes),
+                    "duration_seconds": entry.duration_seconds or 0,
+                },
+            )
+        ]
+    events = []
+    if "end" in changed and old.get("end") is None and entry.end is not None:
+        events.append(("timer.stopped", {**facts, "duration_seconds": entry.duration_seconds}))
+        changed = [name for name in changed if name != "end"]
+    if changed:
+        events.append(("time_entry.updated", {"changed_fields": sorted(changed)}))
+    return events
+
+
+def _archivable_events(prefix, created_properties, created, changed, archived):
+    if created:
+        return [(f"{prefix}.created", created_properties)]
+    events = []
+    if "archived" in changed:
+        events.append((f"{prefix}.archived" if archived else f"{prefix}.unarchived", {}))
+    other = sorted(name for name in changed if name != "archived")
+    if other:
+        events.append((f"{prefix}.updated", {"changed_fields": other}))
+    return events
+
+
+def _task_events(task, created, old, changed):
+    if created:
+        return [("task.created", {"status": task.status, "priority": task.priority})]
+    events = []
+    if "status" in changed:
+        events.append(
+            ("task.status_changed", {"from_status": old["status"], "to_status": task.status})
+        )
+    other = sorted(name for name in changed if name != "status")
+    if other:
+        events.append(("task.updated", {"changed_fields": other}))
+    return events
+
+
+def _invoice_events(invoice, created, old, changed):
+    if created:
+        return [("invoice.created", {"has_project": invoice.project_id is not None})]
+    events = []
+    if "status" in changed and invoice.status == Invoice.Status.SENT:
+        days = (invoice.due_date - invoice.issue_date).days
+        events.append(("invoice.sent", {"days_until_due": days}))
+    if "status" in changed and invoice.status == Invoice.Status.PAID:
+        days = (timezone.localdate() - invoice.issue_date).days
+        events.append(("invoice.paid", {"days_since_issue": days}))
+    other = sorted(name for name in changed if name != "status")
+    if other:
+        events.append(("invoice.updated", {"changed_fields": other}))
+    return events
+
+
+def _comment_target(comment) -> str:
+    return "project" if comment.project_id is not None else "task"
+
+
+def model_saved(sender, instance, created, raw=False, **kwargs):
+    if raw:
+        return
+    old, changed = _changes(instance, TRACKED_FIELDS[sender])
+    if sender is TimeEntry:
+        events = _entry_events(instance, created, old, changed)
+    elif sender is Project:
+        properties = {
+            "billable": instance.billable,
+            "has_hourly_rate": instance.hourly_rate is not None,
+        }
+        events = _archivable_events("project", properties, created, changed, instance.archived)
+    elif sender is Client:
+        properties = {"has_email": bool(instance.email)}
+        events = _archivable_events("client", properties, created, changed, instance.archived)
+    elif sender is Task:
+        events = _task_events(instance, created, old, changed)
+    elif sender is Invoice:
+        events = _invoice_events(instance, created, old, changed)
+    else:
+        name = "comment.created" if created else "comment.updated"
+        events = [(name, {"target": _comment_target(instance)})] if created or changed else []
+    if events:
+        actor = _actor(instance)
+        for name, properties in events:
+            _emit_on_commit(name, user=actor, **properties)
+
+
+def model_deleted(sender, instance, **kwargs):
+    if sender is TimeEntry:
+        properties = {
+            "was_running": instance.end is None,
+            "duration_seconds": instance.duration_seconds or 0,
+        }
+    elif sender is Task or sender is Invoice:
+        properties = {"status": instance.status}
+    elif sender is Comment:
+        properties = {"target": _comment_target(instance)}
+    else:
+        properties = {}
+    name = f"{sender._meta.model_name.replace('timeentry', 'time_entry')}.deleted"
+    _emit_on_commit(name, user=_actor(instance), **properties)
+
+
+def user_saved(sender, instance, created, raw=False, **kwargs):
+    if raw:
+        return
+    _, changed = _changes(instance, USER_TRACKED_FIELDS)
+    if created:
+        _emit_on_commit(
+            "admin.user_created",
+            user=_actor(),
+            is_staff=instance.is_staff,
+            is_superuser=instance.is_superuser,
+        )
+    elif changed:
+        _emit_on_commit("admin.user_updated", user=_actor(), changed_fields=sorted(changed))
+
+
+def user_deleted(sender, instance, **kwargs):
+    _emit_on_commit("admin.user_deleted", user=_actor())
+
+
+def logged_in(sender, request, user, **kwargs):
+    emit("auth.login", user=user, is_staff=user.is_staff)
+
+
+def logged_out(sender, request, user, **kwargs):
+    emit("auth.logout", user=user)
+
+
+def login_failed(sender, credentials, request=None, **kwargs):
+    # The credentials (the username tried) are deliberately never looked at.
+    emit("auth.login_failed", reason="invalid_credentials")
+
+
+def on_report_viewed(sender, user, filters, row_count, **kwargs):
+    emit("report.viewed", user=user, filters=sorted(filters), row_count=row_count)
+
+
+def on_csv_exported(sender, user, kind, row_count, **kwargs):
+    emit("export.csv", user=user, kind=kind, row_count=row_count)
+
+
+def on_setup_completed(sender, user, telemetry_enabled, source, **kwargs):
+    # emit() checks consent: with telemetry off (the default) nothing is recorded.
+    emit("setup.completed", user=user, source=source, created_admin=user is not None)
+    lifecycle.send_first_seen_once(user)
+    if telemetry_enabled:
+        emit("admin.telemetry_toggled", user=user, enabled=True, source=source)
+
+
+def connect() -> None:
+    """Connect every receiver (called once, from ``TelemetryConfig.ready``)."""
+    for model in TRACKED_FIELDS:
+        uid = f"telemetry:{model.__name__}"
+        post_init.connect(take_snapshot, sender=model, dispatch_uid=f"{uid}:init")
+        post_save.connect(model_saved, sender=model, dispatch_uid=f"{uid}:save")
+        post_delete.connect(model_deleted, sender=model, dispatch_uid=f"{uid}:delete")
+    user_model = get_user_model()
+    post_init.connect(take_snapshot, sender=user_model, dispatch_uid="telemetry:user:init")
+    post_save.connect(user_saved, sender=user_model, dispatch_uid="telemetry:user:save")
+    post_delete.connect(user_deleted, sender=user_model, dispatch_uid="telemetry:user:delete")
+    user_logged_in.connect(logged_in, dispatch_uid="telemetry:login")
+    user_logged_out.connect(logged_out, dispatch_uid="telemetry:logout")
+    user_login_failed.connect(login_failed, dispatch_uid="telemetry:login_failed")
+    report_viewed.connect(on_report_viewed, dispatch_uid="telemetry:report_viewed")
+    csv_exported.connect(on_csv_exported, dispatch_uid="telemetry:csv_exported")
+    setup_completed.connect(on_setup_completed, dispatch_uid="telemetry:setup_completed")

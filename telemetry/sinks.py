@@ -1,0 +1,294 @@
+"""Where events go: the local transparency log, PostHog, the TELE_URL endpoint, stderr.
+
+Each sink is used only by the dispatcher thread, catches its own failures and records the
+last delivery result in the shared delivery status (shown on the admin page).
+"""
+
+import fcntl
+import json
+import logging
+import os
+import queue
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from datetime import datetime
+from pathlib import Path
+
+from django.conf import settings
+
+from telemetry import delivery
+from timetracker.version import __version__
+
+logger = logging.getLogger(__name__)
+
+JSONL_NAME = "app.jsonl"
+JSONL_BACKUPS = 3
+JSONL_RETRY_SECONDS = 60.0
+# The posthog client's own additions that may stay; its host facts ($os, …) are stripped.
+POSTHOG_KEPT_DOLLAR_PROPERTIES = {
+    "$lib",
+    "$lib_version",
+    "$is_server",
+    "$geoip_disable",
+    "$process_person_profile",
+}
+
+
+def build_sinks() -> list:
+    sinks = [JsonlSink(Path(settings.LOG_DIR))]
+    if settings.TELEMETRY_DEBUG:
+        sinks.append(DebugSink())
+        return sinks
+    if settings.POSTHOG_API_KEY:
+        sinks.append(PosthogSink(settings.POSTHOG_API_KEY, settings.POSTHOG_HOST))
+    if settings.TELE_URL:
+        sinks.append(TeleUrlSink(settings.TELE_URL))
+    return sinks
+
+
+def jsonl_path() -> Path:
+    return Path(settings.LOG_DIR) / JSONL_NAME
+
+
+class JsonlSink:
+    """Append one JSON line per event, atomically, rotating by size.
+
+    The file is opened per event with O_APPEND, so lines from several processes never
+    interleave and a rotation by another process is picked up at once.
+    """
+
+    name = "jsonl"
+
+    def __init__(self, directory: Path):
+        self.path = directory / JSONL_NAME
+        self.max_bytes = settings.TELEMETRY_LOG_MAX_BYTES
+        self.disabled_until = 0.0
+
+    def send(self, event: dict) -> None:
+        if time.monotonic() < self.disabled_until:
+            return
+        line = (json.dumps(event, separators=(",", ":"), sort_keys=True) + "\n").encode()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+            try:
+                os.write(fd, line)
+                size = os.fstat(fd).st_size
+            finally:
+                os.close(fd)
+            if size > self.max_bytes:
+                self.rotate()
+        except OSError as exc:
+            self.disabled_until = time.monotonic() + JSONL_RETRY_SECONDS
+            logger.error(
+                "Telemetry log %s cannot be written (%s): the local log is off for %d s; "
+                "nothing else is affected.",
+                self.path,
+                exc.strerror,
+                JSONL_RETRY_SECONDS,
+            )
+
+    def rotate(self) -> None:
+        lock = os.open(self.path.parent / ".app.jsonl.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not self.path.exists() or self.path.stat().st_size <= self.max_bytes:
+                return  # another process rotated it already
+            for index in range(JSONL_BACKUPS - 1, 0, -1):
+                older = self.path.with_name(f"{JSONL_NAME}.{index}")
+                if older.exists():
+                    os.replace(older, self.path.with_name(f"{JSONL_NAME}.{index + 1}"))
+            os.replace(self.path, self.path.with_name(f"{JSONL_NAME}.1"))
+        finally:
+            os.close(lock)
+
+    def flush(self) -> None:
+        """Every line is written when send() returns."""
+
+    def close(self) -> None:
+        """Nothing is held open."""
+
+
+class DebugSink:
+    """TELEMETRY_DEBUG=1: print each event to stderr instead of sending it anywhere."""
+
+    name = "debug"
+
+    def send(self, event: dict) -> None:
+        print("telemetry:", json.dumps(event, sort_keys=True), file=sys.stderr, flush=True)
+
+    def flush(self) -> None:
+        """Printing is immediate."""
+
+    def close(self) -> None:
+        """Nothing is held open."""
+
+
+def strip_host_facts(message: dict) -> dict:
+    """The posthog client's ``before_send``: drop its host facts ($os, $python_version…)."""
+    properties = message.get("properties") or {}
+    message["properties"] = {
+        key: value
+        for key, value in properties.items()
+        if not key.startswith("$") or key in POSTHOG_KEPT_DOLLAR_PROPERTIES
+    }
+    return message
+
+
+class PosthogSink:
+    """The real posthog client, created here, in the dispatcher thread, once telemetry is on."""
+
+    name = "posthog"
+
+    def __init__(self, api_key: str, host: str):
+        import posthog
+
+        self.client = posthog.Posthog(
+            api_key,
+            host=host,
+            flush_interval=0.5,
+            flush_at=100,
+            max_retries=3,
+            timeout=10,
+            on_error=self.on_error,
+            before_send=strip_host_facts,
+            disable_geoip=True,
+            enable_exception_autocapture=False,
+            enable_local_evaluation=False,
+        )
+
+    def send(self, event: dict) -> None:
+        self.client.capture(
+            event["event"],
+            distinct_id=event["distinct_id"],
+            properties=event["properties"],
+            timestamp=datetime.fromisoformat(event["timestamp"]),
+        )
+
+    def on_error(self, exc, batch) -> None:
+        count = len(batch) if batch else 0
+        logger.error("PostHog delivery failed, %d events dropped: %s", count, exc)
+        delivery.record_failure(self.name, f"{type(exc).__name__}: {exc}", dropped=count)
+
+    def flush(self) -> None:
+        self.client.flush()
+
+    def close(self) -> None:
+        self.client.shutdown()
+
+
+class TeleUrlSink:
+    """POSTs JSON batches to TELE_URL from its own thread: bounded queue, retries, backoff."""
+
+    name = "tele_url"
+    batch_size = 50
+    batch_wait_seconds = 0.5
+    queue_size = 5000
+    retry_delays = (0.5, 1.0, 2.0)
+    timeout_seconds = 5.0
+
+    def __init__(self, url: str):
+        self.url = url
+        self.queue: queue.Queue = queue.Queue(maxsize=self.queue_size)
+        self.dropped = 0
+        self.idle = threading.Event()
+        self.idle.set()
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self.run, name="telemetry-tele-url", daemon=True)
+        self.thread.start()
+
+    def send(self, event: dict) -> None:
+        self.idle.clear()
+        try:
+            self.queue.put_nowait(event)
+        except queue.Full:
+            self.dropped += 1
+            if self.dropped in (1, 10, 100) or self.dropped % 1000 == 0:
+                logger.error("TELE_URL queue full: %d events dropped so far", self.dropped)
+            delivery.record_failure(self.name, "queue full", dropped=1)
+
+    def run(self) -> None:
+        while not (self.stopping.is_set() and self.queue.empty()):
+            batch = self.next_batch()
+            if batch:
+                self.deliver(batch)
+            if self.queue.empty():
+                self.idle.set()
+
+    def next_batch(self) -> list:
+        try:
+            batch = [self.queue.get(timeout=self.batch_wait_seconds)]
+        except queue.Empty:
+            return []
+        deadline = time.monotonic() + self.batch_wait_seconds
+        while len(batch) < self.batch_size:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            try:
+                batch.append(self.queue.get(timeout=remaining))
+            except queue.Empty:
+                break
+        return batch
+
+    def deliver(self, batch: list) -> None:
+        body = json.dumps({"batch": batch}, separators=(",", ":")).encode()
+        # settings only accept http(s) URLs for TELE_URL
+        request = urllib.request.Request(  # noqa: S310
+            self.url,
+            data=body,
+            method="POST",
+            headers={
+                "Content-Type": "application/json",
+                "User-Agent": f"TimeTracker/{__version__}",
+            },
+        )
+        error = ""
+        for attempt, delay in enumerate((0.0, *self.retry_delays)):
+            if delay and self.stopping.wait(delay):
+                break
+            try:
+                timeout = self.timeout_seconds
+                with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+                    response.read()
+                delivery.record_success(self.name, len(batch))
+                return
+            except (urllib.error.URLError, OSError, ValueError) as exc:
+                error = f"{type(exc).__name__}: {getattr(exc, 'reason', exc)}"
+                logger.warning("TELE_URL attempt %d failed: %s", attempt + 1, error)
+        logger.error("TELE_URL delivery failed, %d events dropped: %s", len(batch), error)
+        delivery.record_failure(self.name, error, dropped=len(batch))
+
+    def flush(self, timeout: float = 15.0) -> None:
+        self.idle.wait(timeout)
+
+    def close(self) -> None:
+        self.stopping.set()
+        self.thread.join(timeout=10)
+
+
+def recent_events(limit: int = 50) -> list[dict]:
+    """The last ``limit`` events of the transparency log, newest first, exactly as written."""
+    path = jsonl_path()
+    try:
+        with path.open("rb") as handle:
+            handle.seek(0, os.SEEK_END)
+            size = handle.tell()
+            chunk, data = 65536, b""
+            while size > 0 and data.count(b"\n") <= limit:
+                step = min(chunk, size)
+                size -= step
+                handle.seek(size)
+                data = handle.read(step) + data
+    except OSError:
+        return []
+    events = []
+    for line in reversed(data.splitlines()[-limit:]):
+        try:
+            events.append(json.loads(line))
+        except ValueError:
+            continue
+    return events

@@ -1,0 +1,104 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from timetracker import config
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+
+def load_settings(tmp_path, **env):
+    """Import the settings in a fresh interpreter with ``env``; return (exit code, stderr)."""
+    environment = {
+        "PATH": os.environ["PATH"],
+        "DJANGO_SETTINGS_MODULE": "timetracker.settings",
+        "TIMETRACKER_DATA_DIR": str(tmp_path / "data"),
+        "LOG_DIR": str(tmp_path / "logs"),
+        **env,
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    return result.returncode, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("1", True), ("true", True), ("YES", True), ("on", True), ("0", False), ("False", False)],
+)
+def test_booleans_accept_the_usual_spellings(raw, expected):
+    assert config.parse_bool("DEBUG", raw) is expected
+
+
+def test_an_ambiguous_boolean_is_refused_with_the_variable_named():
+    with pytest.raises(ImproperlyConfigured, match="DEBUG='maybe'"):
+        config.parse_bool("DEBUG", "maybe")
+
+
+def test_start_up_stops_on_debug_maybe(tmp_path):
+    code, stderr = load_settings(tmp_path, DEBUG="maybe")
+    assert code != 0
+    assert "DEBUG='maybe' is not a boolean" in stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("mongodb://localhost/db", "unsupported scheme 'mongodb'"),
+        ("postgres://user@localhost:notaport/db", "DATABASE_URL is malformed"),
+        ("postgres://user@localhost:5432/", "names no database"),
+    ],
+)
+def test_start_up_stops_on_a_bad_database_url(tmp_path, url, message):
+    code, stderr = load_settings(tmp_path, DATABASE_URL=url)
+    assert code != 0
+    assert message in stderr
+
+
+def test_start_up_stops_on_a_traces_rate_out_of_range(tmp_path):
+    code, stderr = load_settings(tmp_path, SENTRY_TRACES_RATE="2")
+    assert code != 0
+    assert "SENTRY_TRACES_RATE='2' must be between 0.0 and 1.0" in stderr
+
+
+def test_start_up_stops_on_a_tele_url_that_is_not_http(tmp_path):
+    code, stderr = load_settings(tmp_path, TELE_URL="ftp://example.test/in")
+    assert code != 0
+    assert "TELE_URL='ftp://example.test/in' is not an http(s) URL" in stderr
+
+
+def test_a_wildcard_allowed_hosts_is_refused(tmp_path):
+    code, stderr = load_settings(tmp_path, ALLOWED_HOSTS="*")
+    assert code != 0
+    assert "ALLOWED_HOSTS=* is refused" in stderr
+
+
+def test_defaults_start_without_any_configuration(tmp_path):
+    code, stderr = load_settings(tmp_path)
+    assert code == 0, stderr
+    assert (tmp_path / "data" / "secret_key").exists()
+
+
+def test_the_default_database_is_sqlite_in_the_data_dir(tmp_path):
+    settings = config.database_config(config.environ.Env(), tmp_path / "db.sqlite3")
+    assert settings["ENGINE"] == "django.db.backends.sqlite3"
+    assert settings["NAME"] == str(tmp_path / "db.sqlite3")
+
+
+def test_enable_telemetry_is_three_state(monkeypatch):
+    env = config.environ.Env()
+    monkeypatch.delenv("ENABLE_TELEMETRY", raising=False)
+    assert config.env_optional_bool(env, "ENABLE_TELEMETRY") is None
+    monkeypatch.setenv("ENABLE_TELEMETRY", "false")
+    assert config.env_optional_bool(env, "ENABLE_TELEMETRY") is False
+    monkeypatch.setenv("ENABLE_TELEMETRY", "true")
+    assert config.env_optional_bool(env, "ENABLE_TELEMETRY") is True
