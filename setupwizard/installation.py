@@ -136,7 +136,13 @@ def get_state() -> StoreState:
             and time.monotonic() - entry.checked_at < MISSING_RETRY_SECONDS
         ):
             return entry.state
-        return _remember(path, None, _load_missing(Path(path)))
+        state = _load_missing(Path(path))
+        stat_key = None
+        if state.installation is not None:
+            with suppress(OSError):
+                st = os.stat(path)
+                stat_key = (st.st_ino, st.st_mtime_ns, st.st_size)
+        return _remember(path, stat_key, state)
     except OSError as exc:
         return _remember(path, None, _unreadable(Path(path), exc))
     stat_key = (st.st_ino, st.st_mtime_ns, st.st_size)

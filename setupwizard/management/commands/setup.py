@@ -5,7 +5,8 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.migrations.executor import MigrationExecutor
 
 from setupwizard import installation
 from setupwizard.signals import setup_completed
@@ -40,6 +41,9 @@ class Command(BaseCommand):
         mode.add_argument("--repair", action="store_true", help="Repair a corrupt store.")
 
     def handle(self, *args, **options):
+        executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
+        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+            raise CommandError("The database is not migrated: run `manage.py migrate` first.")
         if options["status"]:
             return self.print_status()
         if options["repair"]:

@@ -1,0 +1,119 @@
+import json
+from io import StringIO
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+from setupwizard import installation
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args) -> str:
+    out = StringIO()
+    call_command("setup", *args, stdout=out)
+    return out.getvalue()
+
+
+def store():
+    return json.loads((settings.TIMETRACKER_DATA_DIR / "installation.json").read_text())
+
+
+@pytest.fixture
+def password(monkeypatch):
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a long and unusual passphrase 42")
+
+
+def test_it_creates_the_admin_and_completes_setup(password):
+    output = run("--admin-username", "ops", "--admin-email", "ops@example.test")
+    assert "Administrator: created ops" in output
+    assert get_user_model().objects.get(username="ops").is_superuser
+    assert store()["setup_complete"] is True
+    assert store()["telemetry_enabled"] is False
+
+
+def test_telemetry_is_recorded_when_asked(password):
+    run("--admin-username", "ops", "--admin-email", "ops@example.test", "--telemetry")
+    assert store()["telemetry_enabled"] is True
+
+
+def test_a_second_run_changes_nothing_and_says_so(password):
+    run("--admin-username", "ops", "--admin-email", "ops@example.test", "--telemetry")
+    before = store()
+    output = run("--admin-username", "ops", "--admin-email", "ops@example.test", "--no-telemetry")
+    assert "already complete, nothing changed" in output
+    assert "telemetry choice is unchanged" in output
+    assert store() == before
+    assert get_user_model().objects.count() == 1
+
+
+def test_salt_and_id_are_stable_across_runs(password):
+    first = installation.get()
+    run("--admin-username", "ops", "--admin-email", "ops@example.test")
+    installation.reset_cache()
+    run()
+    after = store()
+    assert (after["telemetry_salt"], after["installation_id"]) == (
+        first.telemetry_salt,
+        first.installation_id,
+    )
+
+
+def test_missing_admin_details_fail_clearly_and_change_nothing():
+    with pytest.raises(CommandError, match="--admin-username, --admin-email"):
+        run()
+    assert store()["setup_complete"] is False
+
+
+def test_a_weak_password_fails_with_the_validator_message(monkeypatch):
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "123")
+    with pytest.raises(CommandError, match="too short"):
+        run("--admin-username", "ops", "--admin-email", "ops@example.test")
+    assert not get_user_model().objects.exists()
+
+
+def test_a_bad_email_fails(password):
+    with pytest.raises(CommandError, match="valid email"):
+        run("--admin-username", "ops", "--admin-email", "not-an-email")
+
+
+def test_status_prints_the_setup_link_while_incomplete():
+    output = run("--status")
+    assert "Setup complete: no" in output
+    assert f"/setup/?token={installation.get().setup_token}" in output
+
+
+def test_status_reports_a_corrupt_store():
+    installation.get()
+    (settings.TIMETRACKER_DATA_DIR / "installation.json").write_text("[]")
+    installation.reset_cache()
+    output = run("--status")
+    assert "Problem (corrupt)" in output
+    assert "setup --repair" in output
+
+
+def test_repair_restores_a_working_store(superuser):
+    original = installation.complete_setup(telemetry_enabled=True)
+    path = settings.TIMETRACKER_DATA_DIR / "installation.json"
+    path.write_text(path.read_text().replace("true", "maybe"))
+    installation.reset_cache()
+    assert installation.get() is None
+    output = run("--repair")
+    assert "Recovered the telemetry salt" in output
+    repaired = installation.get()
+    assert repaired.telemetry_salt == original.telemetry_salt
+    assert repaired.setup_complete is True
+    assert repaired.telemetry_enabled is False
+
+
+def test_the_command_exits_non_zero_on_bad_input(server_process):
+    server = server_process()
+    result = server.manage("setup", check=False)
+    assert result.returncode != 0
+    assert "run `manage.py migrate` first" in result.stderr
+    server.manage("migrate", "-v0")
+    result = server.manage("setup", check=False)
+    assert result.returncode != 0
+    assert "No administrator exists yet" in result.stderr
