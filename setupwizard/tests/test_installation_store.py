@@ -3,6 +3,7 @@ import multiprocessing
 import os
 import re
 import time
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -189,7 +190,7 @@ def _hammer(data_dir: str, key: str, rounds: int, results) -> None:
     for index in range(rounds):
         store.update(**{key: index % 2 == 0})
         try:
-            json.loads(open(os.path.join(data_dir, "installation.json")).read())
+            json.loads(Path(data_dir, "installation.json").read_text())
         except ValueError:
             torn += 1
     store.update(**{key: True})
