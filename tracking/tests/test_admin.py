@@ -1,0 +1,50 @@
+from datetime import date
+
+import pytest
+
+from tracking.models import Comment, Invoice, Task
+from tracking.tests.conftest import at
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def busy_world(owner, colleague, acme, website, internal, design_task, make_entry):
+    for day in range(1, 21):
+        make_entry(colleague, website, at(day, 9), 30, task=design_task)
+        Task.objects.create(project=internal, title=f"Task {day}")
+        Comment.objects.create(author=owner, project=website, text=f"note {day}")
+        invoice = Invoice.objects.create(
+            client=acme, project=website, number=f"A{day}", due_date=date(2026, 12, 1)
+        )
+        invoice.items.create(description="x", quantity=1, unit_price=1)
+
+
+@pytest.mark.parametrize("model", ["client", "project", "task", "timeentry", "invoice", "comment"])
+def test_changelists_make_a_constant_number_of_queries(
+    client, superuser, busy_world, model, django_assert_max_num_queries
+):
+    client.force_login(superuser)
+    with django_assert_max_num_queries(10):
+        response = client.get(f"/admin/tracking/{model}/")
+    assert response.status_code == 200
+
+
+def test_the_admin_exports_selected_entries_as_csv(client, superuser, busy_world):
+    from tracking.models import TimeEntry
+
+    client.force_login(superuser)
+    ids = list(TimeEntry.objects.values_list("pk", flat=True)[:3])
+    response = client.post(
+        "/admin/tracking/timeentry/",
+        {"action": "export_entries_csv", "_selected_action": ids},
+    )
+    body = b"".join(response.streaming_content).decode()
+    assert len(body.strip().splitlines()) == 4
+
+
+def test_non_staff_cannot_open_the_admin(client, colleague):
+    client.force_login(colleague)
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]

@@ -1,0 +1,169 @@
+from datetime import date
+
+import pytest
+
+from tracking.models import Client, Comment, Invoice, Project, Task
+from tracking.tests.conftest import at
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff(client, owner):
+    client.force_login(owner)
+    return client
+
+
+@pytest.fixture
+def member(client, colleague):
+    client.force_login(colleague)
+    return client
+
+
+def test_staff_create_a_client_and_a_project(staff):
+    assert staff.post("/clients/new/", {"name": "Globex", "email": ""}).status_code == 302
+    globex = Client.objects.get(name="Globex")
+    response = staff.post(
+        "/projects/new/", {"name": "Portal", "client": globex.pk, "billable": "on"}
+    )
+    assert response.status_code == 302
+    assert Project.objects.get(name="Portal").client == globex
+
+
+def test_a_client_needs_a_name_and_a_valid_email(staff):
+    response = staff.post("/clients/new/", {"name": "", "email": "nope"})
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == {"name", "email"}
+    assert not Client.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "path", ["/clients/new/", "/projects/new/", "/invoices/", "/invoices/new/"]
+)
+def test_members_cannot_manage_clients_projects_or_invoices(member, path):
+    assert member.get(path).status_code == 403
+
+
+def test_members_can_read_projects_and_clients(member, website):
+    assert member.get("/projects/").status_code == 200
+    assert member.get(f"/projects/{website.pk}/").status_code == 200
+    assert member.get(f"/clients/{website.client.pk}/").status_code == 200
+
+
+def test_deleting_a_project_with_time_is_refused_with_a_message(staff, owner, website, make_entry):
+    make_entry(owner, website, at(2, 9), 60)
+    response = staff.post(f"/projects/{website.pk}/delete/", follow=True)
+    assert b"archive it instead" in response.content
+    assert Project.objects.filter(pk=website.pk).exists()
+
+
+def test_archived_projects_leave_the_timer_list_but_keep_history(
+    staff, owner, website, internal, make_entry
+):
+    make_entry(owner, website, at(2, 9), 60)
+    staff.post(
+        f"/projects/{website.pk}/edit/",
+        {"name": "Website", "client": website.client.pk, "billable": "on", "archived": "on"},
+    )
+    choices = staff.get("/").context["form"].fields["project"].queryset
+    assert website not in choices and internal in choices
+    assert staff.get("/entries/").context["page"].paginator.count == 1
+
+
+def test_task_status_can_be_changed(member, design_task):
+    response = member.post(
+        f"/tasks/{design_task.pk}/edit/",
+        {
+            "project": design_task.project.pk,
+            "title": "Design",
+            "status": "done",
+            "priority": "high",
+        },
+    )
+    assert response.status_code == 302
+    design_task.refresh_from_db()
+    assert (design_task.status, design_task.priority) == ("done", "high")
+
+
+def test_a_task_with_time_cannot_be_deleted(member, colleague, design_task, make_entry):
+    make_entry(colleague, design_task.project, at(2, 9), 30, task=design_task)
+    member.post(f"/tasks/{design_task.pk}/delete/")
+    assert Task.objects.filter(pk=design_task.pk).exists()
+
+
+def test_comments_on_projects_and_tasks(member, colleague, website, design_task):
+    member.post(f"/projects/{website.pk}/comments/", {"text": "On the project"})
+    member.post(f"/tasks/{design_task.pk}/comments/", {"text": "On the task"})
+    assert Comment.objects.get(text="On the project").project == website
+    assert Comment.objects.get(text="On the task").task == design_task
+    assert Comment.objects.filter(author=colleague).count() == 2
+
+
+def test_an_empty_comment_is_refused(member, website):
+    response = member.post(f"/projects/{website.pk}/comments/", {"text": ""}, follow=True)
+    assert b"A comment needs some text." in response.content
+    assert not Comment.objects.exists()
+
+
+@pytest.mark.parametrize("action", ["edit", "delete"])
+def test_only_the_author_or_staff_change_a_comment(
+    client, colleague, stranger, owner, website, action
+):
+    comment = Comment.objects.create(author=colleague, text="mine", project=website)
+    client.force_login(stranger)
+    assert client.get(f"/comments/{comment.pk}/{action}/").status_code == 404
+    assert client.post(f"/comments/{comment.pk}/{action}/", {"text": "x"}).status_code == 404
+    client.force_login(owner)
+    assert client.get(f"/comments/{comment.pk}/{action}/").status_code == 200
+
+
+def test_an_invoice_with_items_and_its_status_flow(staff, acme, website):
+    response = staff.post(
+        "/invoices/new/",
+        {
+            "number": "INV-7",
+            "client": acme.pk,
+            "project": website.pk,
+            "issue_date": "2026-11-01",
+            "due_date": "2026-11-30",
+            "currency": "eur",
+            "items-TOTAL_FORMS": "1",
+            "items-INITIAL_FORMS": "0",
+            "items-0-description": "Work",
+            "items-0-quantity": "2",
+            "items-0-unit_price": "50.00",
+        },
+    )
+    assert response.status_code == 302
+    invoice = Invoice.objects.get(number="INV-7")
+    assert invoice.currency == "EUR"
+    assert str(invoice.total) == "100.00"
+    staff.post(f"/invoices/{invoice.pk}/status/", {"status": "paid"})
+    invoice.refresh_from_db()
+    assert invoice.status == "draft"
+    staff.post(f"/invoices/{invoice.pk}/status/", {"status": "sent"})
+    staff.post(f"/invoices/{invoice.pk}/status/", {"status": "paid"})
+    invoice.refresh_from_db()
+    assert invoice.status == "paid"
+
+
+def test_the_invoice_list_totals_in_one_query(staff, acme, django_assert_max_num_queries):
+    for number in range(10):
+        invoice = Invoice.objects.create(
+            client=acme, number=f"N{number}", due_date=date(2026, 12, 1)
+        )
+        invoice.items.create(description="x", quantity=1, unit_price=10)
+    with django_assert_max_num_queries(5):
+        response = staff.get("/invoices/")
+    assert len(response.context["invoices"]) == 10
+
+
+def test_billing_time_from_the_invoice_page(staff, owner, acme, website, make_entry):
+    invoice = Invoice.objects.create(
+        client=acme, project=website, number="B-1", due_date=date(2026, 12, 31)
+    )
+    make_entry(owner, website, at(2, 9), 90)
+    staff.post(
+        f"/invoices/{invoice.pk}/bill/", {"start_date": "2026-11-01", "end_date": "2026-11-30"}
+    )
+    assert str(invoice.total) == "120.00"

@@ -1,0 +1,109 @@
+import pytest
+
+from tracking.models import TimeEntry
+from tracking.tests.conftest import at
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def mine(colleague, website, make_entry):
+    return make_entry(colleague, website, at(2, 9), 60, notes="mine")
+
+
+@pytest.fixture
+def theirs(stranger, website, make_entry):
+    return make_entry(stranger, website, at(2, 9), 60, notes="theirs")
+
+
+@pytest.fixture
+def logged_in(client, colleague):
+    client.force_login(colleague)
+    return client
+
+
+def test_the_list_shows_only_my_entries(logged_in, mine, theirs):
+    response = logged_in.get("/entries/")
+    assert list(response.context["page"].object_list) == [mine]
+
+
+def test_staff_see_everyones_entries_and_filter_by_user(client, owner, mine, theirs, stranger):
+    client.force_login(owner)
+    assert set(client.get("/entries/").context["page"].object_list) == {mine, theirs}
+    filtered = client.get(f"/entries/?user={stranger.pk}").context["page"].object_list
+    assert list(filtered) == [theirs]
+
+
+@pytest.mark.parametrize("action", ["", "edit/", "delete/"])
+def test_someone_elses_entry_answers_404(logged_in, theirs, action):
+    assert logged_in.get(f"/entries/{theirs.pk}/{action}").status_code == 404
+    assert logged_in.post(f"/entries/{theirs.pk}/{action}").status_code == 404
+    assert TimeEntry.objects.filter(pk=theirs.pk, notes="theirs").exists()
+
+
+def test_a_manual_entry_is_created_for_me(logged_in, colleague, website):
+    response = logged_in.post(
+        "/entries/new/",
+        {
+            "project": website.pk,
+            "notes": "by hand",
+            "start": "2026-11-02T09:00:00",
+            "end": "2026-11-02T10:30:00",
+            "billable": "on",
+        },
+    )
+    assert response.status_code == 302
+    entry = TimeEntry.objects.get(notes="by hand")
+    assert entry.user == colleague
+    assert entry.duration_seconds == 5400
+
+
+def test_an_end_before_the_start_is_refused_and_nothing_is_saved(logged_in, website):
+    response = logged_in.post(
+        "/entries/new/",
+        {"project": website.pk, "start": "2026-11-02T10:00:00", "end": "2026-11-02T09:00:00"},
+    )
+    assert response.status_code == 200
+    assert "The end must be after the start." in str(response.context["form"].errors)
+    assert not TimeEntry.objects.exists()
+
+
+def test_a_second_running_entry_by_hand_is_refused(logged_in, colleague, website, make_entry):
+    make_entry(colleague, website, at(2, 9), None)
+    response = logged_in.post(
+        "/entries/new/", {"project": website.pk, "start": "2026-11-02T11:00:00"}
+    )
+    assert "A timer is already running" in str(response.context["form"].errors)
+    assert TimeEntry.objects.count() == 1
+
+
+def test_editing_keeps_the_owner(logged_in, colleague, mine, website):
+    logged_in.post(
+        f"/entries/{mine.pk}/edit/",
+        {
+            "project": website.pk,
+            "notes": "edited",
+            "start": "2026-11-02T09:00:00",
+            "end": "2026-11-02T09:45:00",
+        },
+    )
+    mine.refresh_from_db()
+    assert (mine.notes, mine.user, mine.duration_seconds) == ("edited", colleague, 2700)
+
+
+def test_deleting_asks_then_deletes(logged_in, mine):
+    assert logged_in.get(f"/entries/{mine.pk}/delete/").status_code == 200
+    assert TimeEntry.objects.filter(pk=mine.pk).exists()
+    logged_in.post(f"/entries/{mine.pk}/delete/")
+    assert not TimeEntry.objects.filter(pk=mine.pk).exists()
+
+
+def test_the_list_makes_a_constant_number_of_queries(
+    client, owner, colleague, website, design_task, make_entry, django_assert_max_num_queries
+):
+    for day in range(1, 26):
+        make_entry(colleague, website, at(day, 9), 30, task=design_task)
+    client.force_login(owner)
+    with django_assert_max_num_queries(7):
+        response = client.get("/entries/")
+    assert len(response.context["page"].object_list) == 25

@@ -1,0 +1,131 @@
+import csv
+import io
+
+import pytest
+
+from tracking.csv_export import neutralise
+from tracking.tests.conftest import at
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def week(owner, colleague, website, internal, design_task, make_entry):
+    """Hand-computed: owner 2h on Website (1h on Design), 30m Internal; colleague 45m Website."""
+    make_entry(owner, website, at(2, 9), 60, task=design_task)
+    make_entry(owner, website, at(3, 9), 60)
+    make_entry(owner, internal, at(3, 14), 30)
+    make_entry(colleague, website, at(4, 9), 45, notes='=HYPERLINK("http://evil")')
+    make_entry(colleague, website, at(5, 9), None)  # running: not in totals
+
+
+def report(client, query):
+    return client.get("/reports/" + query)
+
+
+def test_totals_by_project_user_and_day_match_hand_computed_values(client, owner, week):
+    client.force_login(owner)
+    response = report(client, "?start=2026-11-01&end=2026-11-30")
+    context = response.context
+    assert str(context["total_hours"]) == "3.25"
+    assert context["entry_count"] == 4
+    by_project = {row["project__name"]: str(row["hours"]) for row in context["by_project"]}
+    assert by_project == {"Website": "2.75", "Internal": "0.50"}
+    by_user = {row["user__username"]: str(row["hours"]) for row in context["by_user"]}
+    assert by_user == {"owner": "2.50", "colleague": "0.75"}
+    by_day = [(row["day"].day, str(row["hours"])) for row in context["by_day"]]
+    assert by_day == [(2, "1.00"), (3, "1.50"), (4, "0.75")]
+    assert len(context["chart"]["bars"]) == 3
+    assert b"<svg" in response.content
+
+
+def test_filters_narrow_the_report(client, owner, colleague, website, week):
+    client.force_login(owner)
+    context = report(client, f"?start=2026-11-03&end=2026-11-03&project={website.pk}").context
+    assert str(context["total_hours"]) == "1.00"
+    context = report(client, f"?start=2026-11-01&end=2026-11-30&user={colleague.pk}").context
+    assert str(context["total_hours"]) == "0.75"
+
+
+def test_members_report_only_their_own_time(client, colleague, week):
+    client.force_login(colleague)
+    context = report(client, "?start=2026-11-01&end=2026-11-30").context
+    assert str(context["total_hours"]) == "0.75"
+    assert "user" not in context["form"].fields
+
+
+def test_a_bad_date_range_shows_an_error_and_no_numbers(client, owner, week):
+    client.force_login(owner)
+    context = report(client, "?start=2026-11-30&end=2026-11-01").context
+    assert "end" in context["form"].errors
+    assert str(context["total_hours"]) == "0.00"
+
+
+def test_report_queries_do_not_grow_with_rows(
+    client, owner, website, make_entry, django_assert_max_num_queries
+):
+    for day in range(1, 29):
+        make_entry(owner, website, at(day, 8), 15)
+    client.force_login(owner)
+    with django_assert_max_num_queries(8):
+        report(client, "?start=2026-11-01&end=2026-11-30")
+
+
+def read_csv(response):
+    body = b"".join(response.streaming_content).decode("utf-8")
+    return list(csv.reader(io.StringIO(body)))
+
+
+def test_the_csv_export_streams_one_row_per_entry(client, owner, week):
+    client.force_login(owner)
+    response = client.get("/reports/export.csv?start=2026-11-01&end=2026-11-30")
+    assert response.streaming
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    rows = read_csv(response)
+    assert rows[0] == [
+        "date",
+        "start",
+        "end",
+        "duration_hours",
+        "user",
+        "client",
+        "project",
+        "task",
+        "billable",
+        "notes",
+    ]
+    assert len(rows) == 5
+    assert rows[1] == [
+        "2026-11-02",
+        "09:00:00",
+        "10:00:00",
+        "1.00",
+        "owner",
+        "Acme",
+        "Website",
+        "Design",
+        "yes",
+        "",
+    ]
+
+
+def test_the_csv_neutralises_formulas(client, owner, week):
+    client.force_login(owner)
+    rows = read_csv(client.get("/reports/export.csv?start=2026-11-01&end=2026-11-30"))
+    notes = [row[-1] for row in rows[1:]]
+    assert '\'=HYPERLINK("http://evil")' in notes
+
+
+@pytest.mark.parametrize("dangerous", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
+def test_every_formula_prefix_is_neutralised(dangerous):
+    assert neutralise(dangerous) == "'" + dangerous
+
+
+def test_plain_text_is_left_alone():
+    assert neutralise("Kick-off meeting") == "Kick-off meeting"
+
+
+def test_members_export_only_their_own_entries(client, colleague, week):
+    client.force_login(colleague)
+    rows = read_csv(client.get("/entries/export.csv"))
+    assert {row[4] for row in rows[1:]} == {"colleague"}

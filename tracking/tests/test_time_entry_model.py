@@ -1,0 +1,130 @@
+import threading
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import ProtectedError
+
+from tracking.models import Client, Project, Task, TimeEntry
+from tracking.tests.conftest import at
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_refuses_a_second_running_timer_at_the_database(owner, website, make_entry):
+    make_entry(owner, website, at(2, 9), None)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_entry(owner, website, at(2, 10), None)
+
+
+def test_two_users_can_each_run_a_timer(owner, colleague, website, make_entry):
+    make_entry(owner, website, at(2, 9), None)
+    make_entry(colleague, website, at(2, 9), None)
+    assert TimeEntry.objects.running().count() == 2
+
+
+def test_the_database_refuses_an_end_before_the_start(owner, website):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        TimeEntry.objects.create(user=owner, project=website, start=at(2, 10), end=at(2, 9))
+
+
+def test_starting_a_timer_stops_the_running_one_first(owner, website, internal):
+    first = TimeEntry.objects.start_timer(owner, website, at=at(2, 9))
+    second = TimeEntry.objects.start_timer(owner, internal, at=at(2, 10, 30))
+    first.refresh_from_db()
+    assert first.end == at(2, 10, 30)
+    assert first.duration_seconds == 90 * 60
+    assert second.is_running
+    assert TimeEntry.objects.running().get() == second
+
+
+def test_a_timer_takes_the_projects_billable_default(owner, internal):
+    assert TimeEntry.objects.start_timer(owner, internal).billable is False
+
+
+def test_stop_records_an_exact_duration(owner, website):
+    entry = TimeEntry.objects.start_timer(owner, website, at=at(2, 9))
+    entry.stop(at=at(2, 11, 15))
+    entry.refresh_from_db()
+    assert entry.duration_seconds == 2 * 3600 + 15 * 60
+    assert str(entry.hours) == "2.25"
+
+
+def test_stopping_a_stopped_entry_is_an_error(owner, website):
+    entry = TimeEntry.objects.start_timer(owner, website, at=at(2, 9))
+    entry.stop(at=at(2, 10))
+    with pytest.raises(ValidationError, match="already stopped"):
+        entry.stop(at=at(2, 11))
+
+
+def test_a_timer_stopped_in_its_first_second_counts_one_second(owner, website):
+    entry = TimeEntry.objects.start_timer(owner, website, at=at(2, 9))
+    entry.stop(at=at(2, 9))
+    assert entry.duration_seconds == 1
+
+
+def test_a_task_from_another_project_is_refused(owner, website, internal):
+    other_task = Task.objects.create(project=internal, title="Elsewhere")
+    entry = TimeEntry(user=owner, project=website, task=other_task, start=at(2, 9))
+    with pytest.raises(ValidationError, match="another project"):
+        entry.full_clean()
+
+
+def test_deleting_a_project_with_entries_is_refused(owner, website, make_entry):
+    make_entry(owner, website, at(2, 9), 60)
+    with pytest.raises(ProtectedError):
+        website.delete()
+    assert TimeEntry.objects.count() == 1
+
+
+def test_deleting_a_client_with_projects_is_refused(acme, website):
+    with pytest.raises(ProtectedError):
+        acme.delete()
+    assert Project.objects.filter(pk=website.pk).exists()
+
+
+def test_deleting_a_user_with_entries_is_refused(colleague, website, make_entry):
+    make_entry(colleague, website, at(2, 9), 60)
+    with pytest.raises(ProtectedError):
+        colleague.delete()
+
+
+def test_an_empty_client_can_be_deleted(db):
+    client = Client.objects.create(name="Gone")
+    client.delete()
+    assert not Client.objects.exists()
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_starts_never_leave_two_running_entries(owner, website):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks between connections are a PostgreSQL test (the CI runs it)")
+    barrier = threading.Barrier(4)
+    errors = []
+
+    def start():
+        try:
+            barrier.wait()
+            for _ in range(10):
+                TimeEntry.objects.start_timer(owner, website)
+        except Exception as exc:  # recorded and asserted below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=start) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert TimeEntry.objects.filter(user=owner).running().count() == 1
+    assert TimeEntry.objects.filter(user=owner).count() == 40
+
+
+def test_durations_of_stopped_entries_sum_exactly(owner, website, make_entry):
+    for minutes in (7, 13, 40):
+        make_entry(owner, website, at(3, 9) + timedelta(hours=minutes), minutes)
+    assert TimeEntry.objects.total_seconds() == 60 * 60

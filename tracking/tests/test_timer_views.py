@@ -1,0 +1,103 @@
+import pytest
+import time_machine
+
+from tracking.models import Task, TimeEntry
+from tracking.tests.conftest import at
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def logged_in(client, colleague):
+    client.force_login(colleague)
+    return client
+
+
+def test_the_dashboard_needs_a_login(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_start_shows_the_running_timer_and_stop_ends_it(logged_in, colleague, website):
+    response = logged_in.post("/timer/start/", {"project": website.pk, "notes": "kick-off"})
+    assert response.status_code == 302
+    running = TimeEntry.objects.get(user=colleague)
+    assert running.is_running and running.notes == "kick-off"
+    page = logged_in.get("/")
+    assert page.context["running"] == running
+    assert b"Stop timer" in page.content
+    logged_in.post("/timer/stop/")
+    running.refresh_from_db()
+    assert not running.is_running
+    assert logged_in.get("/").context["running"] is None
+
+
+def test_starting_again_switches_timers(logged_in, colleague, website, internal):
+    logged_in.post("/timer/start/", {"project": website.pk})
+    logged_in.post("/timer/start/", {"project": internal.pk})
+    entries = TimeEntry.objects.filter(user=colleague)
+    assert entries.count() == 2
+    assert entries.running().get().project == internal
+
+
+def test_stop_without_a_running_timer_says_so(logged_in):
+    response = logged_in.post("/timer/stop/", follow=True)
+    assert b"No timer is running." in response.content
+
+
+def test_start_with_a_task_of_another_project_is_refused(logged_in, colleague, website, internal):
+    other = Task.objects.create(project=internal, title="Other")
+    response = logged_in.post(
+        "/timer/start/", {"project": website.pk, "task": other.pk}, follow=True
+    )
+    assert b"This task belongs to another project." in response.content
+    assert not TimeEntry.objects.filter(user=colleague).exists()
+
+
+def test_start_without_a_project_is_refused(logged_in, colleague):
+    response = logged_in.post("/timer/start/", {"notes": "x"}, follow=True)
+    assert b"This field is required." in response.content
+    assert not TimeEntry.objects.exists()
+
+
+def test_an_archived_project_cannot_be_started(logged_in, website):
+    website.archived = True
+    website.save()
+    logged_in.post("/timer/start/", {"project": website.pk})
+    assert not TimeEntry.objects.exists()
+
+
+def test_timer_endpoints_refuse_get(logged_in):
+    assert logged_in.get("/timer/start/").status_code == 405
+    assert logged_in.get("/timer/stop/").status_code == 405
+
+
+def test_continue_restarts_an_entry_with_its_project_task_and_notes(
+    logged_in, colleague, website, design_task, make_entry
+):
+    old = make_entry(colleague, website, at(2, 9), 30, task=design_task, notes="layout")
+    logged_in.post(f"/entries/{old.pk}/continue/")
+    new = TimeEntry.objects.running().get(user=colleague)
+    assert (new.project, new.task, new.notes) == (website, design_task, "layout")
+
+
+def test_continue_of_someone_elses_entry_is_404(logged_in, stranger, website, make_entry):
+    theirs = make_entry(stranger, website, at(2, 9), 30)
+    assert logged_in.post(f"/entries/{theirs.pk}/continue/").status_code == 404
+
+
+def test_the_dashboard_lists_today_and_this_week_with_totals(
+    logged_in, colleague, website, make_entry, django_assert_max_num_queries
+):
+    with time_machine.travel(at(25, 12), tick=False):  # a Wednesday
+        make_entry(colleague, website, at(25, 9), 30)
+        make_entry(colleague, website, at(25, 10), 45)
+        make_entry(colleague, website, at(23, 9), 60)  # Monday
+        make_entry(colleague, website, at(22, 9), 120)  # last Sunday: not this week
+        with django_assert_max_num_queries(8):
+            response = logged_in.get("/")
+    assert response.context["today_seconds"] == 75 * 60
+    assert response.context["week_seconds"] == 135 * 60
+    assert len(response.context["today_entries"]) == 2
+    assert len(response.context["week_entries"]) == 3
