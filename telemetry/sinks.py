@@ -142,6 +142,8 @@ class PosthogSink:
     """The real posthog client, created here, in the dispatcher thread, once telemetry is on."""
 
     name = "posthog"
+    # With posthog's exponential backoff (1 s, 2 s, 4 s) a batch is dropped after ~7 s.
+    max_retries = 3
 
     def __init__(self, api_key: str, host: str):
         import posthog
@@ -151,7 +153,7 @@ class PosthogSink:
             host=host,
             flush_interval=0.5,
             flush_at=100,
-            max_retries=3,
+            max_retries=self.max_retries,
             timeout=10,
             on_error=self.on_error,
             before_send=strip_host_facts,
