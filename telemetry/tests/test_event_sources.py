@@ -1,0 +1,253 @@
+"""Every catalog event can be produced through the app, and each path emits what it says."""
+
+from datetime import date, timedelta
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import transaction
+from django.test import Client as HttpClient
+from django.utils import timezone
+
+from setupwizard import installation
+from telemetry import lifecycle
+from telemetry.catalog import EVENTS
+from tracking.models import Client, Comment, Invoice, Project, Task, TimeEntry
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def web(client, owner):
+    client.force_login(owner)
+    return client
+
+
+def test_every_catalog_event_is_produced_through_the_app(
+    telemetry_on, web, owner, superuser, event_names, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        web.post("/clients/new/", {"name": "Acme", "email": "a@acme.test"})
+        acme = Client.objects.get()
+        web.post(f"/clients/{acme.pk}/edit/", {"name": "Acme Ltd", "email": "a@acme.test"})
+        web.post(f"/clients/{acme.pk}/edit/", {"name": "Acme Ltd", "email": "", "archived": "on"})
+        web.post(f"/clients/{acme.pk}/edit/", {"name": "Acme Ltd", "email": ""})
+        web.post("/projects/new/", {"name": "Site", "client": acme.pk, "billable": "on"})
+        site = Project.objects.get()
+        web.post(f"/projects/{site.pk}/edit/", {"name": "Site 2", "client": acme.pk})
+        web.post(
+            f"/projects/{site.pk}/edit/", {"name": "Site 2", "client": acme.pk, "archived": "on"}
+        )
+        web.post(f"/projects/{site.pk}/edit/", {"name": "Site 2", "client": acme.pk})
+        web.post(
+            "/tasks/new/", {"project": site.pk, "title": "T", "status": "todo", "priority": "low"}
+        )
+        task = Task.objects.get()
+        web.post(
+            f"/tasks/{task.pk}/edit/",
+            {"project": site.pk, "title": "T2", "status": "todo", "priority": "low"},
+        )
+        web.post(
+            f"/tasks/{task.pk}/edit/",
+            {"project": site.pk, "title": "T2", "status": "done", "priority": "low"},
+        )
+        web.post("/timer/start/", {"project": site.pk})
+        web.post("/timer/stop/")
+        entry = TimeEntry.objects.get()
+        web.post(
+            "/entries/new/",
+            {"project": site.pk, "start": "2026-11-02T09:00:00", "end": "2026-11-02T10:00:00"},
+        )
+        manual = TimeEntry.objects.exclude(pk=entry.pk).get()
+        web.post(
+            f"/entries/{manual.pk}/edit/",
+            {
+                "project": site.pk,
+                "notes": "x",
+                "start": "2026-11-02T09:00:00",
+                "end": "2026-11-02T10:00:00",
+            },
+        )
+        web.post(f"/entries/{manual.pk}/delete/")
+        web.post(f"/projects/{site.pk}/comments/", {"text": "hello"})
+        comment = Comment.objects.get()
+        web.post(f"/comments/{comment.pk}/edit/", {"text": "hello again"})
+        web.post(f"/comments/{comment.pk}/delete/")
+        web.post(
+            "/invoices/new/",
+            {
+                "number": "I-1",
+                "client": acme.pk,
+                "issue_date": "2026-11-01",
+                "due_date": "2026-11-30",
+                "currency": "EUR",
+                "items-TOTAL_FORMS": "0",
+                "items-INITIAL_FORMS": "0",
+            },
+        )
+        invoice = Invoice.objects.get()
+        web.post(
+            f"/invoices/{invoice.pk}/edit/",
+            {
+                "number": "I-1",
+                "client": acme.pk,
+                "issue_date": "2026-11-01",
+                "due_date": "2026-12-15",
+                "currency": "EUR",
+                "items-TOTAL_FORMS": "0",
+                "items-INITIAL_FORMS": "0",
+            },
+        )
+        web.post(f"/invoices/{invoice.pk}/status/", {"status": "sent"})
+        web.post(f"/invoices/{invoice.pk}/status/", {"status": "paid"})
+        web.post(f"/invoices/{invoice.pk}/delete/")
+        Invoice.objects.create(client=acme, number="I-2", due_date=date(2026, 12, 1))
+        web.get("/reports/?start=2026-11-01&end=2026-11-30")
+        b"".join(web.get("/reports/export.csv").streaming_content)
+        other_task = Task.objects.create(project=site, title="Gone")
+        other_task.delete()
+        Invoice.objects.get(number="I-2").delete()
+        empty = Project.objects.create(name="Empty", client=acme)
+        empty.delete()
+        Client.objects.create(name="Temp").delete()
+        User = get_user_model()
+        member = User.objects.create_user("member", password="pw-member")
+        member.first_name = "M"
+        member.save()
+        member.delete()
+        web.get("/admin/telemetry/")
+        login = HttpClient()
+        login.post("/accounts/login/", {"username": "owner", "password": "wrong"})
+        login.post("/accounts/login/", {"username": "owner", "password": "pw-owner"})
+        login.post("/accounts/logout/")
+    produced = set(event_names())  # flushed: turning off drops whatever is still queued
+    lifecycle.turn_off()
+    lifecycle.turn_on("command")
+    with timezone.override("UTC"):
+        lifecycle.send_heartbeat_if_due()
+    produced |= set(event_names())
+    # setup.completed comes from the setup paths, tested below.
+    assert sorted(set(EVENTS) - produced) == ["setup.completed"]
+
+
+def test_setup_with_telemetry_on_emits_completed_then_first_seen_then_toggled(client, event_names):
+    token = installation.get().setup_token
+    client.post(
+        "/setup/",
+        {
+            "token": token,
+            "username": "boss",
+            "email": "boss@example.test",
+            "password1": "a long and unusual passphrase 42",
+            "password2": "a long and unusual passphrase 42",
+            "telemetry_enabled": "on",
+        },
+    )
+    names = event_names()
+    assert names.index("setup.completed") < names.index("install.first_seen")
+    assert "admin.telemetry_toggled" in names
+    assert names.count("install.first_seen") == 1
+
+
+def test_setup_with_telemetry_off_emits_nothing(client, event_names, sent_events):
+    token = installation.get().setup_token
+    client.post(
+        "/setup/",
+        {
+            "token": token,
+            "username": "boss",
+            "email": "boss@example.test",
+            "password1": "a long and unusual passphrase 42",
+            "password2": "a long and unusual passphrase 42",
+        },
+    )
+    assert sent_events() == []
+
+
+def test_setup_command_with_telemetry_emits_its_events(monkeypatch, event_names):
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a long and unusual passphrase 42")
+    call_command(
+        "setup",
+        "--admin-username",
+        "ops",
+        "--admin-email",
+        "ops@example.test",
+        "--telemetry",
+        stdout=StringIO(),
+    )
+    names = event_names()
+    assert names == ["setup.completed", "install.first_seen", "admin.telemetry_toggled"]
+    assert "admin.user_created" not in names  # the admin was created before consent existed
+
+
+def test_first_seen_is_sent_once_per_installation(telemetry_on, event_names):
+    lifecycle.turn_off()
+    lifecycle.turn_on("admin")
+    lifecycle.turn_off()
+    lifecycle.turn_on("admin")
+    assert event_names().count("install.first_seen") == 1
+    assert event_names().count("admin.telemetry_toggled") == 2
+
+
+def test_turning_off_sends_no_farewell(telemetry_on, sent_events):
+    lifecycle.turn_off()
+    assert sent_events() == []
+
+
+def test_the_heartbeat_goes_out_at_most_once_a_day(telemetry_on, event_names):
+    assert lifecycle.send_heartbeat_if_due() == "Heartbeat sent."
+    assert "already sent" in lifecycle.send_heartbeat_if_due()
+    assert event_names().count("install.heartbeat") == 1
+
+
+def test_a_rolled_back_change_emits_nothing(
+    telemetry_on, owner, sent_events, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(RuntimeError), transaction.atomic():
+            Client.objects.create(name="Never")
+            raise RuntimeError("roll back")
+    assert sent_events() == []
+
+
+def test_task_status_change_reports_old_and_new_without_a_query(
+    telemetry_on,
+    owner,
+    sent_events,
+    django_capture_on_commit_callbacks,
+    django_assert_num_queries,
+):
+    acme = Client.objects.create(name="A")
+    task = Task.objects.create(project=Project.objects.create(name="P", client=acme), title="t")
+    task.status = Task.Status.IN_PROGRESS
+    with django_capture_on_commit_callbacks(execute=True), django_assert_num_queries(1):
+        task.save()  # the UPDATE only: the old status comes from the post_init snapshot
+    [event] = sent_events()
+    assert event["event"] == "task.status_changed"
+    assert event["properties"]["from_status"] == "todo"
+    assert event["properties"]["to_status"] == "in_progress"
+
+
+def test_a_timer_is_attributed_to_its_user_outside_a_request(
+    telemetry_on, colleague, sent_events, django_capture_on_commit_callbacks
+):
+    acme = Client.objects.create(name="A")
+    project = Project.objects.create(name="P", client=acme)
+    with django_capture_on_commit_callbacks(execute=True):
+        entry = TimeEntry.objects.start_timer(colleague, project)
+        entry.stop(at=entry.start + timedelta(minutes=5))
+    started, stopped = [e for e in sent_events() if e["event"].startswith("timer.")]
+    from telemetry.identity import user_fingerprint
+
+    expected = user_fingerprint(telemetry_on.telemetry_salt, colleague.pk)
+    assert started["distinct_id"] == stopped["distinct_id"] == expected
+    assert stopped["properties"]["duration_seconds"] == 300
+
+
+def test_a_failed_login_never_carries_the_username(telemetry_on, client, sent_events):
+    client.post("/accounts/login/", {"username": "alice.secret", "password": "nope"})
+    [event] = sent_events()
+    assert event["event"] == "auth.login_failed"
+    assert event["properties"]["reason"] == "invalid_credentials"
+    assert "alice.secret" not in str(event)
