@@ -204,10 +204,13 @@ def test_the_heartbeat_goes_out_at_most_once_a_day(telemetry_on, event_names):
 def test_a_rolled_back_change_emits_nothing(
     telemetry_on, owner, sent_events, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(RuntimeError), transaction.atomic():
-            Client.objects.create(name="Never")
-            raise RuntimeError("roll back")
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        Client.objects.create(name="Never")
+        raise RuntimeError("roll back")
     assert sent_events() == []
 
 
