@@ -87,7 +87,7 @@ def strict_telemetry(settings):
 
     settings.TELEMETRY_STRICT = True
     yield
-    emitter.shutdown()
+    emitter.shutdown(timeout=1.0)
 
 
 class RecordingServer:

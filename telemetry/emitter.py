@@ -156,14 +156,21 @@ class Dispatcher:
         done.wait(timeout)
 
     def stop(self, timeout: float):
+        """Flush, stop the thread and close the sinks, all within ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
         self.flush(timeout)
         try:
-            self.queue.put(_STOP, timeout=timeout)
+            self.queue.put(_STOP, timeout=max(0.0, deadline - time.monotonic()))
         except queue.Full:
             return
-        self.thread.join(timeout)
-        for sink in self.sinks or ():
-            sink.close()
+        self.thread.join(max(0.0, deadline - time.monotonic()))
+        closer = threading.Thread(
+            target=lambda: [sink.close() for sink in self.sinks or ()],
+            name="telemetry-close",
+            daemon=True,
+        )
+        closer.start()
+        closer.join(max(0.0, deadline - time.monotonic()))
 
 
 _STOP = object()

@@ -54,7 +54,7 @@ def test_an_error_reaches_sentry_without_personal_data(sentry, owner, setup_done
     assert sentry.wait_for(lambda s: len(s.requests) >= 1)
     text = "\n".join(envelopes(sentry))
     assert "the report could not be built" in text
-    for marker in MARKERS + ["203.0.113.7", "Bearer"]:
+    for marker in [*MARKERS, "203.0.113.7", "Bearer"]:
         i = text.find(marker)
         assert i < 0, text[max(0, i - 300) : i + 100]
     event = json.loads(next(line for line in text.splitlines() if '"exception"' in line))
@@ -98,7 +98,7 @@ def test_a_real_server_reports_the_path_only(server_process, recording_server):
     assert recording_server.wait_for(lambda s: len(s.requests) >= 1, timeout=15)
     text = "\n".join(envelopes(recording_server))
     assert "the report could not be built" in text
-    for marker in MARKERS + ["203.0.113.7", "Bearer", socket.gethostname()]:
+    for marker in [*MARKERS, "203.0.113.7", "Bearer", socket.gethostname()]:
         assert marker not in text
     event = json.loads(next(line for line in text.splitlines() if '"exception"' in line))
     assert event["request"]["url"] == "/boom/"

@@ -1,0 +1,147 @@
+"""Privacy is an invariant: personal data fed through every event path reaches no sink.
+
+Names, emails, notes, titles, invoice numbers and usernames full of marker strings go
+through the web UI, the ORM, logins (good and bad), reports, exports and the admin; then
+every sink is read back: the JSONL log, what PostHog received, what TELE_URL received.
+"""
+
+import string
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.test import Client as HttpClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from telemetry import emitter
+from tracking.models import Client, Comment, Invoice, Project, Task, TimeEntry
+
+pytestmark = pytest.mark.django_db
+
+MARK = "QQMARK"
+marker_text = st.text(alphabet=string.ascii_letters + string.digits + " .-_'@", max_size=20).map(
+    lambda tail: f"{MARK}{tail}"
+)
+marker_word = st.text(
+    alphabet=string.ascii_lowercase + string.digits, min_size=3, max_size=12
+).map(lambda tail: f"{MARK.lower()}{tail}")
+
+
+def everything_sent(log_dir, *servers) -> str:
+    emitter.flush()
+    path = log_dir / "app.jsonl"
+    parts = [path.read_text() if path.exists() else ""]
+    for server in servers:
+        parts.extend(body.decode("utf-8", "replace") for body in server.bodies())
+    return "\n".join(parts)
+
+
+@settings(
+    max_examples=8,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    username=marker_word,
+    person=marker_text,
+    email_user=marker_word,
+    notes=marker_text,
+    title=marker_text,
+    company=marker_text,
+    invoice_number=marker_word,
+)
+def test_no_personal_data_reaches_any_sink(
+    telemetry_on,
+    posthog_server,
+    tele_url_server,
+    superuser,
+    django_capture_on_commit_callbacks,
+    settings,
+    username,
+    person,
+    email_user,
+    notes,
+    title,
+    company,
+    invoice_number,
+):
+    password = f"{MARK}-pass-{username}"
+    email = f"{email_user}@{MARK.lower()}.example"
+    with transaction.atomic(), django_capture_on_commit_callbacks(execute=True):
+        user = get_user_model().objects.create_user(
+            username=username, email=email, password=password, first_name=person
+        )
+        user.last_name = person
+        user.save()
+        web = HttpClient()
+        web.post("/accounts/login/", {"username": username, "password": "wrong " + notes})
+        web.post("/accounts/login/", {"username": email, "password": password})
+        web.post("/accounts/login/", {"username": username, "password": password})
+        acme = Client.objects.create(name=company, email=email)
+        acme.name = company + " Ltd"
+        acme.save()
+        project = Project.objects.create(name=title, client=acme, hourly_rate="99.00")
+        task = Task.objects.create(project=project, title=title)
+        web.post("/timer/start/", {"project": project.pk, "task": task.pk, "notes": notes})
+        web.post("/timer/stop/")
+        web.post(
+            "/entries/new/",
+            {
+                "project": project.pk,
+                "notes": notes,
+                "start": "2026-11-02T09:00:00",
+                "end": "2026-11-02T10:00:00",
+            },
+        )
+        entry = TimeEntry.objects.filter(user=user).first()
+        web.post(
+            f"/entries/{entry.pk}/edit/",
+            {
+                "project": project.pk,
+                "notes": notes + " edited",
+                "start": "2026-11-02T09:00:00",
+                "end": "2026-11-02T10:00:00",
+            },
+        )
+        web.post(f"/projects/{project.pk}/comments/", {"text": notes})
+        web.post(f"/tasks/{task.pk}/comments/", {"text": person})
+        comment = Comment.objects.filter(author=user).first()
+        web.post(f"/comments/{comment.pk}/edit/", {"text": notes + person})
+        task.title = title + " renamed"
+        task.status = Task.Status.DONE
+        task.save()
+        web.get(f"/reports/?start=2026-11-01&end=2026-11-30&project={project.pk}")
+        b"".join(web.get("/reports/export.csv?start=2026-11-01&end=2026-11-30").streaming_content)
+        b"".join(web.get("/entries/export.csv").streaming_content)
+        admin = HttpClient()
+        admin.force_login(superuser)
+        admin.post(
+            "/invoices/new/",
+            {
+                "number": invoice_number,
+                "client": acme.pk,
+                "project": project.pk,
+                "issue_date": "2026-11-01",
+                "due_date": "2026-11-30",
+                "currency": "EUR",
+                "items-TOTAL_FORMS": "1",
+                "items-INITIAL_FORMS": "0",
+                "items-0-description": notes,
+                "items-0-quantity": "1",
+                "items-0-unit_price": "10",
+            },
+        )
+        invoice = Invoice.objects.get(number=invoice_number)
+        admin.post(f"/invoices/{invoice.pk}/status/", {"status": "sent"})
+        admin.get("/admin/telemetry/")
+        admin.get(f"/admin/auth/user/?q={username}")
+        web.post("/accounts/logout/")
+        transaction.set_rollback(True)
+    sent = everything_sent(settings.LOG_DIR, posthog_server, tele_url_server)
+    assert "timer.stopped" in sent and "invoice.sent" in sent and "auth.login_failed" in sent
+    assert posthog_server.requests and tele_url_server.requests  # every sink was exercised
+    assert MARK not in sent
+    assert MARK.lower() not in sent
+    assert telemetry_on.telemetry_salt not in sent
+    assert "example" not in sent
