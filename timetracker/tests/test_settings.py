@@ -88,7 +88,8 @@ def test_defaults_start_without_any_configuration(tmp_path):
     assert (tmp_path / "data" / "secret_key").exists()
 
 
-def test_the_default_database_is_sqlite_in_the_data_dir(tmp_path):
+def test_the_default_database_is_sqlite_in_the_data_dir(tmp_path, monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
     settings = config.database_config(config.environ.Env(), tmp_path / "db.sqlite3")
     assert settings["ENGINE"] == "django.db.backends.sqlite3"
     assert settings["NAME"] == str(tmp_path / "db.sqlite3")
