@@ -27,4 +27,6 @@ for name in OPERATOR_VARIABLES:
 _root = tempfile.mkdtemp(prefix="timetracker-tests-")
 os.environ["TIMETRACKER_DATA_DIR"] = os.path.join(_root, "data")
 os.environ["LOG_DIR"] = os.path.join(_root, "logs")
+os.environ["STATIC_ROOT"] = os.path.join(_root, "static")
+os.makedirs(os.environ["STATIC_ROOT"])
 os.environ["SECRET_KEY"] = "test-only-secret-key-" + "x" * 40
