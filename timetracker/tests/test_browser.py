@@ -4,6 +4,7 @@ import csv
 import io
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -70,7 +71,7 @@ def test_first_run_timer_reports_export_and_telemetry_admin(browser_page, server
     assert page.locator("svg.chart rect").count() >= 1
     with page.expect_download() as download_info:
         page.click("text=Export CSV")
-    rows = list(csv.reader(io.StringIO(open(download_info.value.path()).read())))
+    rows = list(csv.reader(io.StringIO(Path(download_info.value.path()).read_text())))
     assert rows[0][:4] == ["date", "start", "end", "duration_hours"]
     assert len(rows) == 3 and rows[1][6] == "Website"
 
