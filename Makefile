@@ -45,5 +45,9 @@ test: lint
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
+# Load with faults on loopback (gunicorn, 20 clients, 60 s); uses TEST_DATABASE_URL if set.
+soak: $(STAMP)
+	$(BIN)/python benchmarks/soak.py --seconds 60 --clients 20
+
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -24,6 +24,8 @@ from timetracker.version import __version__
 logger = logging.getLogger(__name__)
 
 QUEUE_SIZE = 10_000
+# At process exit, time allowed to hand over queued events (PostHog's retries back off 1, 2 s).
+EXIT_FLUSH_SECONDS = 10.0
 # The dispatcher looks at the heartbeat this long after start, then hourly.
 HEARTBEAT_FIRST_CHECK_SECONDS = 300
 HEARTBEAT_CHECK_INTERVAL_SECONDS = 3600
@@ -131,6 +133,11 @@ class Dispatcher:
                     continue
                 if self.sinks is None:
                     self.sinks = build_sinks()
+                    # atexit runs last-registered first: the posthog client registered
+                    # its own exit hook (which closes it) just now, so re-register ours to
+                    # hand over what is still queued before that hook runs.
+                    atexit.unregister(_shutdown_at_exit)
+                    atexit.register(_shutdown_at_exit)
                 for sink in self.sinks:
                     sink.send(item)
                 self.maybe_heartbeat()
@@ -190,4 +197,8 @@ def _dispatcher() -> Dispatcher:
         return _current
 
 
-atexit.register(shutdown)
+def _shutdown_at_exit() -> None:
+    shutdown(timeout=EXIT_FLUSH_SECONDS)
+
+
+atexit.register(_shutdown_at_exit)

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from django.conf import settings
 from django.core.checks import Tags, Warning, register
 
@@ -13,3 +15,19 @@ def check_debug_off(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(Tags.staticfiles)
+def check_static_files_collected(app_configs, **kwargs):
+    """Without collectstatic every page fails with DEBUG off: say so before that happens."""
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    backend = settings.STORAGES["staticfiles"]["BACKEND"]
+    if settings.DEBUG or "Manifest" not in backend or manifest.exists():
+        return []
+    return [
+        Warning(
+            f"Static files are not collected ({manifest} is missing): pages will fail.",
+            hint="Run `python manage.py collectstatic --noinput`.",
+            id="timetracker.W002",
+        )
+    ]

@@ -103,3 +103,16 @@ def test_enable_telemetry_is_three_state(monkeypatch):
     assert config.env_optional_bool(env, "ENABLE_TELEMETRY") is False
     monkeypatch.setenv("ENABLE_TELEMETRY", "true")
     assert config.env_optional_bool(env, "ENABLE_TELEMETRY") is True
+
+
+def test_a_missing_collectstatic_is_reported_by_a_system_check(settings, tmp_path):
+    from timetracker.checks import check_static_files_collected
+
+    settings.STATIC_ROOT = tmp_path / "nothing-here"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    [warning] = check_static_files_collected(None)
+    assert warning.id == "timetracker.W002"
+    assert "collectstatic" in warning.hint
