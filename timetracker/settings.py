@@ -120,7 +120,11 @@ if HTTPS:
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = False
+    # Preloading commits the whole domain to HTTPS in browsers for good: the domain owner's
+    # call, so it is opt-in and its deploy-check reminder is silenced while it is off.
+    SECURE_HSTS_PRELOAD = config.env_bool(env, "SECURE_HSTS_PRELOAD", default=False)
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 # Telemetry: all of it read here, nowhere else. See docs/privacy.md.
 DO_NOT_TRACK = config.env_bool(env, "DO_NOT_TRACK", default=False)
