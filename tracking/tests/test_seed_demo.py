@@ -1,0 +1,41 @@
+import itertools
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+
+from tracking.models import Project, TimeEntry
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_creates_finished_entries_with_exact_durations():
+    out = StringIO()
+    call_command("seed_demo", "--entries", "500", "--users", "3", "--projects", "4", stdout=out)
+    assert "500 entries" in out.getvalue()
+    assert TimeEntry.objects.count() == 500
+    assert Project.objects.count() == 4
+    assert not TimeEntry.objects.running().exists()
+    for start, end, seconds in TimeEntry.objects.values_list("start", "end", "duration_seconds")[
+        :50
+    ]:
+        assert end > start
+        assert seconds == (end - start).total_seconds()
+    assert authenticate(username="demo0", password="demo-password") is not None
+
+
+def test_entries_of_one_user_never_overlap():
+    call_command(
+        "seed_demo", "--entries", "300", "--users", "2", "--projects", "2", stdout=StringIO()
+    )
+    for user_id in TimeEntry.objects.values_list("user", flat=True).distinct():
+        spans = list(
+            TimeEntry.objects.filter(user_id=user_id).order_by("start").values_list("start", "end")
+        )
+        assert all(earlier[1] <= later[0] for earlier, later in itertools.pairwise(spans))
+
+
+def test_bad_arguments_are_refused():
+    with pytest.raises(CommandError):
+        call_command("seed_demo", "--users", "0", stdout=StringIO())
