@@ -27,6 +27,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +39,9 @@ SCHEMA_VERSION = 1
 REPAIR_COMMAND = "python manage.py setup --repair"
 # How long a "the file is missing and cannot be created" answer is trusted before retrying.
 MISSING_RETRY_SECONDS = 5.0
+# How long a checked state is trusted without another stat() outside requests (commands,
+# background threads); requests revalidate at their start (see expire()).
+TRUSTED_FOR_SECONDS = 1.0
 
 SALT_RE = re.compile(r"^[0-9a-f]{64}$")
 INSTALLATION_ID_RE = re.compile(r"^[0-9a-f]{16}$")
@@ -105,12 +110,14 @@ class StoreState:
 
 @dataclass
 class _CacheEntry:
+    data_dir: object
     stat_key: tuple | None
     state: StoreState
-    checked_at: float
+    loaded_at: float
+    checked_at: float  # when the file was last stat()ed; 0.0 forces the next check
 
 
-_cache: dict[str, _CacheEntry] = {}
+_cached: _CacheEntry | None = None
 _thread_lock = threading.Lock()
 _held = threading.local()
 
@@ -124,31 +131,23 @@ def store_path() -> Path:
 
 
 def get_state() -> StoreState:
-    """The current state, re-read only when the file changed on disk (one ``stat`` otherwise)."""
-    path = os.path.join(settings.TIMETRACKER_DATA_DIR, STORE_NAME)
-    entry = _cache.get(path)
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        if (
-            entry is not None
-            and entry.stat_key is None
-            and time.monotonic() - entry.checked_at < MISSING_RETRY_SECONDS
-        ):
-            return entry.state
-        state = _load_missing(Path(path))
-        stat_key = None
-        if state.installation is not None:
-            with suppress(OSError):
-                st = os.stat(path)
-                stat_key = (st.st_ino, st.st_mtime_ns, st.st_size)
-        return _remember(path, stat_key, state)
-    except OSError as exc:
-        return _remember(path, None, _unreadable(Path(path), exc))
-    stat_key = (st.st_ino, st.st_mtime_ns, st.st_size)
-    if entry is not None and entry.stat_key == stat_key:
+    """The current state: no system call while it is trusted, one ``stat`` to revalidate.
+
+    A checked state is trusted for TRUSTED_FOR_SECONDS; every request starts with
+    ``expire()``, so a change made by another process applies on its next request. The
+    file is re-read only when its inode, mtime or size changed.
+    """
+    entry = _cached
+    if entry is not None and time.monotonic() - entry.checked_at < TRUSTED_FOR_SECONDS:
         return entry.state
-    return _remember(path, stat_key, _load_existing(Path(path), stat_key))
+    return _revalidate(entry)
+
+
+def expire() -> None:
+    """Make the next read check the file again (called at the start of every request)."""
+    entry = _cached
+    if entry is not None:
+        entry.checked_at = 0.0
 
 
 def get() -> Installation | None:
@@ -246,14 +245,53 @@ def repair(has_superuser: bool) -> RepairReport:
 
 def reset_cache() -> None:
     """Forget what this process read (tests, and after a repair in the same process)."""
-    _cache.clear()
+    global _cached
+    _cached = None
+
+
+@receiver(setting_changed)
+def _forget_other_data_dir(setting, **kwargs):
+    if setting == "TIMETRACKER_DATA_DIR":
+        reset_cache()
 
 
 # Internals
 
 
-def _remember(path: str, stat_key: tuple | None, state: StoreState) -> StoreState:
-    _cache[path] = _CacheEntry(stat_key, state, time.monotonic())
+def _revalidate(entry: _CacheEntry | None) -> StoreState:
+    data_dir = settings.TIMETRACKER_DATA_DIR
+    path = Path(data_dir) / STORE_NAME
+    now = time.monotonic()
+    if entry is not None and entry.data_dir is not data_dir:
+        entry = None
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        if (
+            entry is not None
+            and entry.stat_key is None
+            and now - entry.loaded_at < MISSING_RETRY_SECONDS
+        ):
+            entry.checked_at = now
+            return entry.state
+        return _remember(None, _load_missing(path))
+    except OSError as exc:
+        return _remember(None, _unreadable(path, exc))
+    stat_key = (st.st_ino, st.st_mtime_ns, st.st_size)
+    if entry is not None and entry.stat_key == stat_key:
+        entry.checked_at = now
+        return entry.state
+    return _remember(stat_key, _load_existing(path, stat_key))
+
+
+def _remember(stat_key: tuple | None, state: StoreState) -> StoreState:
+    global _cached
+    if stat_key is None and state.installation is not None:
+        with suppress(OSError):  # the store was just created: remember its stat
+            st = os.stat(state.path)
+            stat_key = (st.st_ino, st.st_mtime_ns, st.st_size)
+    now = time.monotonic()
+    _cached = _CacheEntry(settings.TIMETRACKER_DATA_DIR, stat_key, state, now, now)
     return state
 
 
@@ -391,6 +429,8 @@ def _write(path: Path, data: dict) -> Installation:
             os.unlink(tmp)
         raise
     _fsync_dir(path.parent)
+    if Path(settings.TIMETRACKER_DATA_DIR) / STORE_NAME == path:
+        _remember(None, StoreState(path, installation))  # this process sees its own write
     return installation
 
 

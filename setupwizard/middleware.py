@@ -29,6 +29,8 @@ class SetupRequiredMiddleware:
         self.complete = False
 
     def __call__(self, request):
+        # A change another process made to the store (a toggle) applies from this request on.
+        installation.expire()
         if not self.complete:
             path = request.path_info
             if not (path.startswith(self.exempt_prefixes) or path.startswith(self.static_prefix)):

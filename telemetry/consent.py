@@ -9,8 +9,15 @@
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 from setupwizard import installation
+from setupwizard.installation import Installation
+
+ENV_SWITCHES = ("DO_NOT_TRACK", "ENABLE_TELEMETRY")
+# (DO_NOT_TRACK, ENABLE_TELEMETRY), read once: a settings lookup costs about a microsecond.
+_switches: tuple | None = None
 
 
 @dataclass(frozen=True)
@@ -20,14 +27,32 @@ class Consent:
     reason: str
 
 
-def is_enabled() -> bool:
-    """The hot-path answer: a settings lookup and one cached ``stat`` of the store."""
-    if settings.DO_NOT_TRACK or settings.ENABLE_TELEMETRY is False:
-        return False
+def enabled_installation() -> Installation | None:
+    """The hot path: the installation if telemetry may record, else None.
+
+    Costs two attribute reads and the store's trusted-state check; no system call.
+    """
+    global _switches
+    if _switches is None:
+        _switches = (settings.DO_NOT_TRACK, settings.ENABLE_TELEMETRY)
+    do_not_track, forced = _switches
+    if do_not_track or forced is False:
+        return None
     current = installation.get()
     if current is None or not current.setup_complete:
-        return False
-    return settings.ENABLE_TELEMETRY is True or current.telemetry_enabled
+        return None
+    return current if forced is True or current.telemetry_enabled else None
+
+
+def is_enabled() -> bool:
+    return enabled_installation() is not None
+
+
+@receiver(setting_changed)
+def _forget_switches(setting, **kwargs):
+    global _switches
+    if setting in ENV_SWITCHES:
+        _switches = None
 
 
 def decide() -> Consent:

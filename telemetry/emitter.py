@@ -38,9 +38,10 @@ def emit(name: str, user=None, **properties) -> bool:
     into the caller except for a catalog violation in strict mode (tests and DEBUG).
     """
     try:
-        if not consent.is_enabled():
+        current = consent.enabled_installation()
+        if current is None:
             return False
-        event = build_event(name, user, properties)
+        event = build_event(name, user, properties, current)
     except CatalogError:
         if settings.DEBUG or getattr(settings, "TELEMETRY_STRICT", False):
             raise
@@ -52,10 +53,14 @@ def emit(name: str, user=None, **properties) -> bool:
     return _dispatcher().enqueue(event)
 
 
-def build_event(name: str, user, properties: dict) -> dict:
-    """The event exactly as the sinks will receive it (raises ``CatalogError``)."""
+def build_event(name: str, user, properties: dict, current=None) -> dict:
+    """The event as the sinks will receive it (raises ``CatalogError``).
+
+    Its timestamp is a float here, made ISO-8601 by the dispatcher (``finish_event``): the
+    request thread does as little as possible.
+    """
     get_event(name).validate(properties)
-    current = installation.get()
+    current = current or installation.get()
     if current is None:
         raise CatalogError("no installation identity is available")
     if user is not None and getattr(user, "pk", None) is not None:
@@ -65,7 +70,7 @@ def build_event(name: str, user, properties: dict) -> dict:
     return {
         "event": name,
         "distinct_id": distinct_id,
-        "timestamp": datetime.now(UTC).isoformat(),
+        "timestamp": time.time(),
         "properties": {
             **properties,
             "installation_id": current.installation_id,
@@ -74,6 +79,13 @@ def build_event(name: str, user, properties: dict) -> dict:
             "$geoip_disable": True,
         },
     }
+
+
+def finish_event(event: dict) -> dict:
+    """Give a built event its ISO-8601 UTC timestamp (in the dispatcher thread)."""
+    if isinstance(event["timestamp"], float):
+        event["timestamp"] = datetime.fromtimestamp(event["timestamp"], UTC).isoformat()
+    return event
 
 
 def flush(timeout: float = 10.0) -> None:
@@ -95,7 +107,8 @@ def shutdown(timeout: float = 5.0) -> None:
 class Dispatcher:
     def __init__(self):
         self.pid = os.getpid()
-        self.queue: queue.Queue = queue.Queue(maxsize=QUEUE_SIZE)
+        # SimpleQueue: a put is a fraction of a microsecond; the bound is kept by hand.
+        self.queue: queue.SimpleQueue = queue.SimpleQueue()
         self.sinks = None
         self.dropped_full = 0
         self.dropped_consent = 0
@@ -104,9 +117,9 @@ class Dispatcher:
         self.thread.start()
 
     def enqueue(self, event: dict) -> bool:
-        try:
-            self.queue.put_nowait(event)
-        except queue.Full:
+        if self.queue.qsize() < QUEUE_SIZE:
+            self.queue.put(event)
+        else:
             self.dropped_full += 1
             if self.dropped_full in (1, 10, 100) or self.dropped_full % 1000 == 0:
                 logger.error("Telemetry queue full: dropped %d events so far", self.dropped_full)
@@ -127,10 +140,13 @@ class Dispatcher:
                             sink.flush()
                     item.set()
                     continue
-                # Consent is checked again here: nothing queued before a switch-off leaves.
+                # Consent is checked again, against the file itself: nothing queued before a
+                # switch-off (in any process) leaves after it.
+                installation.expire()
                 if not consent.is_enabled():
                     self.dropped_consent += 1
                     continue
+                finish_event(item)
                 if self.sinks is None:
                     self.sinks = build_sinks()
                     # atexit runs last-registered first: the posthog client registered
@@ -143,8 +159,6 @@ class Dispatcher:
                 self.maybe_heartbeat()
             except Exception:
                 logger.exception("Telemetry dispatcher error; the event was dropped")
-            finally:
-                self.queue.task_done()
 
     def maybe_heartbeat(self):
         if time.monotonic() < self.next_heartbeat_check:
@@ -156,20 +170,14 @@ class Dispatcher:
 
     def flush(self, timeout: float):
         done = threading.Event()
-        try:
-            self.queue.put(done, timeout=timeout)
-        except queue.Full:
-            return
+        self.queue.put(done)
         done.wait(timeout)
 
     def stop(self, timeout: float):
         """Flush, stop the thread and close the sinks, all within ``timeout`` seconds."""
         deadline = time.monotonic() + timeout
         self.flush(timeout)
-        try:
-            self.queue.put(_STOP, timeout=max(0.0, deadline - time.monotonic()))
-        except queue.Full:
-            return
+        self.queue.put(_STOP)
         self.thread.join(max(0.0, deadline - time.monotonic()))
         closer = threading.Thread(
             target=lambda: [sink.close() for sink in self.sinks or ()],

@@ -74,6 +74,7 @@ def test_a_change_by_another_process_is_seen_without_a_restart():
     tmp = store_file().with_suffix(".tmp")
     tmp.write_text(json.dumps(data))
     os.replace(tmp, store_file())  # what another process's atomic write does
+    installation.expire()  # what the next request does first
     assert installation.get().telemetry_enabled is True
 
 
@@ -85,8 +86,30 @@ def test_an_unchanged_store_is_not_read_again(monkeypatch):
         type(store_file()), "read_bytes", lambda self: reads.append(self) or original(self)
     )
     for _ in range(100):
+        installation.expire()
         installation.get()
     assert reads == []
+
+
+def test_a_trusted_state_costs_no_system_call(monkeypatch):
+    installation.get()
+    monkeypatch.setattr(os, "stat", lambda *args, **kwargs: pytest.fail("stat() called"))
+    for _ in range(100):
+        installation.get()
+
+
+def test_another_process_change_is_seen_within_the_trust_window():
+    installation.complete_setup(telemetry_enabled=False)
+    installation.get()
+    data = read_store()
+    data["telemetry_enabled"] = True
+    tmp = store_file().with_suffix(".tmp")
+    tmp.write_text(json.dumps(data))
+    os.replace(tmp, store_file())
+    deadline = time.monotonic() + installation.TRUSTED_FOR_SECONDS + 1
+    while not installation.get().telemetry_enabled and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert installation.get().telemetry_enabled is True
 
 
 def test_a_corrupt_store_is_moved_aside_and_never_replaced(caplog):

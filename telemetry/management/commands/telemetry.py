@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from setupwizard import installation
 from telemetry import consent, lifecycle
 from telemetry.catalog import EVENTS, catalog_markdown
-from telemetry.emitter import build_event, flush
+from telemetry.emitter import build_event, finish_event, flush
 from telemetry.sinks import jsonl_path
 
 SAMPLE_PROPERTIES = {
@@ -77,7 +77,7 @@ class Command(BaseCommand):
             raise CommandError(installation.get_state().detail)
         for event in sorted(EVENTS.values(), key=lambda item: item.name):
             properties = {name: _sample(kind) for name, kind in event.properties.items()}
-            sample = build_event(event.name, None, properties)
+            sample = finish_event(build_event(event.name, None, properties))
             self.stdout.write(json.dumps(sample, sort_keys=True))
 
     def do_docs(self):

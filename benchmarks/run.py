@@ -1,0 +1,480 @@
+"""TimeTracker benchmarks: `make bench` (or `python benchmarks/run.py`) prints one table.
+
+Each figure is measured in a fresh subprocess with its own data directory, on loopback only:
+
+- emit cost on the request thread (telemetry on with PostHog unreachable; telemetry off);
+- the installation store's freshness check;
+- a timer start+stop request with telemetry on (PostHog blackholed, TELE_URL 3 s slow) / off;
+- reports, dashboard, entries list and CSV export over --entries rows (SQLite, and
+  PostgreSQL when TEST_DATABASE_URL is set);
+- timer start/stop requests per second under gunicorn with 2 workers.
+
+Medians of several runs. Results, with the machine and date, go in docs/performance.md.
+"""
+
+import argparse
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(BASE_DIR))
+PASSWORD = "bench passphrase that is long 42"
+
+
+# --- helpers shared by the phases -----------------------------------------------------------
+
+
+def base_env(work: Path, database_url: str | None = None) -> dict:
+    return {
+        "PATH": os.environ["PATH"],
+        "DJANGO_SETTINGS_MODULE": "timetracker.settings",
+        "TIMETRACKER_DATA_DIR": str(work / "data"),
+        "LOG_DIR": str(work / "logs"),
+        "STATIC_ROOT": str(work / "static"),
+        "SECRET_KEY": "bench-secret-key-" + "b" * 40,
+        "DATABASE_URL": database_url or f"sqlite:///{work / 'bench.sqlite3'}",
+        "DJANGO_SUPERUSER_PASSWORD": PASSWORD,
+        "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
+    }
+
+
+def manage(env: dict, *command, timeout=1800) -> str:
+    return subprocess.run(
+        [sys.executable, "manage.py", *command],
+        cwd=BASE_DIR,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    ).stdout
+
+
+def phase(name: str, env: dict, *args, timeout=3600) -> dict:
+    """Run one phase of this script in a fresh interpreter; it prints a JSON dict."""
+    result = subprocess.run(
+        [sys.executable, __file__, "--phase", name, *args],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"phase {name} failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def silent_listener() -> tuple[socket.socket, str]:
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(100)
+    return listener, f"http://127.0.0.1:{listener.getsockname()[1]}"
+
+
+def slow_server(delay: float) -> tuple[ThreadingHTTPServer, str]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get("content-length") or 0))
+            time.sleep(delay)
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_port}"
+
+
+def median_per_call(function, calls: int, rounds: int = 7) -> float:
+    """Median over rounds of the mean seconds per call."""
+    results = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        for _ in range(calls):
+            function()
+        results.append((time.perf_counter() - started) / calls)
+    return statistics.median(results)
+
+
+def django_ready():
+    import django
+
+    django.setup()
+
+
+# --- phases (each runs in its own interpreter) ----------------------------------------------
+
+
+def phase_emit() -> dict:
+    django_ready()
+    from setupwizard import installation
+    from telemetry import emitter
+
+    installation.complete_setup(telemetry_enabled=False)
+    off = median_per_call(lambda: emitter.emit("auth.logout"), 20000)
+    installation.set_telemetry_enabled(True)
+    emitter.emit("auth.logout")
+    emitter.flush()  # the dispatcher and the posthog client exist before timing
+    event = {"duration_seconds": 1500, "has_task": True, "billable": True}
+    # The request thread's own CPU time (thread_time): the dispatcher's work runs beside it.
+    cpu, wall = [], []
+    for _ in range(7):
+        cpu_start, wall_start = time.thread_time(), time.perf_counter()
+        for _ in range(1000):
+            emitter.emit("timer.stopped", **event)
+        cpu.append((time.thread_time() - cpu_start) / 1000)
+        wall.append((time.perf_counter() - wall_start) / 1000)
+        emitter.flush()
+    trusted = median_per_call(installation.get, 50000)
+
+    def revalidate():
+        installation.expire()
+        installation.get()
+
+    stat = median_per_call(revalidate, 50000)
+    emitter.shutdown(timeout=1)
+    return {
+        "emit_on_us": statistics.median(cpu) * 1e6,
+        "emit_on_wall_us": statistics.median(wall) * 1e6,
+        "emit_off_us": off * 1e6,
+        "store_check_us": trusted * 1e6,
+        "store_revalidate_us": stat * 1e6,
+    }
+
+
+def phase_timer_requests(rounds: int) -> dict:
+    django_ready()
+    from django.contrib.auth import get_user_model
+    from django.test import Client as HttpClient
+
+    from setupwizard import installation
+    from telemetry import emitter
+    from tracking.models import Client, Project
+
+    installation.complete_setup(telemetry_enabled=False)
+    user = get_user_model().objects.create_user("timer-bench", password=PASSWORD)
+    project = Project.objects.create(name="Bench", client=Client.objects.create(name="C"))
+    http = HttpClient()
+    http.force_login(user)
+
+    def start_stop():
+        assert http.post("/timer/start/", {"project": project.pk}).status_code == 302
+        assert http.post("/timer/stop/").status_code == 302
+
+    def measure() -> float:
+        samples = []
+        for _ in range(rounds):
+            started = time.perf_counter()
+            start_stop()
+            samples.append(time.perf_counter() - started)
+        return statistics.median(samples)
+
+    for _ in range(20):
+        start_stop()  # warm up caches and connections
+    off = measure()
+    installation.set_telemetry_enabled(True)
+    start_stop()
+    emitter.flush(timeout=0.5)
+    on = measure()
+    emitter.shutdown(timeout=1)
+    return {"timer_off_ms": off * 1000, "timer_on_ms": on * 1000, "timer_ratio": on / off}
+
+
+def phase_large(entries: int) -> dict:
+    django_ready()
+    import resource
+
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client as HttpClient
+    from django.test.utils import CaptureQueriesContext
+
+    from setupwizard import installation
+
+    installation.complete_setup(telemetry_enabled=False)
+    User = get_user_model()
+    staff = User.objects.create_user("bench-staff", password=PASSWORD, is_staff=True)
+    member = User.objects.get(username="demo0")
+    results = {"vendor": connection.vendor}
+
+    def timed_page(client, path, runs=5):
+        samples, queries = [], 0
+        for _ in range(runs):
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                response = client.get(path)
+                if response.streaming:
+                    b"".join(response.streaming_content)
+                samples.append(time.perf_counter() - started)
+            assert response.status_code == 200, (path, response.status_code)
+            queries = len(captured)
+        return statistics.median(samples) * 1000, queries
+
+    staff_client, member_client = HttpClient(), HttpClient()
+    staff_client.force_login(staff)
+    member_client.force_login(member)
+    today = datetime.now(UTC).date()
+    year_ago = today.replace(year=today.year - 1)
+    for label, client, path in [
+        ("reports_month", staff_client, "/reports/"),
+        ("reports_year", staff_client, f"/reports/?start={year_ago}&end={today}"),
+        ("reports_all", staff_client, "/reports/?start=1990-01-01&end=2100-01-01"),
+        ("reports_member_all", member_client, "/reports/?start=1990-01-01&end=2100-01-01"),
+        ("dashboard", member_client, "/"),
+        ("entries_staff", staff_client, "/entries/"),
+        ("entries_member", member_client, "/entries/"),
+        ("entries_last_page", member_client, "/entries/?page=last"),
+    ]:
+        results[f"{label}_ms"], results[f"{label}_queries"] = timed_page(client, path)
+
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    response = staff_client.get("/entries/export.csv")
+    rows = -1
+    for chunk in response.streaming_content:
+        rows += chunk.count(b"\n")
+    elapsed = time.perf_counter() - started
+    rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    results.update(
+        export_rows=rows,
+        export_rows_per_s=rows / elapsed,
+        export_peak_rss_mb=rss_after / 1024,
+        export_rss_growth_mb=(rss_after - rss_before) / 1024,
+    )
+    return results
+
+
+# --- orchestration --------------------------------------------------------------------------
+
+
+def prepare(env: dict) -> None:
+    manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "collectstatic", "--noinput", "-v0")
+
+
+def seed(env: dict, entries: int) -> float:
+    prepare(env)
+    started = time.perf_counter()
+    manage(env, "seed_demo", "--entries", str(entries), "--users", "20", "--projects", "200")
+    return time.perf_counter() - started
+
+
+def gunicorn_rps(work: Path, seconds: int, clients: int) -> dict:
+    import requests
+
+    env = base_env(work)
+    prepare(env)
+    manage(env, "setup", "--admin-username", "benchadmin", "--admin-email", "b@bench.test")
+    script = (
+        "from django.contrib.auth import get_user_model\n"
+        "from django.contrib.auth.hashers import make_password\n"
+        "from tracking.models import Client, Project\n"
+        "hashed = make_password('" + PASSWORD + "')\n"
+        "User = get_user_model()\n"
+        f"User.objects.bulk_create([User(username=f'rps{{i}}', password=hashed) "
+        f"for i in range({clients})])\n"
+        "print(Project.objects.create(name='P', client=Client.objects.create(name='C')).pk)\n"
+    )
+    project = int(manage(env, "shell", "-v", "0", "-c", script).split()[-1])
+    port = socket.socket()
+    port.bind(("127.0.0.1", 0))
+    address = port.getsockname()[1]
+    port.close()
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "timetracker.wsgi",
+            "--bind",
+            f"127.0.0.1:{address}",
+            "--workers",
+            "2",
+        ],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{address}"
+    for _ in range(100):
+        try:
+            requests.get(base + "/healthz", timeout=1)
+            break
+        except requests.RequestException:
+            time.sleep(0.1)
+    counts = [0] * clients
+    latencies: list[float] = []
+    deadline = time.monotonic() + seconds
+
+    def client(index):
+        session = requests.Session()
+        page = session.get(base + "/accounts/login/")
+        token = page.text.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+        session.post(
+            base + "/accounts/login/",
+            data={"username": f"rps{index}", "password": PASSWORD, "csrfmiddlewaretoken": token},
+        )
+        token = session.cookies["csrftoken"]
+        headers = {"X-CSRFToken": token, "Referer": base + "/"}
+        while time.monotonic() < deadline:
+            for path in ("/timer/start/", "/timer/stop/"):
+                started = time.perf_counter()
+                response = session.post(
+                    base + path, data={"project": project}, headers=headers, allow_redirects=False
+                )
+                latencies.append(time.perf_counter() - started)
+                if response.status_code == 302:
+                    counts[index] += 1
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - started
+    server.terminate()
+    server.wait(timeout=30)
+    return {
+        "rps": sum(counts) / elapsed,
+        "rps_p50_ms": statistics.median(latencies) * 1000,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="TimeTracker benchmarks")
+    parser.add_argument("--entries", type=int, default=1_000_000)
+    parser.add_argument("--rounds", type=int, default=200, help="timer start+stop samples")
+    parser.add_argument("--rps-seconds", type=int, default=20)
+    parser.add_argument("--phase", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.phase == "emit":
+        print(json.dumps(phase_emit()))
+        return 0
+    if args.phase == "timer":
+        print(json.dumps(phase_timer_requests(args.rounds)))
+        return 0
+    if args.phase == "large":
+        print(json.dumps(phase_large(args.entries)))
+        return 0
+
+    rows = []
+
+    def row(figure, value, target=""):
+        rows.append((figure, value, target))
+        print(f"  {figure}: {value}", file=sys.stderr, flush=True)
+
+    with tempfile.TemporaryDirectory(prefix="timetracker-bench-") as tmp:
+        work = Path(tmp)
+        listener, silent_url = silent_listener()
+        slow, slow_url = slow_server(3.0)
+
+        env = base_env(work / "emit")
+        prepare(env)
+        env.update(POSTHOG_API_KEY="phc_bench", POSTHOG_HOST=silent_url)
+        emit = phase("emit", env)
+        row(
+            "emit, telemetry on, PostHog unreachable (µs/event)",
+            f"{emit['emit_on_us']:.1f}",
+            "≤ 50",
+        )
+        row("emit, telemetry off (µs/event)", f"{emit['emit_off_us']:.2f}", "≤ 2")
+        row("installation store freshness check (µs)", f"{emit['store_check_us']:.2f}", "≤ 5")
+
+        env = base_env(work / "timer")
+        prepare(env)
+        env.update(POSTHOG_API_KEY="phc_bench", POSTHOG_HOST=silent_url, TELE_URL=slow_url + "/in")
+        timer = phase("timer", env, "--rounds", str(args.rounds))
+        row("timer start+stop, telemetry off (ms)", f"{timer['timer_off_ms']:.2f}")
+        row(
+            "timer start+stop, on, PostHog blackholed, TELE_URL 3 s (ms)",
+            f"{timer['timer_on_ms']:.2f}",
+        )
+        row("  ratio on / off", f"{timer['timer_ratio']:.3f}", "≤ 1.10")
+
+        databases = [("SQLite", None)]
+        if os.environ.get("TEST_DATABASE_URL"):
+            databases.append(("PostgreSQL", os.environ["TEST_DATABASE_URL"]))
+        for label, url in databases:
+            env = base_env(work / label, url)
+            if url:
+                manage(env, "flush", "--noinput")
+            seconds = seed(env, args.entries)
+            row(
+                f"[{label}] seed_demo {args.entries:,} entries (s)",
+                f"{seconds:.0f}",
+                "≤ 180 (SQLite)",
+            )
+            large = phase("large", env, "--entries", str(args.entries))
+            target = "≤ 1500" if label == "SQLite" else "≤ 1000"
+            for key, name in [
+                ("reports_month", "reports, this month, all users"),
+                ("reports_year", "reports, last 12 months, all users"),
+                ("reports_all", "reports, all time, all users"),
+                ("reports_member_all", "reports, all time, one user"),
+            ]:
+                row(
+                    f"[{label}] {name} (ms, queries)",
+                    f"{large[key + '_ms']:.0f} ({large[key + '_queries']})",
+                    target,
+                )
+            for key, name in [
+                ("dashboard", "dashboard"),
+                ("entries_staff", "entries list, staff (all users)"),
+                ("entries_member", "entries list, one user"),
+                ("entries_last_page", "entries list, last page"),
+            ]:
+                row(
+                    f"[{label}] {name} (ms, queries)",
+                    f"{large[key + '_ms']:.0f} ({large[key + '_queries']})",
+                    "≤ 100",
+                )
+            row(
+                f"[{label}] CSV export rows/s ({large['export_rows']:,} rows)",
+                f"{large['export_rows_per_s']:,.0f}",
+                "≥ 100,000",
+            )
+            row(
+                f"[{label}] CSV export peak RSS (MB)",
+                f"{large['export_peak_rss_mb']:.0f}",
+                "≤ 250",
+            )
+            if url:
+                manage(env, "flush", "--noinput")
+
+        rps = gunicorn_rps(work / "rps", args.rps_seconds, clients=8)
+        row("timer start/stop under gunicorn, 2 workers, 8 clients (req/s)", f"{rps['rps']:.0f}")
+        row("  median latency (ms)", f"{rps['rps_p50_ms']:.1f}")
+        listener.close()
+        slow.shutdown()
+
+    width = max(len(figure) for figure, _, _ in rows)
+    print(
+        f"\nTimeTracker benchmarks — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}\n"
+    )
+    print(f"| {'figure':<{width}} | {'result':>14} | target |")
+    print(f"| {'-' * width} | {'-' * 14} | ------ |")
+    for figure, value, target in rows:
+        print(f"| {figure:<{width}} | {value:>14} | {target} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
