@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -95,6 +95,19 @@ class TimeEntryQuerySet(models.QuerySet):
     def for_user(self, user):
         return self if user.is_staff else self.filter(user=user)
 
+    def started_between(self, first_day: date | None, last_day: date | None):
+        """Entries that started on the local dates first_day to last_day, inclusive.
+
+        Bounds are local midnights compared with ``start`` itself (not ``start__date``), so
+        the query uses the indexes instead of converting every row's timestamp.
+        """
+        entries = self
+        if first_day:
+            entries = entries.filter(start__gte=_local_midnight(first_day))
+        if last_day:
+            entries = entries.filter(start__lt=_local_midnight(last_day + timedelta(days=1)))
+        return entries
+
     def total_seconds(self) -> int:
         return self.aggregate(total=Coalesce(Sum("duration_seconds"), 0))["total"]
 
@@ -122,6 +135,10 @@ class TimeEntryQuerySet(models.QuerySet):
 
 def _whole_seconds(moment):
     return moment.replace(microsecond=0)
+
+
+def _local_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 class TimeEntry(models.Model):
@@ -294,13 +311,15 @@ class Invoice(models.Model):
         billed = 0
         with transaction.atomic():
             for project in projects:
-                entries = TimeEntry.objects.select_for_update().filter(
-                    project=project,
-                    billable=True,
-                    invoice_item__isnull=True,
-                    end__isnull=False,
-                    start__date__gte=start_date,
-                    start__date__lte=end_date,
+                entries = (
+                    TimeEntry.objects.select_for_update()
+                    .filter(
+                        project=project,
+                        billable=True,
+                        invoice_item__isnull=True,
+                        end__isnull=False,
+                    )
+                    .started_between(start_date, end_date)
                 )
                 seconds = entries.total_seconds()
                 if not seconds:

@@ -21,10 +21,7 @@ def filtered_entries(request, form: ReportFilterForm):
     entries = TimeEntry.objects.for_user(request.user)
     if form.is_valid():
         data = form.cleaned_data
-        if data.get("start"):
-            entries = entries.filter(start__date__gte=data["start"])
-        if data.get("end"):
-            entries = entries.filter(start__date__lte=data["end"])
+        entries = entries.started_between(data.get("start"), data.get("end"))
         if data.get("project"):
             entries = entries.filter(project=data["project"])
         if data.get("user"):
