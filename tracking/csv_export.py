@@ -1,12 +1,12 @@
 """Streaming CSV export of time entries, safe to open in a spreadsheet."""
 
 import csv
+import io
 from collections.abc import Iterable, Iterator
 
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
-from tracking.models import seconds_to_hours
 from tracking.signals import csv_exported
 
 HEADER = [
@@ -34,6 +34,7 @@ COLUMNS = [
 ]
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CHUNK_SIZE = 2000
+CHUNK_BYTES = 64 * 1024
 
 
 def neutralise(value: str) -> str:
@@ -43,41 +44,46 @@ def neutralise(value: str) -> str:
     return value
 
 
-class _Echo:
-    """A file-like object whose write() returns the line, for csv.writer in a stream."""
+def hours_text(seconds: int) -> str:
+    """Exact decimal hours, two places, rounded half up: 5400 → "1.50" (integers only)."""
+    hundredths = (seconds * 100 + 1800) // 3600
+    return f"{hundredths // 100}.{hundredths % 100:02d}"
 
-    def write(self, value):
-        return value
 
-
-def _rows(queryset) -> Iterator[list]:
+def _rows(queryset) -> Iterator[tuple]:
+    zone = timezone.get_current_timezone()
     for start, end, seconds, user, client, project, task, billable, notes in queryset.values_list(
         *COLUMNS
     ).iterator(chunk_size=CHUNK_SIZE):
-        start = timezone.localtime(start)
-        end = timezone.localtime(end) if end else None
-        hours = str(seconds_to_hours(seconds)) if seconds is not None else ""
-        yield [
+        start = start.astimezone(zone)
+        yield (
             start.date().isoformat(),
             start.strftime("%H:%M:%S"),
-            end.strftime("%H:%M:%S") if end else "",
-            hours,
+            end.astimezone(zone).strftime("%H:%M:%S") if end else "",
+            hours_text(seconds) if seconds is not None else "",
             neutralise(user),
             neutralise(client),
             neutralise(project),
             neutralise(task or ""),
             "yes" if billable else "no",
             neutralise(notes),
-        ]
+        )
 
 
 def _stream(queryset, *, user, kind: str) -> Iterable[str]:
-    writer = csv.writer(_Echo())
-    yield writer.writerow(HEADER)
+    """Yield the CSV in chunks of about 64 KB: one chunk per row would cost more than the row."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(HEADER)
     count = 0
     for row in _rows(queryset):
+        writer.writerow(row)
         count += 1
-        yield writer.writerow(row)
+        if buffer.tell() > CHUNK_BYTES:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
     csv_exported.send(sender=_stream, user=user, kind=kind, row_count=count)
 
 

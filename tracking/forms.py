@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib.auth import get_user_model
+from django.forms.utils import flatatt
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 
 from tracking.models import Client, Comment, Invoice, InvoiceItem, Project, Task, TimeEntry
 
@@ -17,6 +19,29 @@ class DateTimeLocalInput(forms.DateTimeInput):
         return super().format_value(value)
 
 
+class FastSelect(forms.Select):
+    """A <select> whose options are rendered in Python, not one template each.
+
+    Django renders every <option> through a template; with a few hundred projects and
+    tasks that was most of the dashboard's time (see docs/performance.md).
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (option["value"], " selected" if option["selected"] else "", option["label"])
+                for _, group, _ in widget["optgroups"]
+                for option in group
+            ),
+        )
+        return format_html(
+            '<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]), options
+        )
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -24,11 +49,22 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+class TaskChoiceField(forms.ModelChoiceField):
+    """Tasks labelled with their project: titles alone repeat across projects."""
+
+    def label_from_instance(self, task):
+        return f"{task.project.name} · {task.title}"
+
+
 class TimerStartForm(forms.Form):
-    project = forms.ModelChoiceField(queryset=Project.objects.active().select_related("client"))
-    task = forms.ModelChoiceField(
-        queryset=Task.objects.exclude(status=Task.Status.DONE).select_related("project"),
+    project = forms.ModelChoiceField(queryset=Project.objects.active(), widget=FastSelect)
+    task = TaskChoiceField(
+        queryset=Task.objects.exclude(status=Task.Status.DONE)
+        .filter(project__archived=False)
+        .select_related("project")
+        .order_by("project__name", "title"),
         required=False,
+        widget=FastSelect,
     )
     notes = forms.CharField(required=False, max_length=2000)
 
@@ -45,6 +81,8 @@ class TimeEntryForm(forms.ModelForm):
         model = TimeEntry
         fields = ["project", "task", "notes", "start", "end", "billable"]
         widgets = {
+            "project": FastSelect,
+            "task": FastSelect,
             "start": DateTimeLocalInput(),
             "end": DateTimeLocalInput(),
             "notes": forms.Textarea(attrs={"rows": 3}),
@@ -53,11 +91,8 @@ class TimeEntryForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        projects = Project.objects.select_related("client")
         if not self.instance.pk:
-            projects = projects.active()
-        self.fields["project"].queryset = projects
-        self.fields["task"].queryset = Task.objects.select_related("project")
+            self.fields["project"].queryset = Project.objects.active()
         self.fields["end"].help_text = "Leave empty to keep the timer running."
 
     def clean(self):
@@ -85,19 +120,26 @@ class ProjectForm(forms.ModelForm):
     class Meta:
         model = Project
         fields = ["name", "client", "billable", "hourly_rate", "archived"]
+        widgets = {"client": FastSelect}
 
 
 class TaskForm(forms.ModelForm):
     class Meta:
         model = Task
         fields = ["project", "title", "status", "priority"]
+        widgets = {"project": FastSelect}
 
 
 class InvoiceForm(forms.ModelForm):
     class Meta:
         model = Invoice
         fields = ["number", "client", "project", "issue_date", "due_date", "currency"]
-        widgets = {"issue_date": DateInput(), "due_date": DateInput()}
+        widgets = {
+            "client": FastSelect,
+            "project": FastSelect,
+            "issue_date": DateInput(),
+            "due_date": DateInput(),
+        }
 
     def clean_currency(self):
         currency = self.cleaned_data["currency"].upper()
@@ -137,8 +179,12 @@ class CommentForm(forms.ModelForm):
 class ReportFilterForm(forms.Form):
     start = forms.DateField(required=False, widget=DateInput())
     end = forms.DateField(required=False, widget=DateInput())
-    project = forms.ModelChoiceField(queryset=Project.objects.all(), required=False)
-    user = forms.ModelChoiceField(queryset=get_user_model().objects.all(), required=False)
+    project = forms.ModelChoiceField(
+        queryset=Project.objects.all(), required=False, widget=FastSelect
+    )
+    user = forms.ModelChoiceField(
+        queryset=get_user_model().objects.order_by("username"), required=False, widget=FastSelect
+    )
 
     def __init__(self, *args, viewer, **kwargs):
         super().__init__(*args, **kwargs)

@@ -3,7 +3,8 @@ import io
 
 import pytest
 
-from tracking.csv_export import neutralise
+from tracking.csv_export import hours_text, neutralise
+from tracking.models import seconds_to_hours
 from tracking.tests.conftest import at
 
 pytestmark = pytest.mark.django_db
@@ -67,7 +68,7 @@ def test_report_queries_do_not_grow_with_rows(
     for day in range(1, 29):
         make_entry(owner, website, at(day, 8), 15)
     client.force_login(owner)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(10):
         report(client, "?start=2026-11-01&end=2026-11-30")
 
 
@@ -129,3 +130,37 @@ def test_members_export_only_their_own_entries(client, colleague, week):
     client.force_login(colleague)
     rows = read_csv(client.get("/entries/export.csv"))
     assert {row[4] for row in rows[1:]} == {"colleague"}
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [(0, "0.00"), (17, "0.00"), (18, "0.01"), (5400, "1.50"), (3599, "1.00"), (90000, "25.00")],
+)
+def test_csv_hours_are_exact_and_round_half_up(seconds, text):
+    assert hours_text(seconds) == text
+    assert text == str(seconds_to_hours(seconds))
+
+
+def test_a_large_export_arrives_in_a_few_large_chunks(client, owner, website, make_entry):
+    for day in range(1, 29):
+        for hour in range(8, 18):
+            make_entry(owner, website, at(day, hour), 30, notes="n" * 200)
+    client.force_login(owner)
+    chunks = list(client.get("/entries/export.csv").streaming_content)
+    body = b"".join(chunks).decode()
+    assert len(body.splitlines()) == 281
+    assert len(chunks) < 10
+
+
+def test_days_follow_the_configured_time_zone(client, owner, website, make_entry, settings):
+    settings.TIME_ZONE = "Europe/Berlin"
+    make_entry(owner, website, at(2, 23, 30), 20)  # 00:30 on the 3rd in Berlin
+    make_entry(owner, website, at(2, 12), 10)
+    client.force_login(owner)
+    context = report(client, "?start=2026-11-01&end=2026-11-30").context
+    assert [(row["day"].day, str(row["hours"])) for row in context["by_day"]] == [
+        (2, "0.17"),
+        (3, "0.33"),
+    ]
+    rows = read_csv(client.get("/reports/export.csv?start=2026-11-03&end=2026-11-03"))
+    assert [row[:2] for row in rows[1:]] == [["2026-11-03", "00:30:00"]]

@@ -1,17 +1,30 @@
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Sum
+from django.db import connection
+from django.db.models import Count, DateField, F, Func, Sum
 from django.db.models.functions import TruncDate
 from django.shortcuts import render
 from django.utils import timezone
 
 from tracking.csv_export import csv_response
 from tracking.forms import ReportFilterForm
-from tracking.models import seconds_to_hours
+from tracking.models import Project, seconds_to_hours
 from tracking.signals import report_viewed
 from tracking.views.entries import filtered_entries
 
 CHART_HEIGHT = 120
 CHART_BAR_WIDTH = 18
+
+
+def _local_day(field: str):
+    """The local date of a timestamp column, computed by the database.
+
+    SQLite's own date() runs in C, Django's TruncDate there calls Python once per row (17 s
+    over a million rows); they agree when the zone is UTC, the default.
+    """
+    if connection.vendor == "sqlite" and timezone.get_current_timezone_name() == "UTC":
+        return Func(F(field), function="DATE", output_field=DateField())
+    return TruncDate(field, tzinfo=timezone.get_current_timezone())
 
 
 def _report_form(request):
@@ -50,18 +63,31 @@ def reports(request):
         entries = entries.none()
     finished = entries.filter(end__isnull=False)
     summary = finished.aggregate(seconds=Sum("duration_seconds"), count=Count("pk"))
-    by_project = (
-        finished.values("project_id", "project__name", "project__client__name")
+    # Grouped by id only, names fetched once afterwards: no join on every entry.
+    by_project = list(
+        finished.values("project_id")
         .annotate(seconds=Sum("duration_seconds"), count=Count("pk"))
         .order_by("-seconds")
     )
-    by_user = (
-        finished.values("user_id", "user__username")
+    ids = [row["project_id"] for row in by_project]
+    projects = Project.objects.select_related("client").in_bulk(ids)
+    for row in by_project:
+        project = projects[row["project_id"]]
+        row.update(project__name=project.name, project__client__name=project.client.name)
+    by_user = list(
+        finished.values("user_id")
         .annotate(seconds=Sum("duration_seconds"), count=Count("pk"))
         .order_by("-seconds")
     )
+    usernames = dict(
+        get_user_model()
+        .objects.filter(pk__in=[row["user_id"] for row in by_user])
+        .values_list("pk", "username")
+    )
+    for row in by_user:
+        row["user__username"] = usernames[row["user_id"]]
     by_day = list(
-        finished.annotate(day=TruncDate("start", tzinfo=timezone.get_current_timezone()))
+        finished.annotate(day=_local_day("start"))
         .values("day")
         .annotate(seconds=Sum("duration_seconds"))
         .order_by("day")
