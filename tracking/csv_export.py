@@ -3,7 +3,11 @@
 import csv
 import io
 from collections.abc import Iterable, Iterator
+from datetime import UTC
 
+from django.db import connections
+from django.db.models import CharField
+from django.db.models.functions import Cast
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
@@ -50,16 +54,46 @@ def hours_text(seconds: int) -> str:
     return f"{hundredths // 100}.{hundredths % 100:02d}"
 
 
+def _database_rows(queryset) -> Iterator[tuple]:
+    """The query's rows straight from a database cursor, in chunks.
+
+    Below the ORM on purpose: Django's per-value converters cost more than everything else
+    in a large export (docs/performance.md). ``chunked_cursor`` is a server-side cursor on
+    PostgreSQL, so memory stays flat however many rows there are.
+    """
+    sql, params = queryset.query.get_compiler(queryset.db).as_sql()
+    with connections[queryset.db].chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(CHUNK_SIZE):
+            yield from rows
+
+
+def _in_zone(moment, zone):
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(zone)
+
+
 def _rows(queryset) -> Iterator[tuple]:
     zone = timezone.get_current_timezone()
-    for start, end, seconds, user, client, project, task, billable, notes in queryset.values_list(
-        *COLUMNS
-    ).iterator(chunk_size=CHUNK_SIZE):
-        start = start.astimezone(zone)
+    in_utc = timezone.get_current_timezone_name() == "UTC"
+    if in_utc:
+        # Both databases print a UTC timestamp as "YYYY-MM-DD HH:MM:SS…": take the text as
+        # it is instead of parsing a datetime only to format it again.
+        queryset = queryset.annotate(
+            start_text=Cast("start", CharField()), end_text=Cast("end", CharField())
+        )
+        columns = ["start_text", "end_text", *COLUMNS[2:]]
+    else:
+        columns = COLUMNS
+    for start, end, seconds, user, client, project, task, billable, notes in _database_rows(
+        queryset.values_list(*columns)
+    ):
+        if not in_utc:
+            start = _in_zone(start, zone).isoformat()
+            end = _in_zone(end, zone).isoformat() if end is not None else None
         yield (
-            start.date().isoformat(),
-            start.strftime("%H:%M:%S"),
-            end.astimezone(zone).strftime("%H:%M:%S") if end else "",
+            start[:10],
+            start[11:19],
+            end[11:19] if end is not None else "",
             hours_text(seconds) if seconds is not None else "",
             neutralise(user),
             neutralise(client),
