@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from setupwizard.signals import setup_completed
 from telemetry import lifecycle
+from telemetry.catalog import USER_FIELDS
 from telemetry.emitter import emit
 from telemetry.middleware import current_user
 from tracking.models import Client, Comment, Invoice, Project, Task, TimeEntry
@@ -54,19 +55,7 @@ TRACKED_FIELDS = {
     },
     Comment: {"text": "text"},
 }
-USER_TRACKED_FIELDS = {
-    name: name
-    for name in (
-        "username",
-        "email",
-        "first_name",
-        "last_name",
-        "password",
-        "is_active",
-        "is_staff",
-        "is_superuser",
-    )
-}
+USER_TRACKED_FIELDS = {name: name for name in sorted(USER_FIELDS.names)}
 
 
 def _snapshot(instance, fields) -> dict:

@@ -131,37 +131,30 @@ def test_every_catalog_event_is_produced_through_the_app(
     assert sorted(set(EVENTS) - produced) == ["setup.completed"]
 
 
-def test_setup_with_telemetry_on_emits_completed_then_first_seen_then_toggled(client, event_names):
-    token = installation.get().setup_token
+def complete_setup_in_the_wizard(client, **extra):
     client.post(
         "/setup/",
         {
-            "token": token,
+            "token": installation.get().setup_token,
             "username": "boss",
             "email": "boss@example.test",
             "password1": "a long and unusual passphrase 42",
             "password2": "a long and unusual passphrase 42",
-            "telemetry_enabled": "on",
+            **extra,
         },
     )
+
+
+def test_setup_with_telemetry_on_emits_completed_then_first_seen_then_toggled(client, event_names):
+    complete_setup_in_the_wizard(client, telemetry_enabled="on")
     names = event_names()
     assert names.index("setup.completed") < names.index("install.first_seen")
     assert "admin.telemetry_toggled" in names
     assert names.count("install.first_seen") == 1
 
 
-def test_setup_with_telemetry_off_emits_nothing(client, event_names, sent_events):
-    token = installation.get().setup_token
-    client.post(
-        "/setup/",
-        {
-            "token": token,
-            "username": "boss",
-            "email": "boss@example.test",
-            "password1": "a long and unusual passphrase 42",
-            "password2": "a long and unusual passphrase 42",
-        },
-    )
+def test_setup_with_telemetry_off_emits_nothing(client, sent_events):
+    complete_setup_in_the_wizard(client)
     assert sent_events() == []
 
 
