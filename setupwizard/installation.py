@@ -110,7 +110,7 @@ class StoreState:
 
 @dataclass
 class _CacheEntry:
-    data_dir: object
+    path_text: str
     stat_key: tuple | None
     state: StoreState
     loaded_at: float
@@ -259,13 +259,13 @@ def _forget_other_data_dir(setting, **kwargs):
 
 
 def _revalidate(entry: _CacheEntry | None) -> StoreState:
-    data_dir = settings.TIMETRACKER_DATA_DIR
-    path = Path(data_dir) / STORE_NAME
     now = time.monotonic()
-    if entry is not None and entry.data_dir is not data_dir:
-        entry = None
+    if entry is not None:
+        path_text = entry.path_text  # building a Path would cost more than the stat() itself
+    else:
+        path_text = os.path.join(settings.TIMETRACKER_DATA_DIR, STORE_NAME)
     try:
-        st = os.stat(path)
+        st = os.stat(path_text)
     except FileNotFoundError:
         if (
             entry is not None
@@ -274,14 +274,14 @@ def _revalidate(entry: _CacheEntry | None) -> StoreState:
         ):
             entry.checked_at = now
             return entry.state
-        return _remember(None, _load_missing(path))
+        return _remember(None, _load_missing(Path(path_text)))
     except OSError as exc:
-        return _remember(None, _unreadable(path, exc))
+        return _remember(None, _unreadable(Path(path_text), exc))
     stat_key = (st.st_ino, st.st_mtime_ns, st.st_size)
     if entry is not None and entry.stat_key == stat_key:
         entry.checked_at = now
         return entry.state
-    return _remember(stat_key, _load_existing(path, stat_key))
+    return _remember(stat_key, _load_existing(Path(path_text), stat_key))
 
 
 def _remember(stat_key: tuple | None, state: StoreState) -> StoreState:
@@ -291,7 +291,7 @@ def _remember(stat_key: tuple | None, state: StoreState) -> StoreState:
             st = os.stat(state.path)
             stat_key = (st.st_ino, st.st_mtime_ns, st.st_size)
     now = time.monotonic()
-    _cached = _CacheEntry(settings.TIMETRACKER_DATA_DIR, stat_key, state, now, now)
+    _cached = _CacheEntry(str(state.path), stat_key, state, now, now)
     return state
 
 
