@@ -1,5 +1,6 @@
 import csv
 import io
+from datetime import timedelta
 
 import pytest
 
@@ -164,3 +165,12 @@ def test_days_follow_the_configured_time_zone(client, owner, website, make_entry
     ]
     rows = read_csv(client.get("/reports/export.csv?start=2026-11-03&end=2026-11-03"))
     assert [row[:2] for row in rows[1:]] == [["2026-11-03", "00:30:00"]]
+
+
+def test_hours_per_day_cover_at_most_the_last_366_days(client, owner, website, make_entry):
+    make_entry(owner, website, at(2, 9), 60)
+    make_entry(owner, website, at(2, 9) - timedelta(days=400), 30)
+    client.force_login(owner)
+    context = report(client, "?start=2020-01-01&end=2026-11-30").context
+    assert str(context["total_hours"]) == "1.50"
+    assert [row["day"].isoformat() for row in context["by_day"]] == ["2026-11-02"]

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.db import connection
@@ -14,6 +16,9 @@ from tracking.views.entries import filtered_entries
 
 CHART_HEIGHT = 120
 CHART_BAR_WIDTH = 18
+# Hours per day are shown for at most this many days (the end of the range): a day per bar
+# stops being readable long before, and the per-row date computation is the report's cost.
+MAX_DAYS = 366
 
 
 def _local_day(field: str):
@@ -86,8 +91,10 @@ def reports(request):
     )
     for row in by_user:
         row["user__username"] = usernames[row["user_id"]]
+    last_day = (form.is_valid() and form.cleaned_data.get("end")) or timezone.localdate()
+    last_days = finished.started_between(last_day - timedelta(days=MAX_DAYS - 1), None)
     by_day = list(
-        finished.annotate(day=_local_day("start"))
+        last_days.annotate(day=_local_day("start"))
         .values("day")
         .annotate(seconds=Sum("duration_seconds"))
         .order_by("day")
@@ -100,6 +107,7 @@ def reports(request):
         "by_user": [dict(row, hours=seconds_to_hours(row["seconds"])) for row in by_user],
         "by_day": [dict(row, hours=seconds_to_hours(row["seconds"])) for row in by_day],
         "chart": _chart(by_day),
+        "max_days": MAX_DAYS,
         "query": form.data.urlencode(),
     }
     filters = {name for name in ("start", "end", "project", "user") if request.GET.get(name)}
