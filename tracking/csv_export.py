@@ -123,7 +123,8 @@ def _stream(queryset, *, user, kind: str) -> Iterable[str]:
 
 def csv_response(queryset, *, filename: str, user, kind: str) -> StreamingHttpResponse:
     response = StreamingHttpResponse(
-        _stream(queryset.order_by("start", "pk"), user=user, kind=kind),
+        # By start alone: the covering index yields that order without sorting a million rows.
+        _stream(queryset.order_by("start"), user=user, kind=kind),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -67,7 +67,7 @@ def test_archived_projects_leave_the_timer_list_but_keep_history(
     )
     choices = staff.get("/").context["form"].fields["project"].queryset
     assert website not in choices and internal in choices
-    assert staff.get("/entries/").context["page"].paginator.count == 1
+    assert len(staff.get("/entries/").context["page"].object_list) == 1
 
 
 def test_task_status_can_be_changed(member, design_task):

@@ -107,3 +107,16 @@ def test_the_list_makes_a_constant_number_of_queries(
     with django_assert_max_num_queries(7):
         response = client.get("/entries/")
     assert len(response.context["page"].object_list) == 25
+
+
+def test_pages_go_back_in_time_fifty_entries_at_a_time(logged_in, colleague, website, make_entry):
+    from datetime import timedelta
+
+    for index in range(120):
+        make_entry(colleague, website, at(1, 0) + timedelta(hours=index), 30)
+    first = logged_in.get("/entries/").context["page"]
+    third = logged_in.get("/entries/?page=3").context["page"]
+    assert (len(first.object_list), first.has_previous, first.has_next) == (50, False, True)
+    assert (len(third.object_list), third.has_previous, third.has_next) == (20, True, False)
+    assert first.object_list[0].start > third.object_list[0].start
+    assert logged_in.get("/entries/?page=junk").context["page"].number == 1

@@ -1,6 +1,7 @@
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 
@@ -8,6 +9,35 @@ from tracking.csv_export import csv_response
 from tracking.forms import ReportFilterForm, TimeEntryForm
 from tracking.models import TimeEntry
 from tracking.views.editing import confirm_delete
+
+
+@dataclass
+class EntryPage:
+    """One page of a list, without counting the whole list.
+
+    Django's Paginator counts every matching row to number the pages; over a million
+    entries that count cost more than the page itself (docs/performance.md). One extra row
+    tells whether there is a next page.
+    """
+
+    object_list: list
+    number: int
+    has_next: bool
+    size = 50
+
+    @classmethod
+    def of(cls, queryset, number) -> "EntryPage":
+        try:
+            number = max(1, int(number or 1))
+        except ValueError:
+            number = 1
+        offset = (number - 1) * cls.size
+        rows = list(queryset[offset : offset + cls.size + 1])
+        return cls(rows[: cls.size], number, len(rows) > cls.size)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
 
 
 def get_entry_for_user(request, pk) -> TimeEntry:
@@ -33,11 +63,13 @@ def filtered_entries(request, form: ReportFilterForm):
 def entry_list(request):
     form = ReportFilterForm(request.GET or None, viewer=request.user)
     entries = filtered_entries(request, form).select_related("project__client", "task", "user")
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    page = EntryPage.of(entries, request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "tracking/entry_list.html",
-        {"page": page, "form": form, "query": request.GET.urlencode()},
+        {"page": page, "form": form, "query": query.urlencode()},
     )
 
 
