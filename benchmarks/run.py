@@ -29,6 +29,9 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(BASE_DIR))
+
+from benchmarks.loopback import free_port, isolated_env, manage, start_gunicorn  # noqa: E402
+
 PASSWORD = "bench passphrase that is long 42"
 
 
@@ -36,29 +39,7 @@ PASSWORD = "bench passphrase that is long 42"
 
 
 def base_env(work: Path, database_url: str | None = None) -> dict:
-    return {
-        "PATH": os.environ["PATH"],
-        "DJANGO_SETTINGS_MODULE": "timetracker.settings",
-        "TIMETRACKER_DATA_DIR": str(work / "data"),
-        "LOG_DIR": str(work / "logs"),
-        "STATIC_ROOT": str(work / "static"),
-        "SECRET_KEY": "bench-secret-key-" + "b" * 40,
-        "DATABASE_URL": database_url or f"sqlite:///{work / 'bench.sqlite3'}",
-        "DJANGO_SUPERUSER_PASSWORD": PASSWORD,
-        "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
-    }
-
-
-def manage(env: dict, *command, timeout=1800) -> str:
-    return subprocess.run(
-        [sys.executable, "manage.py", *command],
-        cwd=BASE_DIR,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    ).stdout
+    return isolated_env(work, database_url, DJANGO_SUPERUSER_PASSWORD=PASSWORD)
 
 
 def phase(name: str, env: dict, *args, timeout=3600) -> dict:
@@ -290,31 +271,9 @@ def gunicorn_rps(work: Path, seconds: int, clients: int) -> dict:
         "print(Project.objects.create(name='P', client=Client.objects.create(name='C')).pk)\n"
     )
     project = int(manage(env, "shell", "-v", "0", "-c", script).split()[-1])
-    port = socket.socket()
-    port.bind(("127.0.0.1", 0))
-    address = port.getsockname()[1]
-    port.close()
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("gunicorn")),
-            "timetracker.wsgi",
-            "--bind",
-            f"127.0.0.1:{address}",
-            "--workers",
-            "2",
-        ],
-        cwd=BASE_DIR,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    address = free_port()
+    server = start_gunicorn(env, address, "--workers", "2")
     base = f"http://127.0.0.1:{address}"
-    for _ in range(100):
-        try:
-            requests.get(base + "/healthz", timeout=1)
-            break
-        except requests.RequestException:
-            time.sleep(0.1)
     counts = [0] * clients
     latencies: list[float] = []
     deadline = time.monotonic() + seconds

@@ -29,6 +29,10 @@ import requests
 
 BASE_DIR = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(BASE_DIR))
+
+from benchmarks.loopback import free_port, isolated_env, start_gunicorn  # noqa: E402
+from benchmarks.loopback import manage as run_manage  # noqa: E402
+
 PASSWORD = "soak passphrase that is long 42"
 
 
@@ -71,12 +75,6 @@ def silent_endpoint() -> tuple[socket.socket, str]:
     listener.bind(("127.0.0.1", 0))
     listener.listen(200)
     return listener, f"http://127.0.0.1:{listener.getsockname()[1]}/ingest"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Client(threading.Thread):
@@ -173,31 +171,18 @@ def main() -> int:
     silent, tele_url = silent_endpoint()
     port = free_port()
     database_url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{work / 'soak.sqlite3'}"
-    env = {
-        "PATH": os.environ["PATH"],
-        "DJANGO_SETTINGS_MODULE": "timetracker.settings",
-        "TIMETRACKER_DATA_DIR": str(work / "data"),
-        "LOG_DIR": str(work / "logs"),
-        "STATIC_ROOT": str(work / "static"),
-        "SECRET_KEY": "soak-secret-key-" + "z" * 40,
-        "DATABASE_URL": database_url,
-        "POSTHOG_API_KEY": "phc_soak",
-        "POSTHOG_HOST": posthog.url,
-        "TELE_URL": tele_url,
-        "SITE_URL": f"http://127.0.0.1:{port}",
-        "DJANGO_SUPERUSER_PASSWORD": PASSWORD,
-    }
+    env = isolated_env(
+        work,
+        database_url,
+        POSTHOG_API_KEY="phc_soak",
+        POSTHOG_HOST=posthog.url,
+        TELE_URL=tele_url,
+        SITE_URL=f"http://127.0.0.1:{port}",
+        DJANGO_SUPERUSER_PASSWORD=PASSWORD,
+    )
 
     def manage(*command):
-        return subprocess.run(
-            [sys.executable, "manage.py", *command],
-            cwd=BASE_DIR,
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+        return run_manage(env, *command, timeout=300)
 
     if database_url.startswith("postgres"):
         manage("flush", "--noinput")
@@ -215,9 +200,7 @@ def main() -> int:
         "    print(Project.objects.create(name=f'Soak {i}', client=client).pk)\n"
     )
     results = Results()
-    results.project_ids = [
-        int(line) for line in manage("shell", "-v", "0", "-c", prepare).stdout.split()
-    ]
+    results.project_ids = [int(line) for line in manage("shell", "-v", "0", "-c", prepare).split()]
     salt = json.loads((work / "data" / "installation.json").read_text())["telemetry_salt"]
     os.environ.update(env)
     os.environ["ENABLE_TELEMETRY"] = "false"  # this process only watches
@@ -226,33 +209,11 @@ def main() -> int:
     django.setup()
 
     log = (work / "gunicorn.log").open("w")
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("gunicorn")),
-            "timetracker.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--threads",
-            "4",
-            "--graceful-timeout",
-            "20",
-            "--timeout",
-            "60",
-        ],
-        cwd=BASE_DIR,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    server = start_gunicorn(
+        env, port, "--workers", "2", "--threads", "4", "--graceful-timeout", "20",
+        "--timeout", "60", log=log,
+    )  # fmt: skip
     base_url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            requests.get(base_url + "/healthz", timeout=1)
-            break
-        except requests.RequestException:
-            time.sleep(0.1)
 
     deadline = time.monotonic() + args.seconds
     clients = [Client(index, base_url, deadline, results) for index in range(args.clients)]
@@ -315,7 +276,7 @@ def main() -> int:
         "print(json.dumps({'entries': [[n, e is not None, e is None or e > s,"
         " e is None or d == int((e - s).total_seconds())] for n, e, s, d in rows]}))\n"
     )
-    entries = json.loads(manage("shell", "-v", "0", "-c", check).stdout)["entries"]
+    entries = json.loads(manage("shell", "-v", "0", "-c", check))["entries"]
     by_notes = {notes: (stopped, ordered, exact) for notes, stopped, ordered, exact in entries}
     starts = [token for client in clients for token in client.acknowledged_starts]
     stops = [token for client in clients for token in client.acknowledged_stops]
