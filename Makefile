@@ -21,7 +21,7 @@ staticfiles/staticfiles.json: $(STAMP) $(shell find static -type f 2>/dev/null)
 run: $(STAMP) staticfiles/staticfiles.json
 	$(BIN)/python manage.py migrate --noinput
 	@echo "Serving on http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/)"
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

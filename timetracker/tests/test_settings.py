@@ -116,3 +116,28 @@ def test_a_missing_collectstatic_is_reported_by_a_system_check(settings, tmp_pat
     [warning] = check_static_files_collected(None)
     assert warning.id == "timetracker.W002"
     assert "collectstatic" in warning.hint
+
+
+def test_sqlite_runs_in_write_ahead_log_mode(tmp_path):
+    code, stderr = load_settings(tmp_path)
+    assert code == 0, stderr
+    script = (
+        "import django; django.setup()\n"
+        "from django.db import connection\n"
+        "with connection.cursor() as cursor:\n"
+        "    cursor.execute('PRAGMA journal_mode')\n"
+        "    print(cursor.fetchone()[0])\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=BASE_DIR,
+        env={
+            "PATH": os.environ["PATH"],
+            "DJANGO_SETTINGS_MODULE": "timetracker.settings",
+            "TIMETRACKER_DATA_DIR": str(tmp_path / "data"),
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.strip() == "wal", result.stderr
