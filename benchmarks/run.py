@@ -156,6 +156,7 @@ def phase_timer_requests(rounds: int) -> dict:
     def start_stop():
         assert http.post("/timer/start/", {"project": project.pk}).status_code == 302
         assert http.post("/timer/stop/").status_code == 302
+        http.cookies.pop("messages", None)  # read, as a browser would show it
 
     for _ in range(20):
         start_stop()  # warm up caches and connections
@@ -297,6 +298,9 @@ def gunicorn_rps(work: Path, seconds: int, clients: int) -> dict:
                 latencies.append(time.perf_counter() - started)
                 if response.status_code == 302:
                     counts[index] += 1
+                # A browser shows the flash message on the page it is sent to; this client
+                # does not follow the redirect, so it drops the message as read.
+                session.cookies.pop("messages", None)
 
     threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
     started = time.monotonic()
@@ -318,6 +322,9 @@ def main() -> int:
     parser.add_argument("--entries", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=200, help="timer start+stop samples")
     parser.add_argument("--rps-seconds", type=int, default=20)
+    parser.add_argument(
+        "--skip-large", action="store_true", help="skip the seeded-database measurements"
+    )
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
@@ -374,8 +381,8 @@ def main() -> int:
         )
         row("  ratio on / off", f"{timer['timer_ratio']:.3f}", "≤ 1.10")
 
-        databases = [("SQLite", None)]
-        if os.environ.get("TEST_DATABASE_URL"):
+        databases = [] if args.skip_large else [("SQLite", None)]
+        if os.environ.get("TEST_DATABASE_URL") and not args.skip_large:
             databases.append(("PostgreSQL", os.environ["TEST_DATABASE_URL"]))
         for label, url in databases:
             env = base_env(work / label, url)
