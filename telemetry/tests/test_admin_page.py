@@ -147,3 +147,17 @@ def test_a_switch_off_in_another_process_takes_effect_at_once(settings):
     assert "Telemetry turned off." in result.stdout
     installation.expire()  # the next request in this process starts with this
     assert emit("auth.logout") is False
+
+
+def test_a_read_only_store_refuses_the_toggle_and_says_so(admin_client, read_only_dir, settings):
+    path, seal = read_only_dir
+    settings.TIMETRACKER_DATA_DIR = path
+    installation.complete_setup(telemetry_enabled=False)
+    seal()
+    response = admin_client.post("/admin/telemetry/toggle/", {"enabled": "true"}, follow=True)
+    content = response.content.decode()
+    assert "could not be saved, nothing changed" in content
+    assert "Telemetry is OFF" in content
+    assert "data directory is read-only" in content
+    installation.reset_cache()
+    assert installation.get().telemetry_enabled is False
