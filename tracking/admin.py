@@ -3,7 +3,16 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 
 from tracking.csv_export import csv_response
-from tracking.models import Client, Comment, Invoice, InvoiceItem, Project, Task, TimeEntry
+from tracking.models import (
+    Client,
+    Comment,
+    Invoice,
+    InvoiceItem,
+    Preferences,
+    Project,
+    Task,
+    TimeEntry,
+)
 
 
 @admin.register(Client)
@@ -110,3 +119,12 @@ class CommentAdmin(admin.ModelAdmin):
     search_fields = ["text", "author__username"]
     autocomplete_fields = ["author", "project", "task"]
     date_hierarchy = "created_at"
+
+
+@admin.register(Preferences)
+class PreferencesAdmin(admin.ModelAdmin):
+    list_display = ["user", "time_zone"]
+    list_filter = ["time_zone"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "time_zone"]
+    autocomplete_fields = ["user"]

@@ -72,9 +72,8 @@ def _in_zone(moment, zone):
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(zone)
 
 
-def _rows(queryset) -> Iterator[tuple]:
-    zone = timezone.get_current_timezone()
-    in_utc = timezone.get_current_timezone_name() == "UTC"
+def _rows(queryset, zone) -> Iterator[tuple]:
+    in_utc = str(zone) == "UTC"
     if in_utc:
         # Both databases print a UTC timestamp as "YYYY-MM-DD HH:MM:SS…": take the text as
         # it is instead of parsing a datetime only to format it again.
@@ -104,13 +103,13 @@ def _rows(queryset) -> Iterator[tuple]:
         )
 
 
-def _stream(queryset, *, user, kind: str) -> Iterable[str]:
+def _stream(queryset, *, zone, user, kind: str) -> Iterable[str]:
     """Yield the CSV in chunks of about 64 KB: one chunk per row would cost more than the row."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(HEADER)
     count = 0
-    for row in _rows(queryset):
+    for row in _rows(queryset, zone):
         writer.writerow(row)
         count += 1
         if buffer.tell() > CHUNK_BYTES:
@@ -124,7 +123,13 @@ def _stream(queryset, *, user, kind: str) -> Iterable[str]:
 def csv_response(queryset, *, filename: str, user, kind: str) -> StreamingHttpResponse:
     response = StreamingHttpResponse(
         # By start alone: the covering index yields that order without sorting a million rows.
-        _stream(queryset.order_by("start"), user=user, kind=kind),
+        # The zone is taken now: the body is produced after the middleware has returned.
+        _stream(
+            queryset.order_by("start"),
+            zone=timezone.get_current_timezone(),
+            user=user,
+            kind=kind,
+        ),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -1,10 +1,21 @@
+from zoneinfo import available_timezones
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.forms.utils import flatatt
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from tracking.models import Client, Comment, Invoice, InvoiceItem, Project, Task, TimeEntry
+from tracking.models import (
+    Client,
+    Comment,
+    Invoice,
+    InvoiceItem,
+    Preferences,
+    Project,
+    Task,
+    TimeEntry,
+)
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -196,3 +207,16 @@ class ReportFilterForm(forms.Form):
         if cleaned.get("start") and cleaned.get("end") and cleaned["end"] < cleaned["start"]:
             self.add_error("end", "The end date cannot be before the start date.")
         return cleaned
+
+
+class PreferencesForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(
+        required=False,
+        choices=[("", "The server's time zone")]
+        + [(name, name) for name in sorted(available_timezones())],
+        widget=FastSelect,
+    )
+
+    class Meta:
+        model = Preferences
+        fields = ["time_zone"]

@@ -1,5 +1,6 @@
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import available_timezones
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -395,3 +396,24 @@ class Comment(models.Model):
 
     def can_change(self, user) -> bool:
         return user.is_staff or user.pk == self.author_id
+
+
+class Preferences(models.Model):
+    """A user's own settings; today, the time zone their times are shown in."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preferences"
+    )
+    time_zone = models.CharField(
+        max_length=64, blank=True, help_text="Empty: the server's time zone."
+    )
+
+    class Meta:
+        verbose_name_plural = "preferences"
+
+    def __str__(self):
+        return f"Preferences of {self.user}"
+
+    def clean(self):
+        if self.time_zone and self.time_zone not in available_timezones():
+            raise ValidationError({"time_zone": "Unknown time zone."})

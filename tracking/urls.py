@@ -1,6 +1,16 @@
 from django.urls import path
 
-from tracking.views import clients, comments, entries, invoices, projects, reports, tasks, timer
+from tracking.views import (
+    clients,
+    comments,
+    entries,
+    invoices,
+    preferences,
+    projects,
+    reports,
+    tasks,
+    timer,
+)
 
 app_name = "tracking"
 urlpatterns = [
@@ -40,6 +50,7 @@ urlpatterns = [
     path("invoices/<int:pk>/delete/", invoices.invoice_delete, name="invoice_delete"),
     path("invoices/<int:pk>/status/", invoices.invoice_advance, name="invoice_advance"),
     path("invoices/<int:pk>/bill/", invoices.invoice_bill_entries, name="invoice_bill"),
+    path("preferences/", preferences.preferences, name="preferences"),
     path("reports/", reports.reports, name="reports"),
     path("reports/export.csv", reports.report_export, name="report_export"),
 ]

@@ -1,0 +1,51 @@
+import pytest
+
+from tracking.models import Preferences
+from tracking.tests.conftest import at
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def logged_in(client, colleague):
+    client.force_login(colleague)
+    return client
+
+
+def test_times_follow_the_users_own_time_zone(logged_in, colleague, website, make_entry):
+    make_entry(colleague, website, at(2, 20), 30)  # 05:00 on the 3rd in Tokyo
+    response = logged_in.post("/preferences/", {"time_zone": "Asia/Tokyo"})
+    assert response.status_code == 302
+    assert Preferences.objects.get(user=colleague).time_zone == "Asia/Tokyo"
+    body = b"".join(
+        logged_in.get("/reports/export.csv?start=2026-11-03&end=2026-11-03").streaming_content
+    ).decode()
+    assert "2026-11-03,05:00:00,05:30:00" in body
+
+
+def test_the_server_zone_is_the_default(logged_in, colleague, website, make_entry):
+    make_entry(colleague, website, at(2, 20), 30)
+    body = b"".join(logged_in.get("/entries/export.csv").streaming_content).decode()
+    assert "2026-11-02,20:00:00,20:30:00" in body
+
+
+def test_an_unknown_zone_is_refused(logged_in, colleague):
+    response = logged_in.post("/preferences/", {"time_zone": "Mars/Olympus_Mons"})
+    assert response.status_code == 200
+    assert "time_zone" in response.context["form"].errors
+    assert Preferences.objects.get(user=colleague).time_zone == ""
+
+
+def test_the_zone_is_remembered_at_login(client, colleague, website, make_entry):
+    Preferences.objects.create(user=colleague, time_zone="America/New_York")
+    make_entry(colleague, website, at(2, 20), 30)
+    client.post("/accounts/login/", {"username": "colleague", "password": "pw-colleague"})
+    body = b"".join(client.get("/entries/export.csv").streaming_content).decode()
+    assert "2026-11-02,15:00:00,15:30:00" in body
+
+
+def test_the_zone_costs_no_query_of_its_own(logged_in, django_assert_num_queries):
+    logged_in.post("/preferences/", {"time_zone": "Asia/Tokyo"})
+    with django_assert_num_queries(1) as captured:
+        logged_in.get("/healthz")
+    assert "django_session" in captured.captured_queries[0]["sql"]  # not the user, no prefs
