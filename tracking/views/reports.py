@@ -67,7 +67,6 @@ def reports(request):
     if not form.is_valid():
         entries = entries.none()
     finished = entries.filter(end__isnull=False)
-    summary = finished.aggregate(seconds=Sum("duration_seconds"), count=Count("pk"))
     # Grouped by id only, names fetched once afterwards: no join on every entry.
     by_project = list(
         finished.values("project_id")
@@ -91,6 +90,9 @@ def reports(request):
     )
     for row in by_user:
         row["user__username"] = usernames[row["user_id"]]
+    # The totals are the sum of the per-user rows: one scan of the entries fewer.
+    total_seconds = sum(row["seconds"] for row in by_user)
+    entry_count = sum(row["count"] for row in by_user)
     last_day = (form.is_valid() and form.cleaned_data.get("end")) or timezone.localdate()
     last_days = finished.started_between(last_day - timedelta(days=MAX_DAYS - 1), None)
     by_day = list(
@@ -101,8 +103,8 @@ def reports(request):
     )
     context = {
         "form": form,
-        "total_hours": seconds_to_hours(summary["seconds"]),
-        "entry_count": summary["count"],
+        "total_hours": seconds_to_hours(total_seconds),
+        "entry_count": entry_count,
         "by_project": [dict(row, hours=seconds_to_hours(row["seconds"])) for row in by_project],
         "by_user": [dict(row, hours=seconds_to_hours(row["seconds"])) for row in by_user],
         "by_day": [dict(row, hours=seconds_to_hours(row["seconds"])) for row in by_day],
@@ -112,7 +114,7 @@ def reports(request):
     }
     filters = {name for name in ("start", "end", "project", "user") if request.GET.get(name)}
     report_viewed.send(
-        sender=reports, user=request.user, filters=filters, row_count=summary["count"]
+        sender=reports, user=request.user, filters=filters, row_count=entry_count
     )
     return render(request, "tracking/reports.html", context)
 
