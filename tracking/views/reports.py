@@ -113,9 +113,7 @@ def reports(request):
         "query": form.data.urlencode(),
     }
     filters = {name for name in ("start", "end", "project", "user") if request.GET.get(name)}
-    report_viewed.send(
-        sender=reports, user=request.user, filters=filters, row_count=entry_count
-    )
+    report_viewed.send(sender=reports, user=request.user, filters=filters, row_count=entry_count)
     return render(request, "tracking/reports.html", context)
 
 
