@@ -103,10 +103,6 @@ class StoreState:
     problem: str | None = None
     detail: str = ""
 
-    @property
-    def healthy(self) -> bool:
-        return self.installation is not None and self.problem is None
-
 
 @dataclass
 class _CacheEntry:

@@ -11,6 +11,7 @@ from django.db.models.functions import Cast
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
+from tracking.models import hundredths_of_hours
 from tracking.signals import csv_exported
 
 HEADER = [
@@ -49,8 +50,8 @@ def neutralise(value: str) -> str:
 
 
 def hours_text(seconds: int) -> str:
-    """Exact decimal hours, two places, rounded half up: 5400 → "1.50" (integers only)."""
-    hundredths = (seconds * 100 + 1800) // 3600
+    """Decimal hours as text, like seconds_to_hours but without a Decimal per row: "1.50"."""
+    hundredths = hundredths_of_hours(seconds)
     return f"{hundredths // 100}.{hundredths % 100:02d}"
 
 

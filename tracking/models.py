@@ -14,9 +14,14 @@ from django.utils import timezone
 CENT = Decimal("0.01")
 
 
+def hundredths_of_hours(seconds: int) -> int:
+    """Whole hundredths of an hour, rounded half up, in integers: 5400 → 150."""
+    return (seconds * 100 + 1800) // 3600
+
+
 def seconds_to_hours(seconds: int | None) -> Decimal:
     """Seconds as decimal hours rounded to two places: 5400 → Decimal("1.50")."""
-    return (Decimal(seconds or 0) / 3600).quantize(CENT, ROUND_HALF_UP)
+    return Decimal(hundredths_of_hours(seconds or 0)).scaleb(-2)
 
 
 class Client(models.Model):
