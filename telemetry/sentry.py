@@ -2,8 +2,9 @@
 
 Sentry is the operator's own error monitoring: it does not depend on the product-telemetry
 toggle. What leaves: the exception, its stack (without local variables), the URL path and
-method. What never leaves: bodies, query strings, cookies, identifying headers, the user,
-breadcrumb messages, the host name.
+method, log messages as templates. What never leaves: bodies, query strings, cookies,
+identifying headers, the user, breadcrumb messages, values formatted into log messages, the
+host name.
 """
 
 from urllib.parse import urlsplit
@@ -39,6 +40,11 @@ def scrub_event(event: dict, hint=None) -> dict:
     for exception in (event.get("exception") or {}).get("values", []):
         for frame in (exception.get("stacktrace") or {}).get("frames", []):
             frame.pop("vars", None)
+    logentry = event.get("logentry")
+    if isinstance(logentry, dict):
+        # Keep the message template ("Cannot read %s"), drop the values put into it.
+        logentry.pop("formatted", None)
+        logentry.pop("params", None)
     extra = event.get("extra")
     if isinstance(extra, dict):
         extra.pop("sys.argv", None)
@@ -50,6 +56,7 @@ def init_sentry() -> bool:
         return False
     import sentry_sdk
     from sentry_sdk.integrations.django import DjangoIntegration
+    from sentry_sdk.integrations.logging import ignore_logger
 
     sentry_sdk.init(
         dsn=settings.SENTRY_DSN,
@@ -64,6 +71,8 @@ def init_sentry() -> bool:
         before_send=scrub_event,
         before_send_transaction=scrub_event,
     )
+    # Every request with a foreign Host header logs it as an error: noise, and a host name.
+    ignore_logger("django.security.DisallowedHost")
     return True
 
 

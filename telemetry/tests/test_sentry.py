@@ -133,3 +133,22 @@ def test_scrubbing_drops_request_details_user_and_breadcrumb_messages():
         "url": "/entries/3/",
         "headers": {"Content-Type": "text/html"},
     }
+
+
+def test_log_messages_keep_their_template_but_not_their_values():
+    event = {
+        "logentry": {
+            "message": "Cannot read %s",
+            "formatted": "Cannot read /home/alice/notes.txt",
+            "params": ["/home/alice/notes.txt"],
+        }
+    }
+    assert scrub_event(event)["logentry"] == {"message": "Cannot read %s"}
+
+
+@pytest.mark.django_db
+def test_a_foreign_host_header_is_not_reported(sentry, settings, setup_done):
+    client = HttpClient()
+    assert client.get("/healthz", HTTP_HOST="attacker-ZQX.example").status_code == 400
+    sentry_sdk.flush(timeout=5)
+    assert "attacker-ZQX" not in "\n".join(envelopes(sentry))
