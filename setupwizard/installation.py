@@ -240,7 +240,7 @@ def repair(has_superuser: bool) -> RepairReport:
 
 
 def reset_cache() -> None:
-    """Forget what this process read (tests, and after a repair in the same process)."""
+    """Forget what this process read (tests; a different data directory)."""
     global _cached
     _cached = None
 

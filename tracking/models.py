@@ -138,6 +138,14 @@ class TimeEntryQuerySet(models.QuerySet):
                 billable=project.billable if billable is None else billable,
             )
 
+    def stop_timer(self, user, at=None):
+        """Stop ``user``'s running entry and return it, or None when nothing runs."""
+        with transaction.atomic():
+            running = self.select_for_update().filter(user=user, end__isnull=True).first()
+            if running is not None:
+                running.stop(at=at)
+            return running
+
 
 def _whole_seconds(moment):
     return moment.replace(microsecond=0)

@@ -32,13 +32,16 @@ def _local_day(field: str):
     return TruncDate(field, tzinfo=timezone.get_current_timezone())
 
 
-def _report_form(request):
+def _report_entries(request):
+    """The filter form (this month by default) and the entries it selects (none if invalid)."""
     data = request.GET.copy()
     if not data.get("start") and not data.get("end"):
         today = timezone.localdate()
         data["start"] = today.replace(day=1).isoformat()
         data["end"] = today.isoformat()
-    return ReportFilterForm(data, viewer=request.user)
+    form = ReportFilterForm(data, viewer=request.user)
+    entries = filtered_entries(request, form)
+    return form, entries if form.is_valid() else entries.none()
 
 
 def _chart(by_day):
@@ -62,10 +65,7 @@ def _chart(by_day):
 
 @login_required
 def reports(request):
-    form = _report_form(request)
-    entries = filtered_entries(request, form)
-    if not form.is_valid():
-        entries = entries.none()
+    form, entries = _report_entries(request)
     finished = entries.filter(end__isnull=False)
     # Grouped by id only, names fetched once afterwards: no join on every entry.
     by_project = list(
@@ -119,10 +119,7 @@ def reports(request):
 
 @login_required
 def report_export(request):
-    form = _report_form(request)
-    entries = filtered_entries(request, form)
-    if not form.is_valid():
-        entries = entries.none()
+    _, entries = _report_entries(request)
     return csv_response(
         entries.filter(end__isnull=False),
         filename="report.csv",

@@ -2,7 +2,6 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -65,13 +64,11 @@ def timer_start(request):
 @login_required
 @require_POST
 def timer_stop(request):
-    with transaction.atomic():
-        running = TimeEntry.objects.select_for_update().running().filter(user=request.user).first()
-        if running is None:
-            messages.error(request, "No timer is running.")
-            return _back(request)
-        running.stop()
-    messages.success(request, f"Timer stopped after {running.hours} h.")
+    stopped = TimeEntry.objects.stop_timer(request.user)
+    if stopped is None:
+        messages.error(request, "No timer is running.")
+    else:
+        messages.success(request, f"Timer stopped after {stopped.hours} h.")
     return _back(request)
 
 

@@ -78,7 +78,6 @@ class Command(BaseCommand):
             report = installation.repair(has_superuser=has_superuser)
         except OSError as exc:
             raise CommandError(f"Cannot write the installation store: {exc}") from None
-        installation.reset_cache()
         for message in report.messages:
             self.stdout.write(message)
 
