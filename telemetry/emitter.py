@@ -111,7 +111,6 @@ class Dispatcher:
         self.queue: queue.SimpleQueue = queue.SimpleQueue()
         self.sinks = None
         self.dropped_full = 0
-        self.dropped_consent = 0
         self.next_heartbeat_check = time.monotonic() + HEARTBEAT_FIRST_CHECK_SECONDS
         self.thread = threading.Thread(target=self.run, name="telemetry-dispatcher", daemon=True)
         self.thread.start()
@@ -144,7 +143,6 @@ class Dispatcher:
                 # switch-off (in any process) leaves after it.
                 installation.expire()
                 if not consent.is_enabled():
-                    self.dropped_consent += 1
                     continue
                 finish_event(item)
                 if self.sinks is None:

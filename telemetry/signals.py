@@ -256,9 +256,10 @@ def on_csv_exported(sender, user, kind, row_count, **kwargs):
 def on_setup_completed(sender, user, telemetry_enabled, source, **kwargs):
     # emit() checks consent: with telemetry off (the default) nothing is recorded.
     emit("setup.completed", user=user, source=source, created_admin=user is not None)
-    lifecycle.send_first_seen_once(user)
     if telemetry_enabled:
-        emit("admin.telemetry_toggled", user=user, enabled=True, source=source)
+        lifecycle.announce_enabled(source, user)
+    else:
+        lifecycle.send_first_seen_once(user)  # sends only if the operator forced it on
 
 
 def connect() -> None:
