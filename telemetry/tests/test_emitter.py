@@ -48,16 +48,18 @@ def test_the_user_is_a_salted_fingerprint(telemetry_on, sent_events, owner):
 
 
 def test_turning_telemetry_off_stops_what_is_already_queued(telemetry_on, sent_events):
-    gate = threading.Event()
+    gate, holding = threading.Event(), threading.Event()
     dispatcher = emitter._dispatcher()
 
     class HeldSink(JsonlSink):
         def send(self, event):
+            holding.set()
             gate.wait(5)
             super().send(event)
 
     dispatcher.sinks = [HeldSink(settings.LOG_DIR)]
     emit("auth.logout")  # the dispatcher takes this one and waits at the gate
+    assert holding.wait(5)
     for _ in range(5):
         emit("auth.logout")
     installation.set_telemetry_enabled(False)
