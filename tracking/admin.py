@@ -100,7 +100,7 @@ class InvoiceAdmin(admin.ModelAdmin):
 
     @admin.display(description="Total", ordering="total_amount")
     def total(self, invoice):
-        return f"{invoice.total_amount:.2f} {invoice.currency}"
+        return f"{invoice.total} {invoice.currency}"
 
     @admin.action(description="Mark selected draft invoices as sent")
     def mark_sent(self, request, queryset):

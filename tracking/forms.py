@@ -1,3 +1,4 @@
+from datetime import UTC, date, datetime
 from zoneinfo import available_timezones
 
 from django import forms
@@ -7,6 +8,9 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from tracking.models import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    NOTES_MAX_LENGTH,
     Client,
     Comment,
     Invoice,
@@ -15,7 +19,58 @@ from tracking.models import (
     Project,
     Task,
     TimeEntry,
+    currency_choices,
 )
+
+OUT_OF_RANGE = f"Use a date between {FIRST_YEAR} and {LAST_YEAR}."
+
+
+def aware_from_wall_clock(naive: datetime, zone) -> datetime:
+    """A local wall-clock time in ``zone`` as an aware datetime.
+
+    The hour that exists twice when clocks go back is taken at its first occurrence; an
+    hour skipped when clocks go forward does not exist and is refused with a message.
+    """
+    first = naive.replace(tzinfo=zone, fold=0)
+    if first.utcoffset() == naive.replace(tzinfo=zone, fold=1).utcoffset():
+        return first
+    if first.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != naive:
+        raise forms.ValidationError(
+            "%(time)s does not exist in %(zone)s: the clocks skip that hour on this day.",
+            code="imaginary",
+            params={"time": naive.strftime("%Y-%m-%d %H:%M"), "zone": zone},
+        )
+    return first
+
+
+class LocalDateTimeField(forms.DateTimeField):
+    """A date and time typed in the user's zone, within the supported years."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        moment = value if isinstance(value, datetime) else self._parse(value)
+        if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+            raise forms.ValidationError(OUT_OF_RANGE, code="out_of_range")
+        if moment.tzinfo is not None:  # an explicit offset says which instant is meant
+            return moment
+        return aware_from_wall_clock(moment, timezone.get_current_timezone())
+
+    def _parse(self, value) -> datetime:
+        try:
+            return datetime.fromisoformat(str(value).strip())
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class BoundedDateField(forms.DateField):
+    """A date within the supported years: later dates overflow date arithmetic."""
+
+    def to_python(self, value):
+        day = super().to_python(value)
+        if day is not None and not date(FIRST_YEAR, 1, 1) <= day <= date(LAST_YEAR, 12, 31):
+            raise forms.ValidationError(OUT_OF_RANGE, code="out_of_range")
+        return day
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -77,7 +132,7 @@ class TimerStartForm(forms.Form):
         required=False,
         widget=FastSelect,
     )
-    notes = forms.CharField(required=False, max_length=2000)
+    notes = forms.CharField(required=False, max_length=NOTES_MAX_LENGTH)
 
     def clean(self):
         cleaned = super().clean()
@@ -91,6 +146,7 @@ class TimeEntryForm(forms.ModelForm):
     class Meta:
         model = TimeEntry
         fields = ["project", "task", "notes", "start", "end", "billable"]
+        field_classes = {"start": LocalDateTimeField, "end": LocalDateTimeField}
         widgets = {
             "project": FastSelect,
             "task": FastSelect,
@@ -105,6 +161,26 @@ class TimeEntryForm(forms.ModelForm):
         if not self.instance.pk:
             self.fields["project"].queryset = Project.objects.active()
         self.fields["end"].help_text = "Leave empty to keep the timer running."
+
+    def _unchanged_or(self, name):
+        """Keep the stored instant when its wall-clock time was not edited.
+
+        The second occurrence of a repeated hour shows as the same wall time as the first:
+        re-saving the form untouched must not move it by an hour.
+        """
+        value = self.cleaned_data.get(name)
+        stored = getattr(self.instance, name) if self.instance.pk else None
+        if value is not None and stored is not None:
+            shown = timezone.localtime(stored).replace(tzinfo=None)
+            if shown == timezone.localtime(value).replace(tzinfo=None):
+                return stored
+        return value
+
+    def clean_start(self):
+        return self._unchanged_or("start")
+
+    def clean_end(self):
+        return self._unchanged_or("end")
 
     def clean(self):
         cleaned = super().clean()
@@ -141,22 +217,29 @@ class TaskForm(forms.ModelForm):
         widgets = {"project": FastSelect}
 
 
+class CurrencyField(forms.ChoiceField):
+    """An ISO 4217 code from the closed list; "eur" is read as EUR."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=currency_choices, widget=FastSelect, **kwargs)
+
+    def to_python(self, value):
+        return super().to_python(value).strip().upper()
+
+
 class InvoiceForm(forms.ModelForm):
+    currency = CurrencyField(initial="EUR")
+
     class Meta:
         model = Invoice
         fields = ["number", "client", "project", "issue_date", "due_date", "currency"]
+        field_classes = {"issue_date": BoundedDateField, "due_date": BoundedDateField}
         widgets = {
             "client": FastSelect,
             "project": FastSelect,
             "issue_date": DateInput(),
             "due_date": DateInput(),
         }
-
-    def clean_currency(self):
-        currency = self.cleaned_data["currency"].upper()
-        if len(currency) != 3 or not currency.isalpha():
-            raise forms.ValidationError("Use a three-letter currency code such as EUR.")
-        return currency
 
 
 InvoiceItemFormSet = forms.inlineformset_factory(
@@ -169,8 +252,8 @@ InvoiceItemFormSet = forms.inlineformset_factory(
 
 
 class BillEntriesForm(forms.Form):
-    start_date = forms.DateField(widget=DateInput())
-    end_date = forms.DateField(widget=DateInput())
+    start_date = BoundedDateField(widget=DateInput())
+    end_date = BoundedDateField(widget=DateInput())
 
     def clean(self):
         cleaned = super().clean()
@@ -188,8 +271,8 @@ class CommentForm(forms.ModelForm):
 
 
 class ReportFilterForm(forms.Form):
-    start = forms.DateField(required=False, widget=DateInput())
-    end = forms.DateField(required=False, widget=DateInput())
+    start = BoundedDateField(required=False, widget=DateInput())
+    end = BoundedDateField(required=False, widget=DateInput())
     project = forms.ModelChoiceField(
         queryset=Project.objects.all(), required=False, widget=FastSelect
     )

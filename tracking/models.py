@@ -1,17 +1,62 @@
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import available_timezones
+
+import pycountry
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, MinValueValidator
 from django.db import models, transaction
-from django.db.models import DecimalField, ExpressionWrapper, F, Q, Sum
+from django.db.models import F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
 CENT = Decimal("0.01")
+# The one limit on free text people type into entries, timers and comments.
+NOTES_MAX_LENGTH = 2000
+COMMENT_MAX_LENGTH = 10_000
+# Time entries live in this window of years (UTC and local alike) and last at most this long:
+# anything outside is a typo, and far-off dates overflow in other time zones and databases.
+FIRST_YEAR = 2000
+LAST_YEAR = 2100
+EARLIEST_MOMENT = datetime(FIRST_YEAR, 1, 1, tzinfo=UTC)
+END_OF_TIME = datetime(LAST_YEAR + 1, 1, 1, tzinfo=UTC)  # exclusive
+MAX_ENTRY_DURATION = timedelta(hours=72)
+NON_NEGATIVE = MinValueValidator(Decimal("0"), "Must be zero or more.")
+
+
+def elapsed_seconds(start: datetime, end: datetime) -> int:
+    """Whole seconds that really passed from ``start`` to ``end``, across any DST change.
+
+    Python subtracts two datetimes that share a tzinfo by their wall clocks (01:30 → 03:30
+    is 2 h even on the night the clocks jump), so both are taken to UTC first.
+    """
+    return int((end.astimezone(UTC) - start.astimezone(UTC)).total_seconds())
+
+
+def validate_currency(code: str) -> None:
+    if pycountry.currencies.get(alpha_3=code) is None:
+        raise ValidationError(
+            "%(code)s is not an ISO 4217 currency code (such as EUR, USD or GBP).",
+            params={"code": code},
+        )
+
+
+def currency_choices() -> list[tuple[str, str]]:
+    return sorted((c.alpha_3, f"{c.alpha_3} · {c.name}") for c in pycountry.currencies)
+
+
+def validate_entry_moment(moment: datetime) -> None:
+    """An entry's start or end lies within the supported years."""
+    if not EARLIEST_MOMENT <= moment < END_OF_TIME:
+        raise ValidationError(
+            "Use a date between %(first)s and %(last)s.",
+            params={"first": FIRST_YEAR, "last": LAST_YEAR},
+            code="out_of_range",
+        )
 
 
 def hundredths_of_hours(seconds: int) -> int:
@@ -50,7 +95,12 @@ class Project(models.Model):
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="projects")
     billable = models.BooleanField(default=True)
     hourly_rate = models.DecimalField(
-        max_digits=10, decimal_places=2, null=True, blank=True, help_text="Per hour, optional."
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[NON_NEGATIVE],
+        help_text="Per hour, optional.",
     )
     archived = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -59,6 +109,13 @@ class Project(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hourly_rate__gte=0) | Q(hourly_rate__isnull=True),
+                name="project_rate_not_negative",
+                violation_error_message="The hourly rate cannot be negative.",
+            ),
+        ]
 
     def __str__(self):
         return self.name
@@ -82,6 +139,14 @@ class Task(models.Model):
     title = models.CharField(max_length=200)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.TODO)
     priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.MEDIUM)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="created_tasks",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -109,13 +174,33 @@ class TimeEntryQuerySet(models.QuerySet):
         """
         entries = self
         if first_day:
-            entries = entries.filter(start__gte=_local_midnight(first_day))
+            entries = entries.filter(start__gte=local_midnight(first_day))
         if last_day:
-            entries = entries.filter(start__lt=_local_midnight(last_day + timedelta(days=1)))
+            entries = entries.filter(start__lt=local_midnight(last_day + timedelta(days=1)))
         return entries
 
     def total_seconds(self) -> int:
         return self.aggregate(total=Coalesce(Sum("duration_seconds"), 0))["total"]
+
+    def started_in(self, since: datetime, until: datetime):
+        return self.filter(start__gte=since, start__lt=until)
+
+    def period_totals(self, periods: dict[str, tuple[datetime, datetime]], now: datetime):
+        """Seconds tracked in each named period [since, until), by when entries started.
+
+        A running timer counts up to ``now``. Two queries whatever the number of periods.
+        """
+        totals = self.aggregate(
+            **{
+                name: Coalesce(Sum("duration_seconds", filter=Q(start__gte=a, start__lt=b)), 0)
+                for name, (a, b) in periods.items()
+            }
+        )
+        for start in self.running().filter(start__lt=now).values_list("start", flat=True):
+            for name, (since, until) in periods.items():
+                if since <= start < until:
+                    totals[name] += elapsed_seconds(start, now)
+        return totals
 
     def start_timer(self, user, project, task=None, notes="", billable=None, at=None):
         """Start a timer for ``user``, stopping the one already running, in one transaction.
@@ -151,7 +236,7 @@ def _whole_seconds(moment):
     return moment.replace(microsecond=0)
 
 
-def _local_midnight(day: date) -> datetime:
+def local_midnight(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
@@ -163,9 +248,11 @@ class TimeEntry(models.Model):
     task = models.ForeignKey(
         Task, on_delete=models.PROTECT, null=True, blank=True, related_name="time_entries"
     )
-    notes = models.TextField(blank=True)
-    start = models.DateTimeField()
-    end = models.DateTimeField(null=True, blank=True)
+    notes = models.TextField(
+        blank=True, max_length=NOTES_MAX_LENGTH, validators=[MaxLengthValidator(NOTES_MAX_LENGTH)]
+    )
+    start = models.DateTimeField(validators=[validate_entry_moment])
+    end = models.DateTimeField(null=True, blank=True, validators=[validate_entry_moment])
     # Kept in step with start/end by save() so reports aggregate an integer column.
     duration_seconds = models.PositiveIntegerField(null=True, editable=False)
     billable = models.BooleanField(default=True)
@@ -196,6 +283,14 @@ class TimeEntry(models.Model):
                 name="entry_ends_after_start",
                 violation_error_message="The end must be after the start.",
             ),
+            # Far-off dates overflow on the way to other time zones and break every page
+            # that shows the entry: the database itself keeps them out.
+            models.CheckConstraint(
+                condition=Q(start__gte=EARLIEST_MOMENT, start__lt=END_OF_TIME)
+                & (Q(end__isnull=True) | Q(end__lt=END_OF_TIME)),
+                name="entry_within_supported_years",
+                violation_error_message=(f"Use dates between {FIRST_YEAR} and {LAST_YEAR}."),
+            ),
         ]
         # Each index leads with what reports filter on and carries the columns they add up,
         # so a report is answered from the index alone (docs/performance.md).
@@ -221,7 +316,7 @@ class TimeEntry(models.Model):
         if self.end is None:
             self.duration_seconds = None
         else:
-            self.duration_seconds = int((self.end - self.start).total_seconds())
+            self.duration_seconds = elapsed_seconds(self.start, self.end)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "end" in update_fields:
             kwargs["update_fields"] = {*update_fields, "duration_seconds"}
@@ -236,7 +331,7 @@ class TimeEntry(models.Model):
 
     @property
     def duration(self) -> timedelta:
-        return (self.end or timezone.now()) - self.start
+        return timedelta(seconds=elapsed_seconds(self.start, self.end or timezone.now()))
 
     @property
     def hours(self) -> Decimal:
@@ -248,6 +343,12 @@ class TimeEntry(models.Model):
     def clean(self):
         if self.task_id is not None and self.task.project_id != self.project_id:
             raise ValidationError({"task": "This task belongs to another project."})
+        if self.start and self.end and self.end > self.start:
+            if elapsed_seconds(self.start, self.end) > MAX_ENTRY_DURATION.total_seconds():
+                hours = int(MAX_ENTRY_DURATION.total_seconds() // 3600)
+                raise ValidationError(
+                    {"end": f"An entry lasts at most {hours} hours: split longer work."}
+                )
 
     def stop(self, at=None):
         """Stop a running entry; stopping a stopped one is an error, not a no-op."""
@@ -261,12 +362,8 @@ class TimeEntry(models.Model):
 
 class InvoiceQuerySet(models.QuerySet):
     def with_totals(self):
-        """Annotate ``total_amount``, computed in the database (one query for a whole list)."""
-        amount = ExpressionWrapper(
-            F("items__quantity") * F("items__unit_price"),
-            output_field=DecimalField(max_digits=22, decimal_places=4),
-        )
-        return self.annotate(total_amount=Coalesce(Sum(amount), Decimal("0")))
+        """Annotate ``total_amount``: the sum of the lines' rounded amounts, in the database."""
+        return self.annotate(total_amount=Coalesce(Sum("items__amount"), Decimal("0.00")))
 
 
 class Invoice(models.Model):
@@ -285,7 +382,7 @@ class Invoice(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     issue_date = models.DateField(default=timezone.localdate)
     due_date = models.DateField()
-    currency = models.CharField(max_length=3, default="EUR")
+    currency = models.CharField(max_length=3, default="EUR", validators=[validate_currency])
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = InvoiceQuerySet.as_manager()
@@ -307,7 +404,15 @@ class Invoice(models.Model):
 
     @property
     def total(self) -> Decimal:
-        return sum((item.amount for item in self.items.all()), Decimal("0.00"))
+        """The sum of the lines' amounts, each rounded to the cent (see InvoiceItem.amount).
+
+        Read from ``with_totals()`` when the invoice came from it, so a list costs no
+        query per row; the page, the list and the admin all show this one number.
+        """
+        total = getattr(self, "total_amount", None)
+        if total is None:
+            total = self.items.aggregate(total=Coalesce(Sum("amount"), Decimal("0.00")))["total"]
+        return total.quantize(CENT)
 
     @property
     def next_status(self):
@@ -361,30 +466,51 @@ class Invoice(models.Model):
 class InvoiceItem(models.Model):
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="items")
     description = models.CharField(max_length=300)
-    quantity = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("1.00"))
-    unit_price = models.DecimalField(max_digits=12, decimal_places=2)
+    quantity = models.DecimalField(
+        max_digits=10, decimal_places=2, default=Decimal("1.00"), validators=[NON_NEGATIVE]
+    )
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2, validators=[NON_NEGATIVE])
+    # quantity × unit_price rounded half up to the cent, kept by save(): the one line amount
+    # every total adds up (page, list, admin, exports).
+    amount = models.DecimalField(
+        max_digits=22, decimal_places=2, default=Decimal("0.00"), editable=False
+    )
 
     class Meta:
         ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gte=0) & Q(unit_price__gte=0),
+                name="invoice_item_not_negative",
+                violation_error_message="Quantity and unit price cannot be negative.",
+            ),
+        ]
 
     def __str__(self):
         return self.description
 
-    @property
-    def amount(self) -> Decimal:
-        return (self.quantity * self.unit_price).quantize(CENT, ROUND_HALF_UP)
+    def save(self, *args, **kwargs):
+        self.amount = line_amount(self.quantity, self.unit_price)
+        super().save(*args, **kwargs)
+
+
+def line_amount(quantity, unit_price) -> Decimal:
+    return (Decimal(quantity) * Decimal(unit_price)).quantize(CENT, ROUND_HALF_UP)
 
 
 class Comment(models.Model):
+    # PROTECT: people's comments are never lost because something they hang on is deleted.
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments"
     )
-    text = models.TextField()
+    text = models.TextField(
+        max_length=COMMENT_MAX_LENGTH, validators=[MaxLengthValidator(COMMENT_MAX_LENGTH)]
+    )
     project = models.ForeignKey(
-        Project, on_delete=models.CASCADE, null=True, blank=True, related_name="comments"
+        Project, on_delete=models.PROTECT, null=True, blank=True, related_name="comments"
     )
     task = models.ForeignKey(
-        Task, on_delete=models.CASCADE, null=True, blank=True, related_name="comments"
+        Task, on_delete=models.PROTECT, null=True, blank=True, related_name="comments"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -28,8 +28,26 @@ def test_the_total_is_exact_decimal_arithmetic(invoice):
     )
     invoice.items.create(description="Build", quantity=Decimal("3"), unit_price=Decimal("33.33"))
     assert invoice.total == Decimal("100.10")
-    annotated = Invoice.objects.with_totals().get(pk=invoice.pk)
-    assert Decimal(annotated.total_amount).quantize(Decimal("0.01")) == Decimal("100.10")
+    assert Invoice.objects.with_totals().get(pk=invoice.pk).total == Decimal("100.10")
+
+
+def test_sub_cent_lines_give_one_total_on_the_list_the_page_and_the_admin(
+    invoice, client, owner, superuser
+):
+    for _ in range(3):
+        invoice.items.create(
+            description="Tiny", quantity=Decimal("0.05"), unit_price=Decimal("0.05")
+        )
+    # Each line is 0.0025, rounded to 0.00: the invoice adds up what its lines show.
+    assert invoice.total == Decimal("0.00")
+    client.force_login(owner)
+    listed = client.get("/invoices/").context["invoices"].get(pk=invoice.pk)
+    assert listed.total == Decimal("0.00")
+    page = client.get(f"/invoices/{invoice.pk}/").content.decode()
+    assert "0.00 EUR" in page and "0.01" not in page
+    client.force_login(superuser)
+    admin_list = client.get("/admin/tracking/invoice/").content.decode()
+    assert "0.00 EUR" in admin_list and "0.01 EUR" not in admin_list
 
 
 def test_invoice_numbers_are_unique(invoice, acme):

@@ -1,7 +1,7 @@
 import pytest
 import time_machine
 
-from tracking.models import Task, TimeEntry
+from tracking.models import Preferences, Task, TimeEntry
 from tracking.tests.conftest import at
 
 pytestmark = pytest.mark.django_db
@@ -101,3 +101,28 @@ def test_the_dashboard_lists_today_and_this_week_with_totals(
     assert response.context["week_seconds"] == 135 * 60
     assert len(response.context["today_entries"]) == 2
     assert len(response.context["week_entries"]) == 3
+
+
+def test_dashboard_totals_include_the_running_timer_and_no_future_day(
+    logged_in, colleague, website, make_entry
+):
+    with time_machine.travel(at(25, 12), tick=False):  # a Wednesday, noon UTC
+        make_entry(colleague, website, at(25, 9), 60)
+        make_entry(colleague, website, at(27, 9), 240)  # Friday: not worked yet
+        make_entry(colleague, website, at(25, 11, 30), None)  # running for 30 minutes
+        page = logged_in.get("/").content.decode()
+    assert 'id="today-total" data-seconds="5400"' in page
+    assert 'id="week-total" data-seconds="5400"' in page
+
+
+def test_dashboard_totals_follow_the_users_local_day_and_iso_week(
+    client, colleague, website, make_entry
+):
+    Preferences.objects.create(user=colleague, time_zone="Pacific/Auckland")  # UTC+13
+    client.force_login(colleague)
+    with time_machine.travel(at(29, 20), tick=False):  # Monday 09:00 in Auckland
+        make_entry(colleague, website, at(29, 19), 30)  # Monday 08:00 local
+        make_entry(colleague, website, at(29, 9), 60)  # Sunday 22:00 local: last week
+        page = client.get("/").content.decode()
+    assert 'id="today-total" data-seconds="1800"' in page
+    assert 'id="week-total" data-seconds="1800"' in page

@@ -24,11 +24,13 @@ class EntryPage:
     number: int
     has_next: bool
     size = 50
+    # Far beyond any real list, and small enough for every database's OFFSET.
+    last_number = 1_000_000
 
     @classmethod
     def of(cls, queryset, number) -> "EntryPage":
         try:
-            number = max(1, int(number or 1))
+            number = min(max(1, int(number or 1)), cls.last_number)
         except ValueError:
             number = 1
         offset = (number - 1) * cls.size

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -17,7 +17,9 @@ def invoice_list(request):
 
 @staff_required
 def invoice_detail(request, pk):
-    invoice = get_object_or_404(Invoice.objects.select_related("client", "project"), pk=pk)
+    invoice = get_object_or_404(
+        Invoice.objects.select_related("client", "project").with_totals(), pk=pk
+    )
     context = {"invoice": invoice, "items": invoice.items.all(), "bill_form": BillEntriesForm()}
     return render(request, "tracking/invoice_detail.html", context)
 
@@ -26,12 +28,18 @@ def _edit_invoice(request, invoice, title):
     form = InvoiceForm(request.POST or None, instance=invoice)
     items = InvoiceItemFormSet(request.POST or None, instance=invoice)
     if request.method == "POST" and form.is_valid() and items.is_valid():
-        with transaction.atomic():
-            invoice = form.save()
-            items.instance = invoice
-            items.save()
-        messages.success(request, f"Invoice {invoice} saved.")
-        return redirect(invoice.get_absolute_url())
+        try:
+            with transaction.atomic():
+                invoice = form.save()
+                items.instance = invoice
+                items.save()
+        except IntegrityError:
+            # Two people saving the same number at once: the form's uniqueness check passed
+            # for both, the database's unique index decides.
+            form.add_error("number", "An invoice with this number already exists.")
+        else:
+            messages.success(request, f"Invoice {invoice} saved.")
+            return redirect(invoice.get_absolute_url())
     return render(
         request, "tracking/invoice_form.html", {"form": form, "items": items, "title": title}
     )
@@ -86,5 +94,6 @@ def invoice_bill_entries(request, pk):
         )
         messages.success(request, f"Billed {billed} time entries.")
     else:
-        messages.error(request, "Give a valid date range.")
+        errors = [error for field_errors in form.errors.values() for error in field_errors]
+        messages.error(request, " ".join(errors) or "Give a valid date range.")
     return redirect(invoice.get_absolute_url())

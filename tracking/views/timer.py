@@ -8,7 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from tracking.forms import TimerStartForm
-from tracking.models import TimeEntry
+from tracking.models import TimeEntry, local_midnight
 from tracking.views.entries import get_entry_for_user
 
 
@@ -24,20 +24,31 @@ def _back(request):
 
 @login_required
 def dashboard(request):
-    now = timezone.localtime()
-    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    week_start = today - timedelta(days=today.weekday())
-    mine = TimeEntry.objects.filter(user=request.user).select_related("project", "task")
-    running = mine.running().first()
-    week_entries = list(mine.filter(start__gte=week_start).order_by("-start")[:200])
-    today_entries = [entry for entry in week_entries if entry.start >= today]
+    """The running timer, and today's and this ISO week's work in the user's zone.
+
+    Both periods end at the end of today: an entry dated in the future is no work done yet.
+    """
+    now = timezone.now()
+    today = timezone.localdate(now)
+    day_start = local_midnight(today)
+    week_start = local_midnight(today - timedelta(days=today.weekday()))
+    tomorrow = local_midnight(today + timedelta(days=1))
+    mine = TimeEntry.objects.filter(user=request.user)
+    running = mine.running().select_related("project", "task").first()
+    week_entries = list(
+        mine.started_in(week_start, tomorrow).select_related("project", "task")[:200]
+    )
+    today_entries = [entry for entry in week_entries if entry.start >= day_start]
+    totals = mine.period_totals(
+        {"today": (day_start, tomorrow), "week": (week_start, tomorrow)}, now
+    )
     context = {
         "running": running,
         "form": TimerStartForm(),
         "today_entries": today_entries,
         "week_entries": week_entries,
-        "today_seconds": mine.filter(start__gte=today).total_seconds(),
-        "week_seconds": mine.filter(start__gte=week_start).total_seconds(),
+        "today_seconds": totals["today"],
+        "week_seconds": totals["week"],
     }
     return render(request, "tracking/dashboard.html", context)
 
