@@ -3,7 +3,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import available_timezones
 
 import pycountry
-
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -343,12 +342,12 @@ class TimeEntry(models.Model):
     def clean(self):
         if self.task_id is not None and self.task.project_id != self.project_id:
             raise ValidationError({"task": "This task belongs to another project."})
-        if self.start and self.end and self.end > self.start:
-            if elapsed_seconds(self.start, self.end) > MAX_ENTRY_DURATION.total_seconds():
-                hours = int(MAX_ENTRY_DURATION.total_seconds() // 3600)
-                raise ValidationError(
-                    {"end": f"An entry lasts at most {hours} hours: split longer work."}
-                )
+        too_long = MAX_ENTRY_DURATION.total_seconds()
+        if self.start and self.end and elapsed_seconds(self.start, self.end) > too_long:
+            hours = int(too_long // 3600)
+            raise ValidationError(
+                {"end": f"An entry lasts at most {hours} hours: split longer work."}
+            )
 
     def stop(self, at=None):
         """Stop a running entry; stopping a stopped one is an error, not a no-op."""
@@ -470,7 +469,7 @@ class InvoiceItem(models.Model):
         max_digits=10, decimal_places=2, default=Decimal("1.00"), validators=[NON_NEGATIVE]
     )
     unit_price = models.DecimalField(max_digits=12, decimal_places=2, validators=[NON_NEGATIVE])
-    # quantity × unit_price rounded half up to the cent, kept by save(): the one line amount
+    # quantity times unit_price rounded half up to the cent, kept by save(): the one line amount
     # every total adds up (page, list, admin, exports).
     amount = models.DecimalField(
         max_digits=22, decimal_places=2, default=Decimal("0.00"), editable=False
