@@ -8,7 +8,7 @@ from datetime import UTC
 from django.db import connections
 from django.db.models import CharField
 from django.db.models.functions import Cast
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 
 from tracking.models import hundredths_of_hours
@@ -135,3 +135,17 @@ def csv_response(queryset, *, filename: str, user, kind: str) -> StreamingHttpRe
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def invalid_filters(form) -> HttpResponse:
+    """A CSV request with bad filters: 400 and the form's messages as plain text."""
+    lines = [
+        f"{form.fields[name].label or name if name in form.fields else 'filters'}: {error}"
+        for name, errors in form.errors.items()
+        for error in errors
+    ]
+    return HttpResponse(
+        "The export was not made:\n" + "\n".join(lines) + "\n",
+        status=400,
+        content_type="text/plain; charset=utf-8",
+    )

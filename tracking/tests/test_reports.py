@@ -35,7 +35,8 @@ def test_totals_by_project_user_and_day_match_hand_computed_values(client, owner
     assert by_project == {"Website": "2.75", "Internal": "0.50"}
     by_user = {row["user__username"]: str(row["hours"]) for row in context["by_user"]}
     assert by_user == {"owner": "2.50", "colleague": "0.75"}
-    by_day = [(row["day"].day, str(row["hours"])) for row in context["by_day"]]
+    assert context["bucket"] == "day"
+    by_day = [(row["start"].day, str(row["hours"])) for row in context["over_time"]]
     assert by_day == [(2, "1.00"), (3, "1.50"), (4, "0.75")]
     assert len(context["chart"]["bars"]) == 3
     assert b"<svg" in response.content
@@ -58,9 +59,10 @@ def test_members_report_only_their_own_time(client, colleague, week):
 
 def test_a_bad_date_range_shows_an_error_and_no_numbers(client, owner, week):
     client.force_login(owner)
-    context = report(client, "?start=2026-11-30&end=2026-11-01").context
-    assert "end" in context["form"].errors
-    assert str(context["total_hours"]) == "0.00"
+    response = report(client, "?start=2026-11-30&end=2026-11-01")
+    assert response.status_code == 400
+    assert "end" in response.context["form"].errors
+    assert b'id="total-hours"' not in response.content
 
 
 def test_report_queries_do_not_grow_with_rows(
@@ -159,7 +161,7 @@ def test_days_follow_the_configured_time_zone(client, owner, website, make_entry
     make_entry(owner, website, at(2, 12), 10)
     client.force_login(owner)
     context = report(client, "?start=2026-11-01&end=2026-11-30").context
-    assert [(row["day"].day, str(row["hours"])) for row in context["by_day"]] == [
+    assert [(row["start"].day, str(row["hours"])) for row in context["over_time"]] == [
         (2, "0.17"),
         (3, "0.33"),
     ]
@@ -167,10 +169,25 @@ def test_days_follow_the_configured_time_zone(client, owner, website, make_entry
     assert [row[:2] for row in rows[1:]] == [["2026-11-03", "00:30:00"]]
 
 
-def test_hours_per_day_cover_at_most_the_last_366_days(client, owner, website, make_entry):
-    make_entry(owner, website, at(2, 9), 60)
+def test_a_long_range_is_shown_by_week_and_drops_nothing(client, owner, website, make_entry):
+    make_entry(owner, website, at(2, 9), 60)  # Monday 2 November 2026
+    make_entry(owner, website, at(4, 9), 60)  # the same ISO week
     make_entry(owner, website, at(2, 9) - timedelta(days=400), 30)
     client.force_login(owner)
+    context = report(client, "?start=2025-01-01&end=2026-11-30").context
+    assert str(context["total_hours"]) == "2.50"
+    assert context["bucket"] == "week"
+    rows = [(row["start"].isoformat(), str(row["hours"])) for row in context["over_time"]]
+    assert rows == [("2025-09-22", "0.50"), ("2026-11-02", "2.00")]
+    assert sum(row["seconds"] for row in context["over_time"]) == 9000
+    assert len(context["chart"]["bars"]) == 2
+
+
+def test_a_range_of_years_is_shown_by_month(client, owner, website, make_entry):
+    make_entry(owner, website, at(2, 9), 60)
+    make_entry(owner, website, at(2, 9) - timedelta(days=1500), 30)
+    client.force_login(owner)
     context = report(client, "?start=2020-01-01&end=2026-11-30").context
-    assert str(context["total_hours"]) == "1.50"
-    assert [row["day"].isoformat() for row in context["by_day"]] == ["2026-11-02"]
+    assert context["bucket"] == "month"
+    rows = [(row["start"].isoformat(), str(row["hours"])) for row in context["over_time"]]
+    assert rows == [("2022-09-01", "0.50"), ("2026-11-01", "1.00")]

@@ -5,9 +5,10 @@ from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 
-from tracking.csv_export import csv_response
+from tracking.csv_export import csv_response, invalid_filters
 from tracking.forms import ReportFilterForm, TimeEntryForm
 from tracking.models import TimeEntry
+from tracking.queries import filtered_entries
 from tracking.views.editing import confirm_delete
 
 
@@ -48,23 +49,19 @@ def get_entry_for_user(request, pk) -> TimeEntry:
     return get_object_or_404(entries, pk=pk)
 
 
-def filtered_entries(request, form: ReportFilterForm):
-    """The entries the user may see, narrowed by a valid filter form."""
-    entries = TimeEntry.objects.for_user(request.user)
-    if form.is_valid():
-        data = form.cleaned_data
-        entries = entries.started_between(data.get("start"), data.get("end"))
-        if data.get("project"):
-            entries = entries.filter(project=data["project"])
-        if data.get("user"):
-            entries = entries.filter(user=data["user"])
-    return entries
+def _filter_form(request) -> ReportFilterForm:
+    """The list's filter form, bound even when empty: no filter is a valid request."""
+    return ReportFilterForm(request.GET, viewer=request.user)
 
 
 @login_required
 def entry_list(request):
-    form = ReportFilterForm(request.GET or None, viewer=request.user)
-    entries = filtered_entries(request, form).select_related("project__client", "task", "user")
+    form = _filter_form(request)
+    if not form.is_valid():
+        return render(request, "tracking/entry_list.html", {"form": form}, status=400)
+    entries = filtered_entries(request.user, form.cleaned_data).select_related(
+        "project__client", "task", "user"
+    )
     page = EntryPage.of(entries, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -77,9 +74,11 @@ def entry_list(request):
 
 @login_required
 def entry_export(request):
-    form = ReportFilterForm(request.GET or None, viewer=request.user)
+    form = _filter_form(request)
+    if not form.is_valid():
+        return invalid_filters(form)
     return csv_response(
-        filtered_entries(request, form),
+        filtered_entries(request.user, form.cleaned_data),
         filename="time-entries.csv",
         user=request.user,
         kind="entries",
