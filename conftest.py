@@ -294,3 +294,10 @@ def read_only_dir(tmp_path):
         subprocess.run(["umount", "-l", str(path)], check=True)
     else:
         path.chmod(0o755)
+
+
+def pytest_collection_modifyitems(items):
+    """Tests that start the app in another process are marked, so `-m` can leave them out."""
+    for item in items:
+        if "server_process" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.subprocess)

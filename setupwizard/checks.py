@@ -1,4 +1,4 @@
-from django.core.checks import Error, Tags, Warning, register
+from django.core.checks import Tags, Warning, register
 
 from setupwizard import installation
 
@@ -7,12 +7,15 @@ from setupwizard import installation
 def check_installation_store(app_configs, **kwargs):
     state = installation.get_state()
     messages = []
+    # A warning, not an error: an error would stop `migrate`, `runserver` and the very
+    # `setup --repair` that fixes it, while time tracking works fine without the store.
     if state.problem in (installation.CORRUPT, installation.UNREADABLE):
         messages.append(
-            Error(
-                f"The installation store is {state.problem.replace('_', ' ')}: {state.detail}",
+            Warning(
+                f"The installation store is {state.problem.replace('_', ' ')}: {state.detail} "
+                "Telemetry is off until it is repaired.",
                 hint=f"Run `{installation.REPAIR_COMMAND}`.",
-                id="setupwizard.E001",
+                id="setupwizard.W002",
             )
         )
     elif not installation.data_dir_writable():

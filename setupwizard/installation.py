@@ -471,7 +471,9 @@ def _recover_identity(copy: Path) -> dict:
         return {}
     recovered = {}
     for key, pattern in (("telemetry_salt", "[0-9a-f]{64}"), ("installation_id", "[0-9a-f]{16}")):
-        match = re.search(rf'"{key}"\s*:\s*"({pattern})"', text)
+        # The closing quote is not required: a file cut short right after the value still
+        # holds every character of it. One more hex digit would mean a different value.
+        match = re.search(rf'"{key}"\s*:\s*"({pattern})(?![0-9a-f])', text)
         if match:
             recovered[key] = match.group(1)
     return recovered

@@ -117,3 +117,35 @@ def test_the_command_exits_non_zero_on_bad_input(server_process):
     result = server.manage("setup", check=False)
     assert result.returncode != 0
     assert "No administrator exists yet" in result.stderr
+
+
+def test_repair_recovers_a_salt_whose_closing_quote_was_cut_off(superuser):
+    original = installation.complete_setup(telemetry_enabled=False)
+    path = settings.TIMETRACKER_DATA_DIR / "installation.json"
+    text = path.read_text()
+    assert text.rstrip().endswith(f'"telemetry_salt": "{original.telemetry_salt}"\n}}')
+    path.write_bytes(path.read_bytes()[:-4])  # the closing quote, newline, brace, newline
+    installation.reset_cache()
+    assert installation.get() is None
+    output = run("--repair")
+    assert "Recovered the telemetry salt" in output
+    assert "Recovered the telemetry installation id" in output
+    repaired = installation.get()
+    assert repaired.telemetry_salt == original.telemetry_salt
+    assert repaired.installation_id == original.installation_id
+
+
+def test_a_corrupt_store_blocks_no_command(server_process):
+    server = server_process()
+    server.manage("migrate", "-v0")
+    server.data_dir.mkdir(exist_ok=True)
+    (server.data_dir / "installation.json").write_text('{"telemetry_salt": "cut')
+    for command in (("check",), ("migrate", "-v0"), ("setup", "--status")):
+        result = server.manage(*command, check=False)
+        assert result.returncode == 0, result.stderr
+    assert "setupwizard.W002" in server.manage("check").stderr
+    assert "setup --repair" in server.manage("check").stderr
+    result = server.manage("setup", "--repair", check=False)
+    assert result.returncode == 0, result.stderr
+    assert "Wrote a valid" in result.stdout
+    assert "setupwizard.W002" not in server.manage("check").stderr

@@ -18,6 +18,8 @@ class Command(BaseCommand):
         "First-run setup without a browser: create the first administrator and record the "
         "telemetry choice. Idempotent: safe to run on every container start."
     )
+    # `--status` and `--repair` must run whatever state the installation is in.
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         choice = parser.add_mutually_exclusive_group()
