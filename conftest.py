@@ -209,9 +209,10 @@ class ServerProcess:
             check=check,
         )
 
-    def start(self):
+    def start(self, collect_static=True):
         self.manage("migrate", "--noinput", "-v0")
-        self.manage("collectstatic", "--noinput", "-v0")
+        if collect_static:
+            self.manage("collectstatic", "--noinput", "-v0")
         gunicorn = Path(sys.executable).with_name("gunicorn")
         self.log_handle = self.output.open("w")
         self.process = subprocess.Popen(

@@ -1,7 +1,9 @@
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.staticfiles.storage import ManifestFilesMixin
 from django.core.checks import Tags, Warning, register
+from django.utils.module_loading import import_string
 
 
 @register(Tags.security, deploy=True)
@@ -17,16 +19,19 @@ def check_debug_off(app_configs, **kwargs):
     return []
 
 
-@register(Tags.staticfiles)
+# Not tagged "staticfiles": collectstatic runs those checks, and would print this warning
+# while it is doing the very thing the warning asks for.
+@register("deployment")
 def check_static_files_collected(app_configs, **kwargs):
-    """Without collectstatic every page fails with DEBUG off: say so before that happens."""
+    """Without collectstatic, files are served without hashes: say so."""
     manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
-    backend = settings.STORAGES["staticfiles"]["BACKEND"]
-    if settings.DEBUG or "Manifest" not in backend or manifest.exists():
+    backend = import_string(settings.STORAGES["staticfiles"]["BACKEND"])
+    if settings.DEBUG or not issubclass(backend, ManifestFilesMixin) or manifest.exists():
         return []
     return [
         Warning(
-            f"Static files are not collected ({manifest} is missing): pages will fail.",
+            f"Static files are not collected ({manifest} is missing): they are served from "
+            "the app folders, without cache-busting names.",
             hint="Run `python manage.py collectstatic --noinput`.",
             id="timetracker.W002",
         )

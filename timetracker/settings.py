@@ -103,8 +103,11 @@ STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "timetracker.storage.StaticFilesStorage"},
 }
+# Not collected when the server started: serve the files from the app folders instead
+# (see timetracker/storage.py). Collected files are served alone, compressed and hashed.
+WHITENOISE_USE_FINDERS = DEBUG or not (STATIC_ROOT / "staticfiles.json").exists()
 
 # Cookies are never readable from JavaScript and never sent cross-site.
 SESSION_COOKIE_HTTPONLY = True
