@@ -268,6 +268,7 @@ class CommentForm(forms.ModelForm):
         model = Comment
         fields = ["text"]
         widgets = {"text": forms.Textarea(attrs={"rows": 3})}
+        error_messages = {"text": {"required": "A comment needs some text."}}
 
 
 class ReportFilterForm(forms.Form):

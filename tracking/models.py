@@ -532,9 +532,6 @@ class Comment(models.Model):
     def target(self):
         return self.project or self.task
 
-    def can_change(self, user) -> bool:
-        return user.is_staff or user.pk == self.author_id
-
 
 class Preferences(models.Model):
     """A user's own settings; today, the time zone their times are shown in."""

@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django import template
 
+from tracking import permissions
 from tracking.models import seconds_to_hours
 
 register = template.Library()
@@ -18,3 +19,9 @@ def duration(delta) -> str:
     """A timedelta as H:MM:SS."""
     seconds = max(0, int(delta.total_seconds()))
     return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+@register.filter
+def may_change(user, comment) -> bool:
+    """``{% if user|may_change:comment %}``: the permission policy, asked from a template."""
+    return permissions.can_change_comment(user, comment)

@@ -70,25 +70,68 @@ def test_archived_projects_leave_the_timer_list_but_keep_history(
     assert len(staff.get("/entries/").context["page"].object_list) == 1
 
 
-def test_task_status_can_be_changed(member, design_task):
+def task_data(task, **changes):
+    return {
+        "project": task.project.pk,
+        "title": task.title,
+        "status": task.status,
+        "priority": task.priority,
+        **changes,
+    }
+
+
+def test_a_member_creates_a_task_and_changes_it(member, colleague, website):
     response = member.post(
-        f"/tasks/{design_task.pk}/edit/",
-        {
-            "project": design_task.project.pk,
-            "title": "Design",
-            "status": "done",
-            "priority": "high",
-        },
+        "/tasks/new/",
+        {"project": website.pk, "title": "Mine", "status": "todo", "priority": "low"},
     )
     assert response.status_code == 302
+    task = Task.objects.get(title="Mine")
+    assert task.created_by == colleague
+    response = member.post(f"/tasks/{task.pk}/edit/", task_data(task, status="done"))
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert task.status == "done"
+
+
+@pytest.mark.parametrize("action", ["edit", "delete"])
+def test_a_member_cannot_change_or_delete_someone_elses_task(
+    client, stranger, owner, design_task, action
+):
+    design_task.created_by = owner
+    design_task.save()
+    client.force_login(stranger)
+    assert client.get(f"/tasks/{design_task.pk}/{action}/").status_code == 403
+    response = client.post(f"/tasks/{design_task.pk}/{action}/", task_data(design_task, title="x"))
+    assert response.status_code == 403
     design_task.refresh_from_db()
-    assert (design_task.status, design_task.priority) == ("done", "high")
+    assert design_task.title == "Design"
+    assert b"/edit/" not in client.get(f"/tasks/{design_task.pk}/").content
 
 
-def test_a_task_with_time_cannot_be_deleted(member, colleague, design_task, make_entry):
+def test_staff_change_any_task(staff, design_task):
+    response = staff.post(f"/tasks/{design_task.pk}/edit/", task_data(design_task, status="done"))
+    assert response.status_code == 302
+
+
+def test_a_task_with_time_cannot_be_deleted(staff, colleague, design_task, make_entry):
     make_entry(colleague, design_task.project, at(2, 9), 30, task=design_task)
-    member.post(f"/tasks/{design_task.pk}/delete/")
+    response = staff.post(f"/tasks/{design_task.pk}/delete/", follow=True)
+    assert b"It still has time entries." in response.content
     assert Task.objects.filter(pk=design_task.pk).exists()
+
+
+def test_deleting_a_task_never_deletes_comments(staff, colleague, design_task):
+    Comment.objects.create(author=colleague, text="keep me", task=design_task)
+    response = staff.post(f"/tasks/{design_task.pk}/delete/", follow=True)
+    assert b"It still has comments." in response.content
+    assert Comment.objects.filter(text="keep me", task=design_task).exists()
+
+
+def test_deleting_a_project_never_deletes_comments(staff, colleague, website):
+    Comment.objects.create(author=colleague, text="keep me", project=website)
+    staff.post(f"/projects/{website.pk}/delete/")
+    assert Comment.objects.filter(text="keep me", project=website).exists()
 
 
 def test_comments_on_projects_and_tasks(member, colleague, website, design_task):

@@ -4,6 +4,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
+from tracking import permissions
 from tracking.forms import CommentForm
 from tracking.models import Comment, Project, Task
 from tracking.views.editing import confirm_delete, save_form
@@ -12,7 +13,7 @@ from tracking.views.editing import confirm_delete, save_form
 def _get_own_comment(request, pk) -> Comment:
     """A comment its author (or staff) may change; anyone else gets 404."""
     comment = get_object_or_404(Comment.objects.select_related("project", "task"), pk=pk)
-    if not comment.can_change(request.user):
+    if not permissions.can_change_comment(request.user, comment):
         raise Http404
     return comment
 
@@ -26,7 +27,7 @@ def _add_comment(request, **target):
         form.save()
         messages.success(request, "Comment added.")
     else:
-        messages.error(request, "A comment needs some text.")
+        messages.error(request, " ".join(form.errors["text"]))
     return redirect(next(iter(target.values())).get_absolute_url())
 
 

@@ -8,14 +8,16 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import ProtectedError
 from django.shortcuts import redirect, render, resolve_url
 
+from tracking import permissions
+
 
 def staff_required(view):
-    """Logged-in staff only: others are sent to log in, or answered 403."""
+    """Those who manage the catalogue only: others are sent to log in, or answered 403."""
 
     @wraps(view)
     @login_required
     def wrapper(request, *args, **kwargs):
-        if not request.user.is_staff:
+        if not permissions.can_manage_catalogue(request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
@@ -33,12 +35,13 @@ def save_form(request, form, *, title, cancel_url, success_message, success_url=
 
 
 def confirm_delete(request, obj, *, cancel_url, success_url, protected_message):
-    """Ask before deleting; a protected object (it owns time data) is refused, not cascaded."""
+    """Ask before deleting; a protected object (it owns time or comments) is refused."""
     if request.method == "POST":
         try:
             obj.delete()
-        except ProtectedError:
-            messages.error(request, protected_message)
+        except ProtectedError as exc:
+            owned = sorted({str(o._meta.verbose_name_plural) for o in exc.protected_objects})
+            messages.error(request, f"{protected_message} It still has {' and '.join(owned)}.")
             return redirect(cancel_url)
         messages.success(request, f"Deleted {obj}.")
         return redirect(success_url)

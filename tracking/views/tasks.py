@@ -1,9 +1,19 @@
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
 
+from tracking import permissions
 from tracking.forms import CommentForm, TaskForm
 from tracking.models import Task
 from tracking.views.editing import confirm_delete, save_form
+
+
+def _get_task_to_change(request, pk) -> Task:
+    """A task the user may change: everyone sees tasks, so others are answered 403."""
+    task = get_object_or_404(Task, pk=pk)
+    if not permissions.can_change_task(request.user, task):
+        raise PermissionDenied
+    return task
 
 
 @login_required
@@ -26,16 +36,20 @@ def task_detail(request, pk):
         "task": task,
         "comments": task.comments.select_related("author"),
         "comment_form": CommentForm(),
+        "can_change": permissions.can_change_task(request.user, task),
     }
     return render(request, "tracking/task_detail.html", context)
 
 
 @login_required
 def task_create(request):
-    initial = {"project": request.GET.get("project")}
+    if not permissions.can_create_task(request.user):
+        raise PermissionDenied
+    form = TaskForm(request.POST or None, initial={"project": request.GET.get("project")})
+    form.instance.created_by = request.user
     return save_form(
         request,
-        TaskForm(request.POST or None, initial=initial),
+        form,
         title="New task",
         cancel_url="tracking:task_list",
         success_message="Task {obj} created.",
@@ -44,7 +58,7 @@ def task_create(request):
 
 @login_required
 def task_edit(request, pk):
-    task = get_object_or_404(Task, pk=pk)
+    task = _get_task_to_change(request, pk)
     return save_form(
         request,
         TaskForm(request.POST or None, instance=task),
@@ -56,11 +70,11 @@ def task_edit(request, pk):
 
 @login_required
 def task_delete(request, pk):
-    task = get_object_or_404(Task, pk=pk)
+    task = _get_task_to_change(request, pk)
     return confirm_delete(
         request,
         task,
         cancel_url=task.get_absolute_url(),
         success_url="tracking:task_list",
-        protected_message=f"{task} has time entries, so it cannot be deleted.",
+        protected_message=f"{task} cannot be deleted: set it to done instead.",
     )
