@@ -1,15 +1,67 @@
+from functools import wraps
+
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.http import Http404
 from django.urls import include, path
 
 from timetracker.views import doc, healthz
+
+
+def email_required(view):
+    """Password reset needs outgoing mail: without a mail server the pages do not exist."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not settings.EMAIL_CONFIGURED:
+            raise Http404("Password reset by email is not configured on this server.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+class LoginView(auth_views.LoginView):
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(email_configured=settings.EMAIL_CONFIGURED, **kwargs)
+
+
+accounts = [
+    path("login/", LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "password/change/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path(
+        "password/reset/",
+        email_required(auth_views.PasswordResetView.as_view()),
+        name="password_reset",
+    ),
+    path(
+        "password/reset/sent/",
+        email_required(auth_views.PasswordResetDoneView.as_view()),
+        name="password_reset_done",
+    ),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        email_required(auth_views.PasswordResetConfirmView.as_view()),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password/reset/done/",
+        email_required(auth_views.PasswordResetCompleteView.as_view()),
+        name="password_reset_complete",
+    ),
+]
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("setup/", include("setupwizard.urls")),
     path("docs/<str:name>", doc, name="doc"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include(accounts)),
     path("admin/", admin.site.urls),
     path("", include("tracking.urls")),
 ]

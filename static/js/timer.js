@@ -1,0 +1,12 @@
+// The running timer's elapsed time, ticking once a second (no inline script: see the CSP).
+(function () {
+  "use strict";
+  var el = document.getElementById("elapsed");
+  if (!el) return;
+  var start = new Date(el.dataset.start);
+  function pad(n) { return String(n).padStart(2, "0"); }
+  setInterval(function () {
+    var s = Math.max(0, Math.floor((Date.now() - start) / 1000));
+    el.textContent = Math.floor(s / 3600) + ":" + pad(Math.floor(s / 60) % 60) + ":" + pad(s % 60);
+  }, 1000);
+})();
