@@ -142,5 +142,8 @@ def test_personal_pages_are_never_stored_by_caches(client, colleague):
     for path in ("/", "/entries/", "/reports/", "/entries/export.csv"):
         cache_control = client.get(path)["Cache-Control"]
         assert "no-store" in cache_control and "private" in cache_control, path
-    # Not the login session's doing: healthz has its own (never_cache) policy, kept as is.
-    assert "private" not in client.get("/healthz")["Cache-Control"]
+
+
+def test_a_response_with_its_own_cache_policy_keeps_it(client):
+    login_page = client.get("/accounts/login/")
+    assert login_page["Cache-Control"] == "max-age=0, no-cache, no-store, must-revalidate, private"
