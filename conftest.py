@@ -94,7 +94,8 @@ class RecordingServer:
     """An HTTP server on 127.0.0.1 that records every request it receives.
 
     ``status`` sets the answer; ``delay`` makes it slow; ``statuses`` (a list) answers in
-    turn before falling back to ``status``.
+    turn before falling back to ``status``; ``hold()`` keeps every answer back until
+    ``release()`` (a slow host, without guessing how slow).
     """
 
     def __init__(self):
@@ -102,6 +103,8 @@ class RecordingServer:
         self.status = 200
         self.statuses: list[int] = []
         self.delay = 0.0
+        self.held = threading.Event()
+        self.held.set()
         self.lock = threading.Lock()
         recorder = self
 
@@ -117,6 +120,7 @@ class RecordingServer:
                     )
                 if recorder.delay:
                     time.sleep(recorder.delay)
+                recorder.held.wait(30)
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.end_headers()
@@ -146,7 +150,14 @@ class RecordingServer:
             time.sleep(0.02)
         return False
 
+    def hold(self):
+        self.held.clear()
+
+    def release(self):
+        self.held.set()
+
     def close(self):
+        self.release()
         self.server.shutdown()
         self.server.server_close()
 

@@ -18,7 +18,6 @@ import logging
 import os
 import re
 import secrets
-import tempfile
 import threading
 import time
 from contextlib import contextmanager, suppress
@@ -29,6 +28,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+
+from timetracker.files import atomic_write_json
 
 logger = logging.getLogger(__name__)
 
@@ -102,6 +103,8 @@ class StoreState:
     installation: Installation | None
     problem: str | None = None
     detail: str = ""
+    # A store that cannot be written cannot record a change of mind: telemetry is off.
+    writable: bool = True
 
 
 @dataclass
@@ -274,7 +277,8 @@ def _revalidate(entry: _CacheEntry | None) -> StoreState:
     except OSError as exc:
         return _remember(None, _unreadable(Path(path_text), exc))
     stat_key = (st.st_ino, st.st_mtime_ns, st.st_size)
-    if entry is not None and entry.stat_key == stat_key:
+    writable = os.access(os.path.dirname(path_text), os.W_OK)
+    if entry is not None and entry.stat_key == stat_key and entry.state.writable == writable:
         entry.checked_at = now
         return entry.state
     return _remember(stat_key, _load_existing(Path(path_text), stat_key))
@@ -304,7 +308,7 @@ def _load_existing(path: Path, stat_key: tuple) -> StoreState:
         moved = _quarantine(path, str(exc), expected_stat_key=stat_key)
         where = f"moved aside to {moved.name}" if moved else "could not be moved aside"
         return StoreState(path, None, CORRUPT, f"{path.name} is corrupt ({exc}); {where}.")
-    return StoreState(path, installation)
+    return StoreState(path, installation, writable=os.access(path.parent, os.W_OK))
 
 
 def _load_missing(path: Path) -> StoreState:
@@ -411,20 +415,7 @@ def _read_for_update(path: Path) -> dict:
 
 def _write(path: Path, data: dict) -> Installation:
     installation = Installation.from_dict(data)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".installation.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as handle:
-            json.dump(data, handle, indent=2, sort_keys=True)
-            handle.write("\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        with suppress(OSError):
-            os.unlink(tmp)
-        raise
-    _fsync_dir(path.parent)
+    atomic_write_json(path, data)
     if Path(settings.TIMETRACKER_DATA_DIR) / STORE_NAME == path:
         _remember(None, StoreState(path, installation))  # this process sees its own write
     return installation
@@ -477,12 +468,3 @@ def _recover_identity(copy: Path) -> dict:
         if match:
             recovered[key] = match.group(1)
     return recovered
-
-
-def _fsync_dir(directory: Path) -> None:
-    with suppress(OSError):
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)

@@ -31,6 +31,7 @@ def enabled_installation() -> Installation | None:
     """The hot path: the installation if telemetry may record, else None.
 
     Costs two attribute reads and the store's trusted-state check; no system call.
+    A store in a read-only directory cannot record a switch-off, so it records nothing.
     """
     global _switches
     if _switches is None:
@@ -38,8 +39,9 @@ def enabled_installation() -> Installation | None:
     do_not_track, forced = _switches
     if do_not_track or forced is False:
         return None
-    current = installation.get()
-    if current is None or not current.setup_complete:
+    state = installation.get_state()
+    current = state.installation
+    if current is None or not current.setup_complete or not state.writable:
         return None
     return current if forced is True or current.telemetry_enabled else None
 
@@ -69,6 +71,13 @@ def decide() -> Consent:
         )
     if not state.installation.setup_complete:
         return Consent(False, forced is True, "First-run setup is not complete.")
+    if not state.writable:
+        return Consent(
+            False,
+            True,
+            f"The data directory {state.path.parent} is read-only: a store that cannot "
+            "record a change of mind records and sends nothing.",
+        )
     if forced is True:
         return Consent(True, True, "ENABLE_TELEMETRY=true is set by the operator.")
     if state.installation.telemetry_enabled:

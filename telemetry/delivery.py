@@ -1,18 +1,20 @@
 """The last delivery result of each sink, shared by every process through a small file.
 
 PostHog's client reports only failures (``on_error``); our TELE_URL sender reports both.
-The admin page reads this file.
+The admin page reads this file. A sink keeps the path it was built with, so a result that
+arrives late still lands in its own log directory.
 """
 
 import fcntl
 import json
 import logging
 import os
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
 from django.conf import settings
+
+from timetracker.files import atomic_write_json
 
 logger = logging.getLogger(__name__)
 
@@ -23,15 +25,16 @@ def status_path() -> Path:
     return Path(settings.LOG_DIR) / STATUS_NAME
 
 
-def read() -> dict:
+def read(path: Path | None = None) -> dict:
     try:
-        return json.loads(status_path().read_text())
+        return json.loads((path or status_path()).read_text())
     except (OSError, ValueError):
         return {}
 
 
-def record_success(sink: str, count: int) -> None:
+def record_success(sink: str, count: int, path: Path | None = None) -> None:
     _update(
+        path or status_path(),
         sink,
         lambda entry: entry.update(
             last_success_at=_now(), delivered=entry.get("delivered", 0) + count
@@ -39,8 +42,9 @@ def record_success(sink: str, count: int) -> None:
     )
 
 
-def record_failure(sink: str, error: str, dropped: int) -> None:
+def record_failure(sink: str, error: str, dropped: int, path: Path | None = None) -> None:
     _update(
+        path or status_path(),
         sink,
         lambda entry: entry.update(
             last_error=error[:300], last_error_at=_now(), dropped=entry.get("dropped", 0) + dropped
@@ -52,19 +56,15 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _update(sink: str, change) -> None:
-    path = status_path()
+def _update(path: Path, sink: str, change) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         lock = os.open(path.parent / ".telemetry-delivery.lock", os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            status = read()
+            status = read(path)
             change(status.setdefault(sink, {}))
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".delivery.")
-            with os.fdopen(fd, "w") as handle:
-                json.dump(status, handle)
-            os.replace(tmp, path)
+            atomic_write_json(path, status)
         finally:
             os.close(lock)
     except OSError as exc:

@@ -19,6 +19,7 @@ from setupwizard import installation
 from telemetry import consent
 from telemetry.catalog import CatalogError, get_event
 from telemetry.identity import installation_fingerprint, user_fingerprint
+from telemetry.sinks import build_sinks
 from timetracker.version import __version__
 
 logger = logging.getLogger(__name__)
@@ -29,6 +30,9 @@ EXIT_FLUSH_SECONDS = 10.0
 # The dispatcher looks at the heartbeat this long after start, then hourly.
 HEARTBEAT_FIRST_CHECK_SECONDS = 300
 HEARTBEAT_CHECK_INTERVAL_SECONDS = 3600
+# Once something was sent, an idle dispatcher looks this often for a switch-off made
+# elsewhere, to drop what its sinks still hold (one stat() each time).
+SWITCH_OFF_POLL_SECONDS = 0.25
 
 
 def emit(name: str, user=None, **properties) -> bool:
@@ -126,10 +130,12 @@ class Dispatcher:
         return True
 
     def run(self):
-        from telemetry.sinks import build_sinks
-
         while True:
-            item = self.queue.get()
+            try:
+                item = self.queue.get(timeout=SWITCH_OFF_POLL_SECONDS if self.sinks else None)
+            except queue.Empty:
+                self.drop_held_events_if_switched_off()
+                continue
             try:
                 if item is _STOP:
                     return
@@ -139,24 +145,39 @@ class Dispatcher:
                             sink.flush()
                     item.set()
                     continue
-                # Consent is checked again, against the file itself: nothing queued before a
-                # switch-off (in any process) leaves after it.
-                installation.expire()
-                if not consent.is_enabled():
-                    continue
-                finish_event(item)
-                if self.sinks is None:
-                    self.sinks = build_sinks()
-                    # atexit runs last-registered first: the posthog client registered
-                    # its own exit hook (which closes it) just now, so re-register ours to
-                    # hand over what is still queued before that hook runs.
-                    atexit.unregister(_shutdown_at_exit)
-                    atexit.register(_shutdown_at_exit)
-                for sink in self.sinks:
-                    sink.send(item)
+                self.dispatch(item)
                 self.maybe_heartbeat()
             except Exception:
                 logger.exception("Telemetry dispatcher error; the event was dropped")
+
+    def dispatch(self, event: dict) -> None:
+        # Consent is checked again, against the file itself: nothing queued before a
+        # switch-off (in any process) leaves after it.
+        if self.drop_held_events_if_switched_off():
+            return
+        finish_event(event)
+        if self.sinks is None:
+            self.sinks = build_sinks()
+            # atexit runs last-registered first: the posthog client registered its own
+            # exit hook (which closes it) just now, so re-register ours to hand over what
+            # is still queued before that hook runs.
+            atexit.unregister(_shutdown_at_exit)
+            atexit.register(_shutdown_at_exit)
+        log, *senders = self.sinks
+        # The transparency log comes first: what it could not record is not sent.
+        if not log.send(event):
+            return
+        for sink in senders:
+            sink.send(event)
+
+    def drop_held_events_if_switched_off(self) -> bool:
+        """When telemetry is off, drop what the sinks still hold; say whether it is off."""
+        installation.expire()
+        if consent.is_enabled():
+            return False
+        for sink in self.sinks or ():
+            sink.discard()
+        return True
 
     def maybe_heartbeat(self):
         if time.monotonic() < self.next_heartbeat_check:

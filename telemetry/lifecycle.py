@@ -11,7 +11,6 @@ import logging
 import os
 import platform
 import sys
-import tempfile
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -25,6 +24,7 @@ from setupwizard import installation
 from telemetry import consent
 from telemetry.catalog import bucket
 from telemetry.emitter import emit
+from timetracker.files import atomic_write_json
 
 logger = logging.getLogger(__name__)
 
@@ -118,17 +118,38 @@ def _state():
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             state = json.loads(path.read_text())
+            if not isinstance(state, dict):
+                raise ValueError("not a JSON object")
         except FileNotFoundError:
             state = {}
-        except ValueError:
-            logger.error("%s is not valid JSON: starting it again", path)
-            state = {}
+        except ValueError as exc:
+            state = _replace_corrupt_state(path, exc)
         before = dict(state)
         yield state
         if state != before:
-            fd, tmp = tempfile.mkstemp(dir=directory, prefix=".telemetry-state.")
-            with os.fdopen(fd, "w") as handle:
-                json.dump(state, handle, indent=2)
-            os.replace(tmp, path)
+            atomic_write_json(path, state)
     finally:
         os.close(lock)
+
+
+def _replace_corrupt_state(path: Path, exc: ValueError) -> dict:
+    """A damaged bookkeeping file is kept aside and read as "everything was already sent".
+
+    Starting it empty would send ``install.first_seen`` a second time; assuming it went out
+    (and that today's heartbeat did) can at worst skip one, which is the safe side.
+    """
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    moved = path.with_name(f"{path.name}.corrupt-{stamp}")
+    os.replace(path, moved)
+    current = installation.get()
+    state = {"last_heartbeat_at": datetime.now(UTC).isoformat(timespec="seconds")}
+    if current is not None:
+        state["first_seen_installation_id"] = current.installation_id
+    atomic_write_json(path, state)
+    logger.error(
+        "%s was not valid JSON (%s): moved aside to %s; install.first_seen is taken as sent.",
+        path,
+        exc,
+        moved.name,
+    )
+    return state

@@ -4,6 +4,7 @@ Each sink is used only by the dispatcher thread, catches its own failures and re
 last delivery result in the shared delivery status (shown on the admin page).
 """
 
+import errno
 import fcntl
 import json
 import logging
@@ -14,6 +15,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -25,8 +27,10 @@ from timetracker.version import __version__
 logger = logging.getLogger(__name__)
 
 JSONL_NAME = "app.jsonl"
+JSONL_LOCK_NAME = ".app.jsonl.lock"
 JSONL_BACKUPS = 3
-JSONL_RETRY_SECONDS = 60.0
+# A log that cannot be written is reported once a minute, not once an event.
+JSONL_QUIET_SECONDS = 60.0
 # The posthog client's own additions that may stay; its host facts ($os, …) are stripped.
 POSTHOG_KEPT_DOLLAR_PROPERTIES = {
     "$lib",
@@ -54,47 +58,64 @@ def jsonl_path() -> Path:
 
 
 class JsonlSink:
-    """Append one JSON line per event, atomically, rotating by size.
+    """Append one JSON line per event, whole or not at all, rotating by size.
 
-    The file is opened per event with O_APPEND, so lines from several processes never
-    interleave and a rotation by another process is picked up at once.
+    This is the transparency log: an event that could not be written here is not sent
+    anywhere (``send`` says whether it was written). Writers of every process take the
+    log's lock, so a line cut short by a full disk is removed before anyone appends after
+    it, and a line left unfinished by a killed process is ended before the next one.
     """
 
     name = "jsonl"
 
     def __init__(self, directory: Path):
         self.path = directory / JSONL_NAME
+        self.lock_path = directory / JSONL_LOCK_NAME
+        self.status_file = delivery.status_path()
         self.max_bytes = settings.TELEMETRY_LOG_MAX_BYTES
-        self.disabled_until = 0.0
+        self.quiet_until = 0.0
 
-    def send(self, event: dict) -> None:
-        if time.monotonic() < self.disabled_until:
-            return
+    def send(self, event: dict) -> bool:
         line = (json.dumps(event, separators=(",", ":"), sort_keys=True) + "\n").encode()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
-            try:
-                os.write(fd, line)
-                size = os.fstat(fd).st_size
-            finally:
-                os.close(fd)
+            with _file_lock(self.lock_path):
+                size = self._append(line)
             if size > self.max_bytes:
                 self.rotate()
         except OSError as exc:
-            self.disabled_until = time.monotonic() + JSONL_RETRY_SECONDS
-            logger.error(
-                "Telemetry log %s cannot be written (%s): the local log is off for %d s; "
-                "nothing else is affected.",
-                self.path,
-                exc.strerror,
-                JSONL_RETRY_SECONDS,
-            )
+            if time.monotonic() >= self.quiet_until:
+                self.quiet_until = time.monotonic() + JSONL_QUIET_SECONDS
+                logger.error(
+                    "Telemetry log %s cannot be written (%s): events are not sent until it "
+                    "can be, so nothing leaves that the log does not show.",
+                    self.path,
+                    exc.strerror,
+                )
+            delivery.record_failure(self.name, f"{exc.strerror}", 1, self.status_file)
+            return False
+        return True
+
+    def _append(self, line: bytes) -> int:
+        """Inside the lock: append ``line`` whole, or leave the file as it was."""
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+        try:
+            size = os.fstat(fd).st_size
+            if size and _last_byte(self.path, size) != b"\n":
+                line = b"\n" + line
+            try:
+                written = os.write(fd, line)
+                if written != len(line):
+                    raise OSError(errno.ENOSPC, "No space left on device (short write)")
+            except OSError:
+                os.ftruncate(fd, size)
+                raise
+            return size + written
+        finally:
+            os.close(fd)
 
     def rotate(self) -> None:
-        lock = os.open(self.path.parent / ".app.jsonl.lock", os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX)
+        with _file_lock(self.lock_path):
             if not self.path.exists() or self.path.stat().st_size <= self.max_bytes:
                 return  # another process rotated it already
             for index in range(JSONL_BACKUPS - 1, 0, -1):
@@ -102,14 +123,31 @@ class JsonlSink:
                 if older.exists():
                     os.replace(older, self.path.with_name(f"{JSONL_NAME}.{index + 1}"))
             os.replace(self.path, self.path.with_name(f"{JSONL_NAME}.1"))
-        finally:
-            os.close(lock)
 
     def flush(self) -> None:
         """Every line is written when send() returns."""
 
+    def discard(self) -> None:
+        """Nothing is held back."""
+
     def close(self) -> None:
         """Nothing is held open."""
+
+
+@contextmanager
+def _file_lock(path: Path):
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _last_byte(path: Path, size: int) -> bytes:
+    with path.open("rb") as handle:
+        handle.seek(size - 1)
+        return handle.read(1)
 
 
 class DebugSink:
@@ -122,6 +160,9 @@ class DebugSink:
 
     def flush(self) -> None:
         """Printing is immediate."""
+
+    def discard(self) -> None:
+        """Nothing is held back."""
 
     def close(self) -> None:
         """Nothing is held open."""
@@ -148,6 +189,7 @@ class PosthogSink:
     def __init__(self, api_key: str, host: str):
         import posthog
 
+        self.status_file = delivery.status_path()
         self.client = posthog.Posthog(
             api_key,
             host=host,
@@ -173,10 +215,20 @@ class PosthogSink:
     def on_error(self, exc, batch) -> None:
         count = len(batch) if batch else 0
         logger.error("PostHog delivery failed, %d events dropped: %s", count, exc)
-        delivery.record_failure(self.name, f"{type(exc).__name__}: {exc}", dropped=count)
+        error = f"{type(exc).__name__}: {exc}"
+        delivery.record_failure(self.name, error, count, self.status_file)
 
     def flush(self) -> None:
         self.client.flush()
+
+    def discard(self) -> int:
+        """Telemetry was switched off: drop what the client holds but has not sent yet.
+
+        A batch already on the wire (and its retries) still goes: docs/privacy.md states
+        that bound. Each consumer exposes the queue of its lane.
+        """
+        queues = {id(consumer.queue): consumer.queue for consumer in self.client.consumers}
+        return sum(_drain(q) for q in queues.values())
 
     def close(self) -> None:
         self.client.shutdown()
@@ -194,6 +246,7 @@ class TeleUrlSink:
 
     def __init__(self, url: str):
         self.url = url
+        self.status_file = delivery.status_path()
         self.queue: queue.Queue = queue.Queue(maxsize=self.queue_size)
         self.dropped = 0
         self.idle = threading.Event()
@@ -210,7 +263,7 @@ class TeleUrlSink:
             self.dropped += 1
             if self.dropped in (1, 10, 100) or self.dropped % 1000 == 0:
                 logger.error("TELE_URL queue full: %d events dropped so far", self.dropped)
-            delivery.record_failure(self.name, "queue full", dropped=1)
+            delivery.record_failure(self.name, "queue full", 1, self.status_file)
 
     def run(self) -> None:
         while not (self.stopping.is_set() and self.queue.empty()):
@@ -256,20 +309,35 @@ class TeleUrlSink:
                 timeout = self.timeout_seconds
                 with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
                     response.read()
-                delivery.record_success(self.name, len(batch))
+                delivery.record_success(self.name, len(batch), self.status_file)
                 return
             except (urllib.error.URLError, OSError, ValueError) as exc:
                 error = f"{type(exc).__name__}: {getattr(exc, 'reason', exc)}"
                 logger.warning("TELE_URL attempt %d failed: %s", attempt + 1, error)
         logger.error("TELE_URL delivery failed, %d events dropped: %s", len(batch), error)
-        delivery.record_failure(self.name, error, dropped=len(batch))
+        delivery.record_failure(self.name, error, len(batch), self.status_file)
 
     def flush(self, timeout: float = 15.0) -> None:
         self.idle.wait(timeout)
 
+    def discard(self) -> int:
+        """Telemetry was switched off: drop the events not sent yet."""
+        return _drain(self.queue)
+
     def close(self) -> None:
         self.stopping.set()
         self.thread.join(timeout=10)
+
+
+def _drain(events: queue.Queue) -> int:
+    dropped = 0
+    while True:
+        try:
+            events.get_nowait()
+        except queue.Empty:
+            return dropped
+        events.task_done()
+        dropped += 1
 
 
 def recent_events(limit: int = 50) -> list[dict]:

@@ -5,14 +5,14 @@ django-environ reads the values; these helpers refuse anything ambiguous so that
 meaning "false".
 """
 
-import os
 import secrets
-import tempfile
 from pathlib import Path
 from urllib.parse import urlparse
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+
+from timetracker.files import atomic_write
 
 TRUE_VALUES = {"1", "true", "yes", "on"}
 FALSE_VALUES = {"0", "false", "no", "off"}
@@ -106,18 +106,9 @@ def load_or_create_secret_key(data_dir: Path) -> str:
     key = secrets.token_urlsafe(50)
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=data_dir, prefix=".secret_key.")
-        with os.fdopen(fd, "w") as handle:
-            handle.write(key)
-            handle.flush()
-            os.fsync(handle.fileno())
-        try:
-            # link() never overwrites: when two processes start at once, one key wins.
-            os.link(tmp, path)
-        except FileExistsError:
+        # Never overwritten: when two processes start at once, one key wins.
+        if not atomic_write(path, key, overwrite=False):
             return _read_secret_key(path)
-        finally:
-            os.unlink(tmp)
     except OSError as exc:
         raise ImproperlyConfigured(
             f"SECRET_KEY is not set and {path} cannot be created ({exc.strerror}). "

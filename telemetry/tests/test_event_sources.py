@@ -248,3 +248,15 @@ def test_a_failed_login_never_carries_the_username(telemetry_on, client, sent_ev
     assert event["event"] == "auth.login_failed"
     assert event["properties"]["reason"] == "invalid_credentials"
     assert "alice.secret" not in str(event)
+
+
+def test_a_corrupt_bookkeeping_file_never_sends_first_seen_twice(
+    telemetry_on, settings, event_names, caplog
+):
+    lifecycle.send_first_seen_once()
+    state_file = settings.TIMETRACKER_DATA_DIR / lifecycle.STATE_NAME
+    state_file.write_text('{"first_seen_installation_id": "0123')  # cut short
+    assert lifecycle.send_first_seen_once() is False
+    assert event_names().count("install.first_seen") == 1
+    assert list(settings.TIMETRACKER_DATA_DIR.glob(lifecycle.STATE_NAME + ".corrupt-*"))
+    assert "install.first_seen is taken as sent" in caplog.text

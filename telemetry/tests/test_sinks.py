@@ -2,7 +2,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 
 from telemetry import delivery, emitter
 from telemetry.emitter import emit
@@ -45,10 +44,7 @@ def test_posthog_drops_are_logged_with_a_count_and_shown(telemetry_on, posthog_s
     posthog_server.status = 503
     for _ in range(3):
         emit("auth.logout")
-    emitter.flush()
-    deadline = time.monotonic() + 10
-    while "posthog" not in delivery.read() and time.monotonic() < deadline:
-        time.sleep(0.05)
+    emitter.flush()  # returns once the client gave up on the batch and reported it
     status = delivery.read()["posthog"]
     assert status["dropped"] == 3
     assert "PostHog delivery failed, 3 events dropped" in caplog.text
@@ -117,7 +113,7 @@ def test_recent_events_are_newest_first_and_limited(telemetry_on, sent_events):
     assert recent[-1]["properties"]["duration_seconds"] == 10
 
 
-def test_an_unwritable_log_dir_turns_the_log_off_and_breaks_nothing(
+def test_an_unwritable_log_dir_sends_nothing_and_breaks_nothing(
     telemetry_on, tmp_path, settings, tele_url_server, caplog
 ):
     blocked = tmp_path / "blocked"
@@ -130,10 +126,10 @@ def test_an_unwritable_log_dir_turns_the_log_off_and_breaks_nothing(
         blocked.chmod(0o555)
     try:
         settings.LOG_DIR = blocked
-        assert emit("auth.logout") is True
+        assert emit("auth.logout") is True  # queued: the request never waits on the disk
         emitter.flush()
         assert "cannot be written" in caplog.text
-        assert tele_url_server.wait_for(lambda s: len(s.requests) == 1)
+        assert tele_url_server.requests == []  # what the log cannot show is not sent
     finally:
         if os.geteuid() == 0:
             subprocess.run(["umount", "-l", str(blocked)], check=True)
