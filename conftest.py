@@ -87,7 +87,7 @@ def strict_telemetry(settings):
 
     settings.TELEMETRY_STRICT = True
     yield
-    emitter.shutdown(timeout=1.0)
+    emitter.shutdown(timeout=1.0, deliver=False)
 
 
 class RecordingServer:
@@ -105,6 +105,7 @@ class RecordingServer:
         self.delay = 0.0
         self.held = threading.Event()
         self.held.set()
+        self.answered = 0
         self.lock = threading.Lock()
         recorder = self
 
@@ -121,6 +122,8 @@ class RecordingServer:
                 if recorder.delay:
                     time.sleep(recorder.delay)
                 recorder.held.wait(30)
+                with recorder.lock:
+                    recorder.answered += 1
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.end_headers()

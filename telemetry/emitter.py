@@ -99,13 +99,14 @@ def flush(timeout: float = 10.0) -> None:
         dispatcher.flush(timeout)
 
 
-def shutdown(timeout: float = 5.0) -> None:
-    """Flush and stop this process's dispatcher and sinks (worker exit, tests)."""
+def shutdown(timeout: float = 5.0, deliver: bool = True) -> None:
+    """Stop this process's dispatcher and sinks: after delivering what is queued (worker
+    exit), or dropping it (``deliver=False``: a test's hosts are gone with the test)."""
     global _current
     with _lock:
         dispatcher, _current = _current, None
     if dispatcher is not None and dispatcher.pid == os.getpid():
-        dispatcher.stop(timeout)
+        dispatcher.stop(timeout, deliver)
 
 
 class Dispatcher:
@@ -192,19 +193,29 @@ class Dispatcher:
         self.queue.put(done)
         done.wait(timeout)
 
-    def stop(self, timeout: float):
+    def stop(self, timeout: float, deliver: bool = True):
         """Flush, stop the thread and close the sinks, all within ``timeout`` seconds."""
         deadline = time.monotonic() + timeout
-        self.flush(timeout)
+        if deliver:
+            self.flush(timeout)
         self.queue.put(_STOP)
-        self.thread.join(max(0.0, deadline - time.monotonic()))
+        if deliver:
+            self.thread.join(max(0.0, deadline - time.monotonic()))
+
+        def close():
+            for sink in self.sinks or ():
+                if not deliver:
+                    sink.discard()
+                sink.close()
+
         closer = threading.Thread(
-            target=lambda: [sink.close() for sink in self.sinks or ()],
+            target=close,
             name="telemetry-close",
             daemon=True,
         )
         closer.start()
-        closer.join(max(0.0, deadline - time.monotonic()))
+        if deliver:  # otherwise nothing is left to wait for: the threads are daemons
+            closer.join(max(0.0, deadline - time.monotonic()))
 
 
 _STOP = object()

@@ -8,6 +8,7 @@ from setupwizard import installation
 from telemetry import emitter
 from telemetry.emitter import emit
 from telemetry.sinks import JsonlSink
+from timetracker.version import __version__
 
 
 def test_off_records_nothing_and_starts_nothing(setup_done, sent_events, posthog_server):
@@ -26,7 +27,7 @@ def test_an_event_carries_exactly_the_allowed_keys(telemetry_on, sent_events, ow
     assert event["properties"] == {
         "is_staff": True,
         "installation_id": telemetry_on.installation_id,
-        "app_version": "0.1.0",
+        "app_version": __version__,
         "$process_person_profile": False,
         "$geoip_disable": True,
     }

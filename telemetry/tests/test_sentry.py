@@ -10,6 +10,7 @@ import sentry_sdk
 from django.test import Client as HttpClient
 
 from telemetry.sentry import init_sentry, scrub_event
+from timetracker.version import __version__
 
 MARKERS = ["ZQX", "marker-email", "Marker Person", "secret-cookie", "token=abc"]
 
@@ -59,7 +60,7 @@ def test_an_error_reaches_sentry_without_personal_data(sentry, owner, setup_done
         assert i < 0, text[max(0, i - 300) : i + 100]
     event = json.loads(next(line for line in text.splitlines() if '"exception"' in line))
     assert event["server_name"] == "timetracker"
-    assert event["release"] == "timetracker@0.1.0"
+    assert event["release"] == f"timetracker@{__version__}"
     assert "user" not in event
 
 

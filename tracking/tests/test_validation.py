@@ -66,7 +66,7 @@ def test_the_database_refuses_an_entry_beyond_the_supported_years(owner, website
             user=owner,
             project=website,
             start=datetime(2100, 12, 31, 22, tzinfo=UTC),
-            end=datetime(9999, 12, 31, tzinfo=UTC),
+            end=datetime(2101, 1, 2, tzinfo=UTC),
         )
 
 
