@@ -1,4 +1,8 @@
-"""The main flows in a real browser (Chromium through Playwright) against gunicorn."""
+"""The main flows in a real browser (Chromium through Playwright) against gunicorn.
+
+One test per flow. Each waits on what the page shows (Playwright's locators wait for
+themselves) or on a file the server writes, never on a fixed time.
+"""
 
 import csv
 import io
@@ -7,6 +11,9 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
+
+from telemetry.tests.helpers import wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -19,87 +26,114 @@ def setup_link(server) -> str:
     return match.group(1)
 
 
-def first_run(page, server):
+def fill_setup(page, server, password=PASSWORD):
     page.goto(setup_link(server))
     page.fill("#id_username", "boss")
     page.fill("#id_email", "boss@example.test")
-    page.fill("#id_password1", PASSWORD)
-    page.fill("#id_password2", PASSWORD)
+    page.fill("#id_password1", password)
+    page.fill("#id_password2", password)
 
 
-def test_first_run_timer_reports_export_and_telemetry_admin(browser_page, server_process):
+@pytest.fixture
+def ready_server(server_process):
+    """A server whose setup is done by the command, with a client and a project."""
+    server = server_process().start()
+    server.manage(
+        "setup",
+        "--admin-username=boss",
+        "--admin-email=boss@example.test",
+        extra_env={"DJANGO_SUPERUSER_PASSWORD": PASSWORD},
+    )
+    server.manage(
+        "shell",
+        "-c",
+        "from tracking.models import Client, Project; "
+        "Project.objects.create(name='Website', client=Client.objects.create(name='Acme'))",
+    )
+    return server
+
+
+@pytest.fixture
+def logged_in(browser_page, ready_server):
+    page = browser_page
+    page.goto(ready_server.url + "/accounts/login/")
+    page.fill("#id_username", "boss")
+    page.fill("#id_password", PASSWORD)
+    page.click("button:has-text('Log in')")
+    expect(page.locator("h1")).to_have_text("Dashboard")
+    return page
+
+
+def test_first_run_leaves_telemetry_unchecked_and_lands_on_the_dashboard(
+    browser_page, server_process
+):
     page = browser_page
     server = server_process().start()
-
-    # First run: the link printed by the server, the box unchecked, then the dashboard.
-    first_run(page, server)
-    assert not page.is_checked("#id_telemetry_enabled")
+    fill_setup(page, server)
+    expect(page.locator("#id_telemetry_enabled")).not_to_be_checked()
     page.click("text=Finish setup")
     page.wait_for_url(server.url + "/")
-    assert page.is_visible("h1:has-text('Dashboard')")
+    expect(page.locator("h1")).to_have_text("Dashboard")
     store = json.loads((server.data_dir / "installation.json").read_text())
     assert store["setup_complete"] is True and store["telemetry_enabled"] is False
-
-    # A client and a project to track against.
-    page.goto(server.url + "/clients/new/")
-    page.fill("#id_name", "Acme")
-    page.click("text=Save")
-    page.goto(server.url + "/projects/new/")
-    page.fill("#id_name", "Website")
-    page.select_option("#id_client", label="Acme")
-    page.click("text=Save")
-
-    # Start a timer, see it running, stop it, see the entry, continue it.
-    page.goto(server.url + "/")
-    page.select_option("#id_project", label="Website")
-    page.fill("#id_notes", "homepage")
-    page.click("button:has-text('Start timer')")
-    running = page.locator("#running-timer")
-    assert running.is_visible()
-    assert "Website" in running.inner_text()
-    page.wait_for_timeout(1200)
-    page.click("button:has-text('Stop timer')")
-    assert page.locator("#running-timer").count() == 0
-    assert page.locator("text=Timer stopped").is_visible()
-    page.click("button:has-text('Continue') >> nth=0")
-    assert page.locator("#running-timer").is_visible()
-    page.click("button:has-text('Stop timer')")
-
-    # Reports: totals and the chart; the CSV downloads and parses.
-    page.goto(server.url + "/reports/")
-    assert page.locator("#total-hours").is_visible()
-    assert page.locator("svg.chart rect").count() >= 1
-    with page.expect_download() as download_info:
-        page.click("text=Export CSV")
-    rows = list(csv.reader(io.StringIO(Path(download_info.value.path()).read_text())))
-    assert rows[0][:4] == ["date", "start", "end", "duration_hours"]
-    assert len(rows) == 3 and rows[1][6] == "Website"
-
-    # The admin telemetry page: turn on, see an event arrive, turn off.
-    page.goto(server.url + "/admin/telemetry/")
-    assert "Telemetry is OFF" in page.inner_text("#telemetry-state")
-    page.click("#telemetry-toggle")
-    assert "Telemetry is ON" in page.inner_text("#telemetry-state")
-    page.goto(server.url + "/")
-    page.select_option("#id_project", label="Website")
-    page.click("button:has-text('Start timer')")
-    page.goto(server.url + "/admin/telemetry/")
-    page.wait_for_timeout(300)
-    page.reload()
-    assert "timer.started" in page.inner_text("#recent-events")
-    assert "homepage" not in page.inner_text("#recent-events")
-    page.click("#telemetry-toggle")
-    assert "Telemetry is OFF" in page.inner_text("#telemetry-state")
 
 
 def test_setup_refuses_a_weak_password_in_the_browser(browser_page, server_process):
     page = browser_page
     server = server_process().start()
-    first_run(page, server)
-    page.fill("#id_password1", "boss")
-    page.fill("#id_password2", "boss")
+    fill_setup(page, server, password="boss")
     page.click("text=Finish setup")
+    expect(page.locator(".errorlist").first).to_be_visible()
     assert "/setup/" in page.url
-    assert page.locator(".errorlist").count() >= 1
     store = json.loads((server.data_dir / "installation.json").read_text())
     assert store["setup_complete"] is False
+
+
+def test_a_timer_starts_stops_and_continues(logged_in, ready_server):
+    page = logged_in
+    page.select_option("#id_project", label="Website")
+    page.fill("#id_notes", "homepage")
+    page.click("button:has-text('Start timer')")
+    expect(page.locator("#running-timer")).to_contain_text("Website")
+    page.click("button:has-text('Stop timer')")
+    expect(page.locator("text=Timer stopped")).to_be_visible()
+    expect(page.locator("#running-timer")).to_have_count(0)
+    page.click("button:has-text('Continue') >> nth=0")
+    expect(page.locator("#running-timer")).to_contain_text("Website")
+
+
+def test_reports_show_the_chart_and_the_csv_downloads(logged_in, ready_server):
+    page = logged_in
+    page.select_option("#id_project", label="Website")
+    page.click("button:has-text('Start timer')")
+    page.click("button:has-text('Stop timer')")
+    expect(page.locator("text=Timer stopped")).to_be_visible()
+    page.goto(ready_server.url + "/reports/")
+    expect(page.locator("#total-hours")).to_be_visible()
+    expect(page.locator("svg.chart rect")).to_have_count(1)
+    with page.expect_download() as download_info:
+        page.click("text=Export CSV")
+    rows = list(csv.reader(io.StringIO(Path(download_info.value.path()).read_text())))
+    assert rows[0][:4] == ["date", "start", "end", "duration_hours"]
+    assert len(rows) == 2 and rows[1][6] == "Website"
+
+
+def test_the_admin_turns_telemetry_on_shows_the_events_and_turns_it_off(
+    logged_in, ready_server
+):
+    page = logged_in
+    page.goto(ready_server.url + "/admin/telemetry/")
+    expect(page.locator("#telemetry-state")).to_contain_text("Telemetry is OFF")
+    page.click("#telemetry-toggle")
+    expect(page.locator("#telemetry-state")).to_contain_text("Telemetry is ON")
+    page.goto(ready_server.url + "/")
+    page.select_option("#id_project", label="Website")
+    page.fill("#id_notes", "homepage")
+    page.click("button:has-text('Start timer')")
+    log = ready_server.log_dir / "app.jsonl"
+    assert wait_until(lambda: log.exists() and "timer.started" in log.read_text())
+    page.goto(ready_server.url + "/admin/telemetry/")
+    expect(page.locator("#recent-events")).to_contain_text("timer.started")
+    assert "homepage" not in page.inner_text("#recent-events")
+    page.click("#telemetry-toggle")
+    expect(page.locator("#telemetry-state")).to_contain_text("Telemetry is OFF")
