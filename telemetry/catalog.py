@@ -131,8 +131,9 @@ _EVENTS = [
     Event("auth.logout", "A user logged out."),
     Event(
         "auth.login_failed",
-        "A login attempt failed. Only the reason is sent, never the username tried.",
-        {"reason": Enum("invalid_credentials")},
+        "A login attempt failed (or was refused while logins are paused after too many "
+        "failures). Only the reason is sent, never the username tried.",
+        {"reason": Enum("invalid_credentials", "locked_out")},
     ),
     Event(
         "timer.started",

@@ -242,7 +242,8 @@ def logged_out(sender, request, user, **kwargs):
 
 def login_failed(sender, credentials, request=None, **kwargs):
     # The credentials (the username tried) are deliberately never looked at.
-    emit("auth.login_failed", reason="invalid_credentials")
+    locked = getattr(request, "axes_locked_out", False)
+    emit("auth.login_failed", reason="locked_out" if locked else "invalid_credentials")
 
 
 def on_report_viewed(sender, user, filters, row_count, **kwargs):

@@ -250,6 +250,19 @@ def test_a_failed_login_never_carries_the_username(telemetry_on, client, sent_ev
     assert "alice.secret" not in str(event)
 
 
+def test_a_login_refused_while_paused_says_locked_out_and_nothing_more(
+    telemetry_on, client, sent_events, settings
+):
+    for _ in range(settings.AXES_FAILURE_LIMIT + 1):
+        client.post("/accounts/login/", {"username": "alice.secret", "password": "nope"})
+    events = sent_events()
+    reasons = [event["properties"]["reason"] for event in events]
+    # The attempt that reaches the limit starts the pause, and so does every one after it.
+    limit = settings.AXES_FAILURE_LIMIT
+    assert reasons == ["invalid_credentials"] * (limit - 1) + ["locked_out"] * 2
+    assert "alice.secret" not in str(events)
+
+
 def test_a_corrupt_bookkeeping_file_never_sends_first_seen_twice(
     telemetry_on, settings, event_names, caplog
 ):

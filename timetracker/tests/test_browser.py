@@ -118,9 +118,7 @@ def test_reports_show_the_chart_and_the_csv_downloads(logged_in, ready_server):
     assert len(rows) == 2 and rows[1][6] == "Website"
 
 
-def test_the_admin_turns_telemetry_on_shows_the_events_and_turns_it_off(
-    logged_in, ready_server
-):
+def test_the_admin_turns_telemetry_on_shows_the_events_and_turns_it_off(logged_in, ready_server):
     page = logged_in
     page.goto(ready_server.url + "/admin/telemetry/")
     expect(page.locator("#telemetry-state")).to_contain_text("Telemetry is OFF")
