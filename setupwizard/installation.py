@@ -43,6 +43,9 @@ MISSING_RETRY_SECONDS = 5.0
 # How long a checked state is trusted without another stat() outside requests (commands,
 # background threads); requests revalidate at their start (see expire()).
 TRUSTED_FOR_SECONDS = 1.0
+# A data directory that turns read-only under a running server is noticed within this time
+# (checking it costs a system call; the store's own stat() is checked every request).
+WRITABLE_RECHECK_SECONDS = 5.0
 
 SALT_RE = re.compile(r"^[0-9a-f]{64}$")
 INSTALLATION_ID_RE = re.compile(r"^[0-9a-f]{16}$")
@@ -114,6 +117,7 @@ class _CacheEntry:
     state: StoreState
     loaded_at: float
     checked_at: float  # when the file was last stat()ed; 0.0 forces the next check
+    access_checked_at: float = 0.0  # when the directory's writability was last checked
 
 
 _cached: _CacheEntry | None = None
@@ -277,10 +281,13 @@ def _revalidate(entry: _CacheEntry | None) -> StoreState:
     except OSError as exc:
         return _remember(None, _unreadable(Path(path_text), exc))
     stat_key = (st.st_ino, st.st_mtime_ns, st.st_size)
-    writable = os.access(os.path.dirname(path_text), os.W_OK)
-    if entry is not None and entry.stat_key == stat_key and entry.state.writable == writable:
-        entry.checked_at = now
-        return entry.state
+    if entry is not None and entry.stat_key == stat_key:
+        if now - entry.access_checked_at < WRITABLE_RECHECK_SECONDS:
+            entry.checked_at = now
+            return entry.state
+        if os.access(os.path.dirname(path_text), os.W_OK) == entry.state.writable:
+            entry.checked_at = entry.access_checked_at = now
+            return entry.state
     return _remember(stat_key, _load_existing(Path(path_text), stat_key))
 
 
@@ -291,7 +298,7 @@ def _remember(stat_key: tuple | None, state: StoreState) -> StoreState:
             st = os.stat(state.path)
             stat_key = (st.st_ino, st.st_mtime_ns, st.st_size)
     now = time.monotonic()
-    _cached = _CacheEntry(str(state.path), stat_key, state, now, now)
+    _cached = _CacheEntry(str(state.path), stat_key, state, now, now, now)
     return state
 
 

@@ -3,6 +3,7 @@
 import json
 import os
 import subprocess
+import time
 
 import pytest
 
@@ -20,13 +21,27 @@ def test_a_read_only_data_dir_records_and_sends_nothing(
     settings.TIMETRACKER_DATA_DIR = path
     installation.complete_setup(telemetry_enabled=True)
     seal()
-    installation.expire()
+    installation.reset_cache()  # a server started on this directory
     assert emit("auth.logout") is False
     assert sent_events() == []
     decision = consent.decide()
     assert decision.enabled is False
     assert "read-only" in decision.reason
     assert posthog_server.requests == [] and tele_url_server.requests == []
+
+
+def test_a_data_dir_that_turns_read_only_stops_telemetry_within_seconds(
+    read_only_dir, settings, monkeypatch
+):
+    path, seal = read_only_dir
+    settings.TIMETRACKER_DATA_DIR = path
+    installation.complete_setup(telemetry_enabled=True)
+    assert consent.is_enabled()
+    seal()
+    later = time.monotonic() + installation.WRITABLE_RECHECK_SECONDS
+    monkeypatch.setattr(time, "monotonic", lambda: later)
+    installation.expire()  # the next request
+    assert emit("auth.logout") is False
 
 
 @pytest.fixture
