@@ -214,8 +214,8 @@ def phase_large(entries: int) -> dict:
     for label, client, path in [
         ("reports_month", staff_client, "/reports/"),
         ("reports_year", staff_client, f"/reports/?start={year_ago}&end={today}"),
-        ("reports_all", staff_client, "/reports/?start=1990-01-01&end=2100-01-01"),
-        ("reports_member_all", member_client, "/reports/?start=1990-01-01&end=2100-01-01"),
+        ("reports_all", staff_client, "/reports/?start=2000-01-01&end=2100-12-31"),
+        ("reports_member_all", member_client, "/reports/?start=2000-01-01&end=2100-12-31"),
         ("dashboard", member_client, "/"),
         ("entries_staff", staff_client, "/entries/"),
         ("entries_member", member_client, "/entries/"),
