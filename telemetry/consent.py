@@ -75,7 +75,7 @@ def decide() -> Consent:
         return Consent(
             False,
             True,
-            f"The data directory {state.path.parent} is read-only: a store that cannot "
+            f"The store ({state.where}) is read-only: a store that cannot "
             "record a change of mind records and sends nothing.",
         )
     if forced is True:

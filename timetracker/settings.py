@@ -4,6 +4,8 @@ Every variable is documented in README.md. Defaults make ``make run`` work on a 
 no configuration: SQLite and a generated secret key in the data directory.
 """
 
+import os
+import socket
 from datetime import timedelta
 from pathlib import Path
 
@@ -180,6 +182,17 @@ if HTTPS:
     SECURE_HSTS_PRELOAD = config.env_bool(env, "SECURE_HSTS_PRELOAD", default=False)
     if not SECURE_HSTS_PRELOAD:
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# Where the installation record lives: a file per server, or the shared database (several
+# app servers). See README "Running several app servers".
+INSTALLATION_STORE = config.env_choice(
+    env, "INSTALLATION_STORE", ("file", "database"), default="file"
+)
+# A label for this server on the admin's telemetry page (its own log and delivery status).
+# Never sent anywhere.
+SERVER_LABEL = (
+    env.str("SERVER_LABEL", default="") or os.environ.get("HOSTNAME", "") or (socket.gethostname())
+)
 
 # Telemetry: all of it read here, nowhere else. See docs/privacy.md.
 DO_NOT_TRACK = config.env_bool(env, "DO_NOT_TRACK", default=False)

@@ -80,6 +80,9 @@ def test_a_full_queue_drops_and_never_blocks(telemetry_on, monkeypatch, caplog):
         def flush(self):
             pass
 
+        def discard(self):
+            pass
+
         def close(self):
             pass
 

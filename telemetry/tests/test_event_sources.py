@@ -309,13 +309,12 @@ def test_a_login_refused_while_paused_says_locked_out_and_nothing_more(
     assert "alice.secret" not in str(events)
 
 
-def test_a_corrupt_bookkeeping_file_never_sends_first_seen_twice(
-    telemetry_on, settings, event_names, caplog
+def test_an_installation_that_reported_before_the_record_kept_it_does_not_again(
+    telemetry_on, settings, event_names
 ):
-    lifecycle.send_first_seen_once()
-    state_file = settings.TIMETRACKER_DATA_DIR / lifecycle.STATE_NAME
-    state_file.write_text('{"first_seen_installation_id": "0123')  # cut short
+    legacy = settings.TIMETRACKER_DATA_DIR / lifecycle.LEGACY_STATE_NAME
+    legacy.write_text(f'{{"first_seen_installation_id": "{telemetry_on.installation_id}"}}')
+    assert lifecycle.send_first_seen_once() is True  # recorded as sent, without sending
     assert lifecycle.send_first_seen_once() is False
-    assert event_names().count("install.first_seen") == 1
-    assert list(settings.TIMETRACKER_DATA_DIR.glob(lifecycle.STATE_NAME + ".corrupt-*"))
-    assert "install.first_seen is taken as sent" in caplog.text
+    assert "install.first_seen" not in event_names()
+    assert installation.get().first_seen_sent_at is not None

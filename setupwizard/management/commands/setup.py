@@ -54,7 +54,7 @@ class Command(BaseCommand):
 
     def print_status(self):
         state = installation.get_state()
-        self.stdout.write(f"Store: {state.path}")
+        self.stdout.write(f"Store: {state.where}")
         if state.problem:
             self.stdout.write(self.style.ERROR(f"Problem ({state.problem}): {state.detail}"))
             if state.problem != installation.READ_ONLY:
