@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.checks import Tags, Warning, register
 
 from setupwizard import installation
@@ -28,3 +29,23 @@ def check_installation_store(app_configs, **kwargs):
             )
         )
     return messages
+
+
+@register(Tags.compatibility)
+def check_store_for_several_servers(app_configs, **kwargs):
+    """PostgreSQL usually means several servers; a file store gives each its own identity."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql" and settings.INSTALLATION_STORE == "file":
+        return [
+            Warning(
+                "The installation record is a file on this server while the database is "
+                "PostgreSQL: several app servers would each have their own identity and "
+                "telemetry switch.",
+                hint="With more than one app server run `python manage.py setup --store "
+                "database` once and set INSTALLATION_STORE=database on every server. With "
+                "one server, silence this with SILENCED_SYSTEM_CHECKS=setupwizard.W003.",
+                id="setupwizard.W003",
+            )
+        ]
+    return []

@@ -47,6 +47,8 @@ def telemetry_page(request, site):
         "title": "Telemetry",
         "consent": consent.decide(),
         "store": state,
+        "store_is_shared": settings.INSTALLATION_STORE == "database",
+        "server_label": settings.SERVER_LABEL,
         "data_dir_writable": installation.data_dir_writable(),
         "installation": current,
         "fingerprint": user_fingerprint(current.telemetry_salt, request.user.pk)

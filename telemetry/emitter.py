@@ -116,6 +116,7 @@ class Dispatcher:
         self.queue: queue.SimpleQueue = queue.SimpleQueue()
         self.sinks = None
         self.dropped_full = 0
+        self.store_checked_at = 0.0
         self.next_heartbeat_check = time.monotonic() + HEARTBEAT_FIRST_CHECK_SECONDS
         self.thread = threading.Thread(target=self.run, name="telemetry-dispatcher", daemon=True)
         self.thread.start()
@@ -172,8 +173,15 @@ class Dispatcher:
             sink.send(event)
 
     def drop_held_events_if_switched_off(self) -> bool:
-        """When telemetry is off, drop what the sinks still hold; say whether it is off."""
-        installation.expire()
+        """When telemetry is off, drop what the sinks still hold; say whether it is off.
+
+        The store is checked again at most every SWITCH_OFF_POLL_SECONDS: a stat() or, with
+        the database backend, one small query, never one per event.
+        """
+        now = time.monotonic()
+        if now - self.store_checked_at >= SWITCH_OFF_POLL_SECONDS:
+            self.store_checked_at = now
+            installation.expire()
         if consent.is_enabled():
             return False
         for sink in self.sinks or ():

@@ -166,6 +166,9 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# System checks the operator has read and decided to silence, e.g. setupwizard.W003.
+SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=[])
+
 # Behind a TLS-terminating reverse proxy: HTTPS=true turns on the HTTPS-only settings.
 HTTPS = config.env_bool(env, "HTTPS", default=False)
 if HTTPS:
@@ -181,7 +184,7 @@ if HTTPS:
     # call, so it is opt-in and its deploy-check reminder is silenced while it is off.
     SECURE_HSTS_PRELOAD = config.env_bool(env, "SECURE_HSTS_PRELOAD", default=False)
     if not SECURE_HSTS_PRELOAD:
-        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+        SILENCED_SYSTEM_CHECKS.append("security.W021")
 
 # Where the installation record lives: a file per server, or the shared database (several
 # app servers). See README "Running several app servers".

@@ -149,3 +149,38 @@ def test_a_corrupt_store_blocks_no_command(server_process):
     assert result.returncode == 0, result.stderr
     assert "Wrote a valid" in result.stdout
     assert "setupwizard.W002" not in server.manage("check").stderr
+
+
+def test_the_record_moves_into_the_database_keeping_salt_and_id(settings):
+    original = installation.complete_setup(telemetry_enabled=True)
+    output = run("--store", "database")
+    assert f"Moved installation {original.installation_id}" in output
+    assert "Now set INSTALLATION_STORE=database" in output
+    settings.INSTALLATION_STORE = "database"
+    moved = installation.get()
+    assert (moved.telemetry_salt, moved.installation_id) == (
+        original.telemetry_salt,
+        original.installation_id,
+    )
+    assert moved.setup_complete and moved.telemetry_enabled
+    assert "already holds this record: nothing changed" in run("--store", "database")
+
+
+def test_the_record_moves_back_into_a_file(settings):
+    settings.INSTALLATION_STORE = "database"
+    original = installation.complete_setup(telemetry_enabled=False)
+    (settings.TIMETRACKER_DATA_DIR / "installation.json").unlink(missing_ok=True)
+    assert "to the file store" in run("--store", "file")
+    settings.INSTALLATION_STORE = "file"
+    assert installation.get().installation_id == original.installation_id
+
+
+def test_moving_never_overwrites_another_set_up_installation(settings):
+    file_record = installation.complete_setup(telemetry_enabled=False)
+    settings.INSTALLATION_STORE = "database"
+    other = installation.complete_setup(telemetry_enabled=False)
+    assert other.installation_id != file_record.installation_id
+    with pytest.raises(CommandError, match="already holds another installation"):
+        run("--store", "database")
+    installation.reset_cache()
+    assert installation.get().installation_id == other.installation_id

@@ -162,3 +162,10 @@ def test_a_read_only_store_refuses_the_toggle_and_says_so(admin_client, read_onl
     assert "data directory is read-only" in content
     installation.reset_cache()
     assert installation.get().telemetry_enabled is False
+
+
+def test_the_page_says_which_server_it_shows(admin_client, setup_done, settings):
+    settings.SERVER_LABEL = "app-2"
+    page = admin_client.get("/admin/telemetry/").content.decode()
+    assert "as seen by this server: app-2" in page
+    assert "sent by this server" in page

@@ -1,5 +1,7 @@
 import os
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -41,6 +43,12 @@ class Command(BaseCommand):
         mode = parser.add_mutually_exclusive_group()
         mode.add_argument("--status", action="store_true", help="Print the setup state.")
         mode.add_argument("--repair", action="store_true", help="Repair a corrupt store.")
+        mode.add_argument(
+            "--store",
+            choices=["file", "database"],
+            help="Move the installation record into this store, keeping salt and id "
+            "(then set INSTALLATION_STORE to match).",
+        )
 
     def handle(self, *args, **options):
         executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
@@ -50,7 +58,53 @@ class Command(BaseCommand):
             return self.print_status()
         if options["repair"]:
             return self.repair()
+        if options["store"]:
+            return self.move_store(options["store"])
         self.run_setup(options)
+
+    def move_store(self, target: str):
+        """Copy the record from the other store into ``target``, identity included."""
+        from setupwizard.backends.database import DatabaseBackend
+        from setupwizard.backends.file import FileBackend
+
+        backends = {
+            "file": FileBackend(Path(settings.TIMETRACKER_DATA_DIR)),
+            "database": DatabaseBackend(),
+        }
+        source = "database" if target == "file" else "file"
+        record = backends[source].read_valid_record()
+        existing = backends[target].read_valid_record()
+        if record is None:
+            if existing is not None:
+                self.stdout.write(f"The record is already in the {target} store: nothing moved.")
+                return self.remind(target)
+            raise CommandError(
+                f"There is no valid installation record in the {source} store to move."
+            )
+        identity = ("telemetry_salt", "installation_id")
+        if existing is not None and any(existing[key] != record[key] for key in identity):
+            if existing["setup_complete"]:
+                raise CommandError(
+                    f"The {target} store already holds another installation (id "
+                    f"{existing['installation_id']}, set up): nothing was changed. Remove it "
+                    "first if it is really unused."
+                )
+        if existing == record:
+            self.stdout.write(f"The {target} store already holds this record: nothing changed.")
+        else:
+            backends[target].write_record(record)
+            self.stdout.write(
+                f"Moved installation {record['installation_id']} from the {source} store to "
+                f"the {target} store, salt and id unchanged (fingerprints continue)."
+            )
+        installation.reset_cache()
+        self.remind(target)
+
+    def remind(self, target: str):
+        if target != settings.INSTALLATION_STORE:
+            self.stdout.write(
+                f"Now set INSTALLATION_STORE={target} on every server and restart them."
+            )
 
     def print_status(self):
         state = installation.get_state()
