@@ -82,13 +82,13 @@ class Command(BaseCommand):
                 f"There is no valid installation record in the {source} store to move."
             )
         identity = ("telemetry_salt", "installation_id")
-        if existing is not None and any(existing[key] != record[key] for key in identity):
-            if existing["setup_complete"]:
-                raise CommandError(
-                    f"The {target} store already holds another installation (id "
-                    f"{existing['installation_id']}, set up): nothing was changed. Remove it "
-                    "first if it is really unused."
-                )
+        another = existing is not None and any(existing[k] != record[k] for k in identity)
+        if another and existing["setup_complete"]:
+            raise CommandError(
+                f"The {target} store already holds another installation (id "
+                f"{existing['installation_id']}, set up): nothing was changed. Remove it "
+                "first if it is really unused."
+            )
         if existing == record:
             self.stdout.write(f"The {target} store already holds this record: nothing changed.")
         else:
