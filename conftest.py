@@ -191,11 +191,11 @@ def free_port() -> int:
 class ServerProcess:
     """TimeTracker served by gunicorn on 127.0.0.1, in its own data and log directories."""
 
-    def __init__(self, tmp_path: Path, env: dict, workers: int = 1):
+    def __init__(self, tmp_path: Path, env: dict, workers: int = 1, name: str = "server"):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.data_dir = tmp_path / "server-data"
-        self.log_dir = tmp_path / "server-logs"
+        self.data_dir = tmp_path / f"{name}-data"
+        self.log_dir = tmp_path / f"{name}-logs"
         self.static_root = tmp_path / "static"
         self.env = {
             "PATH": os.environ["PATH"],
@@ -208,7 +208,7 @@ class ServerProcess:
             "DATABASE_URL": f"sqlite:///{tmp_path / 'server.sqlite3'}",
             **env,
         }
-        self.output = tmp_path / "server-output.log"
+        self.output = tmp_path / f"{name}-output.log"
         self.workers = workers
         self.process = None
 
@@ -278,8 +278,8 @@ def server_process(tmp_path):
     """A factory: ``server_process(env={...}).start()`` serves the app with gunicorn."""
     servers = []
 
-    def make(env=None, workers=1):
-        server = ServerProcess(tmp_path, env or {}, workers=workers)
+    def make(env=None, workers=1, name="server"):
+        server = ServerProcess(tmp_path, env or {}, workers=workers, name=name)
         servers.append(server)
         return server
 

@@ -138,6 +138,24 @@ def phase_emit() -> dict:
     }
 
 
+def phase_store() -> dict:
+    """The store's cost with whichever backend INSTALLATION_STORE names."""
+    django_ready()
+    from setupwizard import installation
+
+    installation.complete_setup(telemetry_enabled=False)
+    trusted = median_per_call(installation.get, 50000)
+
+    def revalidate():
+        installation.expire()
+        installation.get()
+
+    return {
+        "store_check_us": trusted * 1e6,
+        "store_revalidate_us": median_per_call(revalidate, 2000) * 1e6,
+    }
+
+
 def phase_timer_requests(rounds: int) -> dict:
     django_ready()
     from django.contrib.auth import get_user_model
@@ -255,10 +273,14 @@ def seed(env: dict, entries: int) -> float:
     return time.perf_counter() - started
 
 
-def gunicorn_rps(work: Path, seconds: int, clients: int) -> dict:
+def gunicorn_rps(
+    work: Path, seconds: int, clients: int, database_url=None, extra_env=None
+) -> dict:
     import requests
 
-    env = base_env(work)
+    env = {**base_env(work, database_url), **(extra_env or {})}
+    if database_url:
+        manage(env, "flush", "--noinput")
     prepare(env)
     manage(env, "setup", "--admin-username", "benchadmin", "--admin-email", "b@bench.test")
     script = (
@@ -311,6 +333,8 @@ def gunicorn_rps(work: Path, seconds: int, clients: int) -> dict:
     elapsed = time.monotonic() - started
     server.terminate()
     server.wait(timeout=30)
+    if database_url:
+        manage(env, "flush", "--noinput")
     return {
         "rps": sum(counts) / elapsed,
         "rps_p50_ms": statistics.median(latencies) * 1000,
@@ -330,6 +354,9 @@ def main() -> int:
 
     if args.phase == "emit":
         print(json.dumps(phase_emit()))
+        return 0
+    if args.phase == "store":
+        print(json.dumps(phase_store()))
         return 0
     if args.phase == "timer":
         print(json.dumps(phase_timer_requests(args.rounds)))
@@ -369,6 +396,27 @@ def main() -> int:
             f"{emit['store_revalidate_us']:.2f}",
             "≤ 5",
         )
+
+        stores = [("SQLite", None)]
+        if os.environ.get("TEST_DATABASE_URL"):
+            stores.append(("PostgreSQL", os.environ["TEST_DATABASE_URL"]))
+        for label, url in stores:
+            env = {**base_env(work / f"store-{label}", url), "INSTALLATION_STORE": "database"}
+            if url:
+                manage(env, "flush", "--noinput")
+            prepare(env)
+            store = phase("store", env)
+            row(
+                f"[{label}] database store check, trusted (µs)",
+                f"{store['store_check_us']:.2f}",
+                "≤ 5",
+            )
+            row(
+                f"[{label}] database store check with its query, once per request (µs)",
+                f"{store['store_revalidate_us']:.0f}",
+            )
+            if url:
+                manage(env, "flush", "--noinput")
 
         env = base_env(work / "timer")
         prepare(env)
@@ -434,6 +482,15 @@ def main() -> int:
         rps = gunicorn_rps(work / "rps", args.rps_seconds, clients=8)
         row("timer start/stop under gunicorn, 2 workers, 8 clients (req/s)", f"{rps['rps']:.0f}")
         row("  median latency (ms)", f"{rps['rps_p50_ms']:.1f}")
+        if os.environ.get("TEST_DATABASE_URL"):
+            url = os.environ["TEST_DATABASE_URL"]
+            for label, extra in [
+                ("persistent connections (default)", {}),
+                ("a connection per request", {"DB_CONN_MAX_AGE": "0"}),
+            ]:
+                rps = gunicorn_rps(work / f"rps-pg-{len(extra)}", args.rps_seconds, 8, url, extra)
+                row(f"[PostgreSQL] timer start/stop, {label} (req/s)", f"{rps['rps']:.0f}")
+                row("  median latency (ms)", f"{rps['rps_p50_ms']:.1f}")
         listener.close()
         slow.shutdown()
 
