@@ -19,6 +19,7 @@ def free_port() -> int:
 
 def isolated_env(work: Path, database_url: str | None = None, **extra) -> dict:
     """Settings for a TimeTracker whose data, logs and static files live under ``work``."""
+    work.mkdir(parents=True, exist_ok=True)
     return {
         "PATH": os.environ["PATH"],
         "DJANGO_SETTINGS_MODULE": "timetracker.settings",

@@ -279,9 +279,9 @@ def gunicorn_rps(
     import requests
 
     env = {**base_env(work, database_url), **(extra_env or {})}
+    prepare(env)
     if database_url:
         manage(env, "flush", "--noinput")
-    prepare(env)
     manage(env, "setup", "--admin-username", "benchadmin", "--admin-email", "b@bench.test")
     script = (
         "from django.contrib.auth import get_user_model\n"
@@ -402,9 +402,9 @@ def main() -> int:
             stores.append(("PostgreSQL", os.environ["TEST_DATABASE_URL"]))
         for label, url in stores:
             env = {**base_env(work / f"store-{label}", url), "INSTALLATION_STORE": "database"}
+            prepare(env)
             if url:
                 manage(env, "flush", "--noinput")
-            prepare(env)
             store = phase("store", env)
             row(
                 f"[{label}] database store check, trusted (µs)",

@@ -13,7 +13,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connections, router, transaction
 
 from setupwizard import installation as store
 from setupwizard.installation import (
@@ -31,6 +31,8 @@ from setupwizard.models import InstallationRecord
 logger = logging.getLogger("setupwizard.installation")
 
 WHERE = "the database (INSTALLATION_STORE=database)"
+# The table name is the model's own constant, not input.
+REVISION_SQL = f'SELECT "revision" FROM "{InstallationRecord._meta.db_table}" WHERE "id" = 1'  # noqa: S608
 
 
 @dataclass
@@ -59,9 +61,7 @@ class DatabaseBackend:
 
     def _revalidate(self, entry: _CacheEntry | None) -> StoreState:
         try:
-            revision = (
-                InstallationRecord.objects.filter(pk=1).values_list("revision", flat=True).first()
-            )
+            revision = self._revision()
             if entry is not None and revision is not None and entry.revision == revision:
                 entry.checked_at = time.monotonic()
                 return entry.state
@@ -81,6 +81,17 @@ class DatabaseBackend:
             return state
         self.cached = _CacheEntry(row.revision, self._state_of(row), time.monotonic())
         return self.cached.state
+
+    def _revision(self) -> int | None:
+        """The row's revision: one primary-key read of one integer, below the ORM.
+
+        This runs once per request that looks at the store; the queryset machinery cost
+        several times the query itself (docs/performance.md).
+        """
+        with connections[router.db_for_read(InstallationRecord)].cursor() as cursor:
+            cursor.execute(REVISION_SQL)
+            row = cursor.fetchone()
+        return row[0] if row else None
 
     def _state_of(self, row: InstallationRecord) -> StoreState:
         try:
