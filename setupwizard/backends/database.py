@@ -70,6 +70,11 @@ class DatabaseBackend:
             row = InstallationRecord.objects.get(pk=1)
         except DatabaseError as exc:
             logger.error("Cannot read the installation record from the database: %s", exc)
+            # A thread outside the request cycle (the telemetry dispatcher) would keep a
+            # broken connection for good: drop it so the next look reconnects.
+            connection = connections[router.db_for_read(InstallationRecord)]
+            if not connection.in_atomic_block:
+                connection.close_if_unusable_or_obsolete()
             state = StoreState(
                 WHERE,
                 None,
