@@ -20,6 +20,7 @@ telemetry is off. Callers use the functions below and never know which backend i
 import os
 import re
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
@@ -109,6 +110,31 @@ class StoreState:
 class RepairReport:
     changed: bool
     messages: list[str]
+
+
+class Backend:
+    """What both backends share: a state trusted for a while, then revalidated.
+
+    A backend sets ``self.cached`` (anything with ``state`` and ``checked_at``) and
+    implements ``_revalidate(cached)``, ``change()``, ``repair(has_superuser)``,
+    ``read_valid_record()`` and ``write_record(data)``.
+    """
+
+    cached = None
+
+    def get_state(self) -> StoreState:
+        entry = self.cached
+        if entry is not None and time.monotonic() - entry.checked_at < TRUSTED_FOR_SECONDS:
+            return entry.state
+        return self._revalidate(entry)
+
+    def expire(self) -> None:
+        entry = self.cached
+        if entry is not None:
+            entry.checked_at = 0.0
+
+    def _revalidate(self, entry) -> StoreState:
+        raise NotImplementedError
 
 
 def utc_now_iso() -> str:

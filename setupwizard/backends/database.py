@@ -19,8 +19,8 @@ from setupwizard import installation as store
 from setupwizard.installation import (
     CORRUPT,
     REPAIR_COMMAND,
-    TRUSTED_FOR_SECONDS,
     UNREADABLE,
+    Backend,
     Installation,
     RepairReport,
     StoreError,
@@ -42,22 +42,11 @@ class _CacheEntry:
     checked_at: float  # 0.0 forces the next check
 
 
-class DatabaseBackend:
+class DatabaseBackend(Backend):
     def __init__(self):
         self.cached: _CacheEntry | None = None
 
     # Reading
-
-    def get_state(self) -> StoreState:
-        entry = self.cached
-        if entry is not None and time.monotonic() - entry.checked_at < TRUSTED_FOR_SECONDS:
-            return entry.state
-        return self._revalidate(entry)
-
-    def expire(self) -> None:
-        entry = self.cached
-        if entry is not None:
-            entry.checked_at = 0.0
 
     def _revalidate(self, entry: _CacheEntry | None) -> StoreState:
         try:

@@ -27,9 +27,9 @@ from setupwizard.installation import (
     READ_ONLY,
     REPAIR_COMMAND,
     STORE_NAME,
-    TRUSTED_FOR_SECONDS,
     UNREADABLE,
     WRITABLE_RECHECK_SECONDS,
+    Backend,
     Installation,
     RepairReport,
     StoreError,
@@ -53,7 +53,7 @@ class _CacheEntry:
     access_checked_at: float  # when the directory's writability was last checked
 
 
-class FileBackend:
+class FileBackend(Backend):
     def __init__(self, directory: Path):
         self.path = directory / STORE_NAME
         self.path_text = str(self.path)  # a Path costs more to build than the stat() itself
@@ -62,17 +62,6 @@ class FileBackend:
         self.held = threading.local()
 
     # Reading
-
-    def get_state(self) -> StoreState:
-        entry = self.cached
-        if entry is not None and time.monotonic() - entry.checked_at < TRUSTED_FOR_SECONDS:
-            return entry.state
-        return self._revalidate(entry)
-
-    def expire(self) -> None:
-        entry = self.cached
-        if entry is not None:
-            entry.checked_at = 0.0
 
     def _revalidate(self, entry: _CacheEntry | None) -> StoreState:
         now = time.monotonic()
