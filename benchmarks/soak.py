@@ -291,7 +291,9 @@ def main() -> int:
         emitted += len(backup.read_text().splitlines())
     status_file = work / "logs" / "telemetry-delivery.json"
     delivery = json.loads(status_file.read_text()) if status_file.exists() else {}
+    # Dropped after failed retries, or dropped unsent when telemetry was switched off.
     dropped = delivery.get("posthog", {}).get("dropped", 0)
+    discarded = delivery.get("posthog", {}).get("discarded", 0)
     delivered = len(posthog.accepted_uuids)
     log_text = (work / "gunicorn.log").read_text()
     logged_drops = sum(
@@ -318,7 +320,8 @@ def main() -> int:
         ("events emitted (JSONL)", emitted),
         ("PostHog delivered", delivered),
         ("PostHog dropped (counted)", f"{dropped} (logged: {logged_drops})"),
-        ("PostHog unaccounted", emitted - delivered - dropped),
+        ("PostHog dropped unsent at a switch-off", discarded),
+        ("PostHog unaccounted", emitted - delivered - dropped - discarded),
         ("worker SIGKILLed mid-run", args.kill),
         ("store salt unchanged", store["telemetry_salt"] == salt),
     ]
@@ -334,7 +337,7 @@ def main() -> int:
             key = (event["event"], event["timestamp"])
             if key not in posthog.accepted_keys:
                 print("NOT DELIVERED", key)
-    accounting = emitted - delivered - dropped
+    accounting = emitted - delivered - dropped - discarded
     checks = [
         ("no 5xx responses", server_errors == 0),
         ("no time data lost or inexact", not (missing or unstopped or inexact)),

@@ -52,6 +52,15 @@ def record_failure(sink: str, error: str, dropped: int, path: Path | None = None
     )
 
 
+def record_discard(sink: str, count: int, path: Path | None = None) -> None:
+    """Events dropped, unsent, because telemetry was switched off while they waited."""
+    _update(
+        path or status_path(),
+        sink,
+        lambda entry: entry.update(discarded=entry.get("discarded", 0) + count),
+    )
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 

@@ -228,7 +228,7 @@ class PosthogSink:
         that bound. Each consumer exposes the queue of its lane.
         """
         queues = {id(consumer.queue): consumer.queue for consumer in self.client.consumers}
-        return sum(_drain(q) for q in queues.values())
+        return _record_discard(self, sum(_drain(q) for q in queues.values()))
 
     def close(self) -> None:
         self.client.shutdown()
@@ -322,11 +322,18 @@ class TeleUrlSink:
 
     def discard(self) -> int:
         """Telemetry was switched off: drop the events not sent yet."""
-        return _drain(self.queue)
+        return _record_discard(self, _drain(self.queue))
 
     def close(self) -> None:
         self.stopping.set()
         self.thread.join(timeout=10)
+
+
+def _record_discard(sink, count: int) -> int:
+    if count:
+        logger.info("Telemetry switched off: %d queued %s events dropped unsent", count, sink.name)
+        delivery.record_discard(sink.name, count, sink.status_file)
+    return count
 
 
 def _drain(events: queue.Queue) -> int:
