@@ -105,6 +105,17 @@ def bucket(count: int) -> str:
     return COUNT_BUCKETS[-1]
 
 
+# How long a forgotten timer ran, bucketed: the limit is at most 72 hours.
+AUTO_STOP_HOURS = ("1-4", "5-8", "9-12", "13-24", "25-72")
+
+
+def hours_bucket(hours: int) -> str:
+    for top, label in ((4, "1-4"), (8, "5-8"), (12, "9-12"), (24, "13-24")):
+        if hours <= top:
+            return label
+    return AUTO_STOP_HOURS[-1]
+
+
 TASK_STATUS = Enum("todo", "in_progress", "done")
 INVOICE_STATUS = Enum("draft", "sent", "paid")
 COMMENT_TARGET = Enum("project", "task")
@@ -144,6 +155,21 @@ _EVENTS = [
         "timer.stopped",
         "A running timer was stopped.",
         {"duration_seconds": Int(), "has_task": Bool(), "billable": Bool()},
+    ),
+    Event(
+        "timer.paused",
+        "A running timer was paused (its stretch of work ended and can be resumed).",
+        {"duration_seconds": Int(), "has_task": Bool(), "billable": Bool()},
+    ),
+    Event(
+        "timer.resumed",
+        "A paused timer was resumed (a new stretch of the same work started).",
+        {"has_task": Bool(), "billable": Bool()},
+    ),
+    Event(
+        "timer.auto_stopped",
+        "A timer left running past TIMER_MAX_HOURS was stopped by the server.",
+        {"hours_bucket": Enum(*AUTO_STOP_HOURS)},
     ),
     Event(
         "time_entry.created",

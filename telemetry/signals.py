@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from setupwizard.signals import setup_completed
 from telemetry import lifecycle
-from telemetry.catalog import USER_FIELDS
+from telemetry.catalog import USER_FIELDS, hours_bucket
 from telemetry.emitter import emit
 from telemetry.middleware import current_user
 from tracking.models import Client, Comment, Invoice, Project, Task, TimeEntry
@@ -34,6 +34,8 @@ TRACKED_FIELDS = {
         "start": "start",
         "end": "end",
         "billable": "billable",
+        "pause": "pause",
+        "auto_stopped": "auto_stopped",
     },
     Project: {
         "name": "name",
@@ -115,9 +117,19 @@ def _entry_events(entry, created, old, changed):
             )
         ]
     events = []
-    if "end" in changed and old.get("end") is None and entry.end is not None:
+    stopped = "end" in changed and old.get("end") is None and entry.end is not None
+    if stopped and entry.pause == TimeEntry.Pause.PAUSED:
+        events.append(("timer.paused", {**facts, "duration_seconds": entry.duration_seconds}))
+    elif stopped:
         events.append(("timer.stopped", {**facts, "duration_seconds": entry.duration_seconds}))
-        changed = [name for name in changed if name != "end"]
+    if stopped and entry.auto_stopped:
+        hours = (entry.duration_seconds or 0) // 3600
+        events.append(("timer.auto_stopped", {"hours_bucket": hours_bucket(hours)}))
+    if "pause" in changed and entry.pause == TimeEntry.Pause.RESUMED:
+        events.append(("timer.resumed", facts))
+    # The timer's own state, not something a person edited.
+    own_state = {"pause", "auto_stopped", *(["end"] if stopped else [])}
+    changed = [name for name in changed if name not in own_state]
     if changed:
         events.append(("time_entry.updated", {"changed_fields": sorted(changed)}))
     return events

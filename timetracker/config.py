@@ -54,6 +54,19 @@ def env_float(env: environ.Env, name: str, default: float, low: float, high: flo
     return value
 
 
+def env_int(env: environ.Env, name: str, default: int, low: int, high: int) -> int:
+    raw = env.str(name, default="").strip()
+    if raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
+    if not low <= value <= high:
+        raise ImproperlyConfigured(f"{name}={raw!r} must be between {low} and {high}.")
+    return value
+
+
 def env_url(env: environ.Env, name: str) -> str:
     """An optional http(s) URL; empty means unset."""
     raw = env.str(name, default="").strip()

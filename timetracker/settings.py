@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "tracking.middleware.UserTimeZoneMiddleware",
+    "tracking.middleware.TimerMiddleware",
     "telemetry.middleware.CurrentUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -80,6 +81,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "tracking.context_processors.timer",
             ],
         },
     },
@@ -185,6 +187,11 @@ if HTTPS:
     SECURE_HSTS_PRELOAD = config.env_bool(env, "SECURE_HSTS_PRELOAD", default=False)
     if not SECURE_HSTS_PRELOAD:
         SILENCED_SYSTEM_CHECKS.append("security.W021")
+
+# Forgotten timers: a timer running longer than this is stopped at start + the limit
+# (0 turns it off); a reminder mail goes out after TIMER_REMIND_HOURS when mail is configured.
+TIMER_MAX_HOURS = config.env_int(env, "TIMER_MAX_HOURS", default=10, low=0, high=72)
+TIMER_REMIND_HOURS = config.env_int(env, "TIMER_REMIND_HOURS", default=8, low=0, high=72)
 
 # Where the installation record lives: a file per server, or the shared database (several
 # app servers). See README "Running several app servers".

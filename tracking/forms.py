@@ -194,6 +194,7 @@ class TimeEntryForm(forms.ModelForm):
     def save(self, commit=True):
         if not self.instance.pk:
             self.instance.user = self.user
+        self.instance.auto_stopped = False  # a person has now set the end
         return super().save(commit)
 
 

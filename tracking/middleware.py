@@ -1,9 +1,13 @@
 from contextlib import suppress
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
-from tracking.models import Preferences
+from tracking.models import Preferences, TimeEntry
 
 SESSION_KEY = "tracking_time_zone"
 
@@ -35,3 +39,56 @@ class UserTimeZoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+@dataclass
+class TimerState:
+    """What the timer bar on every page shows for the signed-in person."""
+
+    running: TimeEntry | None = None
+    paused: TimeEntry | None = None
+    auto_stopped: list = field(default_factory=list)
+
+
+def timer_state(user) -> TimerState:
+    """One query: the running, paused and unreviewed auto-stopped entries of ``user``.
+
+    A running timer past TIMER_MAX_HOURS is stopped here, on its owner's next page, so
+    nothing depends on cron (``manage.py stop_forgotten_timers`` does it for everyone).
+    """
+    if not user.is_authenticated:
+        return TimerState()
+    entries = list(
+        TimeEntry.objects.filter(user=user)
+        .filter(Q(end__isnull=True) | Q(pause=TimeEntry.Pause.PAUSED) | Q(auto_stopped=True))
+        .select_related("project", "task")
+        .order_by("-start")[:5]
+    )
+    state = TimerState()
+    for entry in entries:
+        if entry.end is None:
+            state.running = entry
+        elif entry.is_paused:
+            state.paused = entry
+        else:
+            state.auto_stopped.append(entry)
+    if state.running is not None:
+        now = timezone.now()
+        stopped = TimeEntry.objects.filter(pk=state.running.pk).stop_forgotten(
+            now, settings.TIMER_MAX_HOURS
+        )
+        if stopped:
+            state.auto_stopped.insert(0, stopped[0])
+            state.running = None
+    return state
+
+
+class TimerMiddleware:
+    """``request.timer``: the timer state, looked up only when a page shows it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.timer = SimpleLazyObject(lambda: timer_state(request.user))
+        return self.get_response(request)

@@ -213,6 +213,7 @@ class TimeEntryQuerySet(models.QuerySet):
             running = self.select_for_update().filter(user=user, end__isnull=True).first()
             if running is not None:
                 running.stop(at=at)
+            self._forget_pause(user)  # starting other work ends the paused one
             return self.create(
                 user=user,
                 project=project,
@@ -223,12 +224,87 @@ class TimeEntryQuerySet(models.QuerySet):
             )
 
     def stop_timer(self, user, at=None):
-        """Stop ``user``'s running entry and return it, or None when nothing runs."""
+        """Stop ``user``'s running entry and return it, or None when nothing runs.
+
+        Stopping while paused ends the paused work item: it can no longer be resumed.
+        """
         with transaction.atomic():
             running = self.select_for_update().filter(user=user, end__isnull=True).first()
             if running is not None:
                 running.stop(at=at)
+            return running or self._forget_pause(user)
+
+    def pause_timer(self, user, at=None):
+        """Pause ``user``'s running timer: its stretch of work ends and can be resumed.
+
+        Returns the paused entry, or None when nothing runs.
+        """
+        with transaction.atomic():
+            running = self.select_for_update().filter(user=user, end__isnull=True).first()
+            if running is None:
+                return None
+            running.pause = TimeEntry.Pause.PAUSED
+            running.stop(at=at, extra_fields=["pause"])
             return running
+
+    def resume_timer(self, user, at=None):
+        """Start a new stretch of the paused work item (project, task, notes, billable, tags).
+
+        Returns the new running entry, or None when nothing is paused. Paused time lies
+        between two entries, so nothing ever counts it.
+        """
+        at = _whole_seconds(at or timezone.now())
+        with transaction.atomic():
+            get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+            paused = self.select_for_update().filter(user=user, pause=TimeEntry.Pause.PAUSED)
+            paused = paused.first()
+            if paused is None:
+                return None
+            running = self.select_for_update().filter(user=user, end__isnull=True).first()
+            if running is not None:
+                running.stop(at=at)
+            paused.pause = TimeEntry.Pause.RESUMED
+            paused.save(update_fields=["pause", "updated_at"])
+            return self.create(
+                user=user,
+                project=paused.project,
+                task=paused.task,
+                notes=paused.notes,
+                start=max(at, paused.end),
+                billable=paused.billable,
+            )
+
+    def forgotten(self, now: datetime, max_hours: int):
+        """Running entries older than ``max_hours`` (none when the limit is 0)."""
+        if not max_hours:
+            return self.none()
+        return self.running().filter(start__lte=now - timedelta(hours=max_hours))
+
+    def stop_forgotten(self, now: datetime, max_hours: int) -> list:
+        """Stop every forgotten timer at its start + ``max_hours``; never deletes time.
+
+        Idempotent: a stopped timer is no longer running. Returns the entries stopped.
+        """
+        stopped = []
+        for entry in self.forgotten(now, max_hours).select_related("project", "user"):
+            with transaction.atomic():
+                locked = TimeEntry.objects.select_for_update().filter(pk=entry.pk, end=None)
+                if locked.first() is None:
+                    continue  # stopped meanwhile
+                entry.auto_stopped = True
+                entry.stop(
+                    at=entry.start + timedelta(hours=max_hours), extra_fields=["auto_stopped"]
+                )
+            stopped.append(entry)
+        return stopped
+
+    def _forget_pause(self, user):
+        """The paused work item is over: it stays as it is, without the way back."""
+        paused = self.filter(user=user, pause=TimeEntry.Pause.PAUSED).first()
+        if paused is not None:
+            paused.pause = TimeEntry.Pause.NONE
+            paused.save(update_fields=["pause", "updated_at"])
+        return None
 
 
 def _whole_seconds(moment):
@@ -240,6 +316,11 @@ def local_midnight(day: date) -> datetime:
 
 
 class TimeEntry(models.Model):
+    class Pause(models.TextChoices):
+        NONE = "", "—"
+        PAUSED = "paused", "Paused"  # this stretch ended with a pause, resumable
+        RESUMED = "resumed", "Resumed"  # it was paused and the work went on in a new entry
+
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="time_entries"
     )
@@ -255,6 +336,18 @@ class TimeEntry(models.Model):
     # Kept in step with start/end by save() so reports aggregate an integer column.
     duration_seconds = models.PositiveIntegerField(null=True, editable=False)
     billable = models.BooleanField(default=True)
+    # Database defaults too: bulk inserts (seed_demo) and older code need not know them.
+    pause = models.CharField(
+        max_length=8,
+        choices=Pause.choices,
+        blank=True,
+        default=Pause.NONE,
+        db_default=Pause.NONE,
+        editable=False,
+    )
+    # Stopped by the server at start + TIMER_MAX_HOURS, until its owner sets the real end.
+    auto_stopped = models.BooleanField(default=False, db_default=False, editable=False)
+    reminder_sent = models.BooleanField(default=False, db_default=False, editable=False)
     invoice_item = models.ForeignKey(
         "InvoiceItem",
         on_delete=models.SET_NULL,
@@ -281,6 +374,15 @@ class TimeEntry(models.Model):
                 condition=Q(end__isnull=True) | Q(end__gt=F("start")),
                 name="entry_ends_after_start",
                 violation_error_message="The end must be after the start.",
+            ),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(pause="paused"),
+                name="one_paused_timer_per_user",
+            ),
+            models.CheckConstraint(
+                condition=~Q(pause="paused") | Q(end__isnull=False),
+                name="paused_entry_has_ended",
             ),
             # Far-off dates overflow on the way to other time zones and break every page
             # that shows the entry: the database itself keeps them out.
@@ -349,14 +451,24 @@ class TimeEntry(models.Model):
                 {"end": f"An entry lasts at most {hours} hours: split longer work."}
             )
 
-    def stop(self, at=None):
+    def stop(self, at=None, extra_fields=()):
         """Stop a running entry; stopping a stopped one is an error, not a no-op."""
         if self.end is not None:
             raise ValidationError("This timer is already stopped.")
         at = _whole_seconds(at or timezone.now())
         # A timer stopped within its first second still counts one second.
         self.end = max(at, self.start + timedelta(seconds=1))
-        self.save(update_fields=["end", "updated_at"])
+        self.save(update_fields=["end", "updated_at", *extra_fields])
+
+    def confirm_end(self) -> None:
+        """A person has looked at the end the server gave a forgotten timer."""
+        if self.auto_stopped:
+            self.auto_stopped = False
+            self.save(update_fields=["auto_stopped", "updated_at"])
+
+    @property
+    def is_paused(self) -> bool:
+        return self.pause == self.Pause.PAUSED
 
 
 class InvoiceQuerySet(models.QuerySet):

@@ -77,6 +77,16 @@ def time_path(web):
     b"".join(web.get("/reports/export.csv").streaming_content)
 
 
+def pause_path(web):
+    site = Project.objects.create(name="Site", client=Client.objects.create(name="Acme"))
+    web.post("/timer/start/", {"project": site.pk})
+    web.post("/timer/pause/")
+    web.post("/timer/resume/")
+    running = TimeEntry.objects.running().get()
+    TimeEntry.objects.filter(pk=running.pk).update(start=running.start - timedelta(hours=11))
+    web.get("/entries/")  # the owner's next page stops the forgotten timer
+
+
 def comments_path(web):
     site = Project.objects.create(name="Site", client=Client.objects.create(name="Acme"))
     web.post(f"/projects/{site.pk}/comments/", {"text": "hello"})
@@ -143,6 +153,7 @@ PATHS = {
         "report.viewed",
         "export.csv",
     },
+    pause_path: {"timer.paused", "timer.resumed", "timer.auto_stopped"},
     comments_path: {"comment.created", "comment.updated", "comment.deleted"},
     invoices_path: {
         "invoice.created",

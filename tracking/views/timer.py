@@ -34,7 +34,8 @@ def dashboard(request):
     week_start = local_midnight(today - timedelta(days=today.weekday()))
     tomorrow = local_midnight(today + timedelta(days=1))
     mine = TimeEntry.objects.filter(user=request.user)
-    running = mine.running().select_related("project", "task").first()
+    # The timer bar's own lookup (which also stops a forgotten timer first).
+    running = request.timer.running
     week_entries = list(
         mine.started_in(week_start, tomorrow).select_related("project", "task")[:200]
     )
@@ -80,6 +81,38 @@ def timer_stop(request):
         messages.error(request, "No timer is running.")
     else:
         messages.success(request, f"Timer stopped after {stopped.hours} h.")
+    return _back(request)
+
+
+@login_required
+@require_POST
+def timer_pause(request):
+    paused = TimeEntry.objects.pause_timer(request.user)
+    if paused is None:
+        messages.error(request, "No timer is running.")
+    else:
+        messages.success(request, f"Paused {paused.project}: resume when you are back.")
+    return _back(request)
+
+
+@login_required
+@require_POST
+def timer_resume(request):
+    resumed = TimeEntry.objects.resume_timer(request.user)
+    if resumed is None:
+        messages.error(request, "No timer is paused.")
+    else:
+        messages.success(request, f"Resumed {resumed.project}.")
+    return _back(request)
+
+
+@login_required
+@require_POST
+def entry_keep_end(request, pk):
+    """The owner confirms the end an auto-stopped timer was given."""
+    entry = get_entry_for_user(request, pk)
+    entry.confirm_end()
+    messages.success(request, "Kept the end as it is.")
     return _back(request)
 
 
