@@ -172,6 +172,12 @@ _EVENTS = [
         {"hours_bucket": Enum(*AUTO_STOP_HOURS)},
     ),
     Event(
+        "tag.created",
+        "A tag was created (typed in a form, or in the admin). Never its name.",
+        {"has_color": Bool()},
+    ),
+    Event("tag.deleted", "A tag was deleted or merged into another. Never its name."),
+    Event(
         "time_entry.created",
         "A finished time entry was added by hand.",
         {"duration_seconds": Int(), "has_task": Bool(), "has_notes": Bool(), "billable": Bool()},
@@ -243,7 +249,7 @@ _EVENTS = [
     Event(
         "report.viewed",
         "The reports page was viewed; lists which filters were used.",
-        {"filters": FieldList("start", "end", "project", "user"), "row_count": Int()},
+        {"filters": FieldList("start", "end", "project", "user", "tag"), "row_count": Int()},
     ),
     Event(
         "export.csv",

@@ -19,7 +19,7 @@ from telemetry import lifecycle
 from telemetry.catalog import USER_FIELDS, hours_bucket
 from telemetry.emitter import emit
 from telemetry.middleware import current_user
-from tracking.models import Client, Comment, Invoice, Project, Task, TimeEntry
+from tracking.models import Client, Comment, Invoice, Project, Tag, Task, TimeEntry
 from tracking.signals import csv_exported, report_viewed
 
 _MISSING = object()
@@ -56,6 +56,7 @@ TRACKED_FIELDS = {
         "status": "status",
     },
     Comment: {"text": "text"},
+    Tag: {"name": "name", "color": "color"},
 }
 USER_TRACKED_FIELDS = {name: name for name in sorted(USER_FIELDS.names)}
 
@@ -200,6 +201,8 @@ def model_saved(sender, instance, created, raw=False, **kwargs):
         events = _task_events(instance, created, old, changed)
     elif sender is Invoice:
         events = _invoice_events(instance, created, old, changed)
+    elif sender is Tag:
+        events = [("tag.created", {"has_color": bool(instance.color)})] if created else []
     else:
         name = "comment.created" if created else "comment.updated"
         events = [(name, {"target": _comment_target(instance)})] if created or changed else []

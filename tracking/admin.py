@@ -10,6 +10,7 @@ from tracking.models import (
     InvoiceItem,
     Preferences,
     Project,
+    Tag,
     Task,
     TimeEntry,
 )
@@ -50,6 +51,34 @@ class TaskAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
 
 
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "color", "entry_count", "created_at"]
+    search_fields = ["name"]
+    date_hierarchy = "created_at"
+    actions = ["merge"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(entry_count=Count("entries"))
+
+    @admin.display(ordering="entry_count", description="Entries")
+    def entry_count(self, tag):
+        return tag.entry_count
+
+    @admin.action(description="Merge selected tags into the oldest of them")
+    def merge(self, request, queryset):
+        tags = list(queryset.order_by("created_at", "pk"))
+        if len(tags) < 2:
+            self.message_user(request, "Select two tags or more to merge.", messages.WARNING)
+            return
+        keep, others = tags[0], tags[1:]
+        moved = keep.merge(others)
+        self.message_user(
+            request,
+            f"Merged {', '.join(t.name for t in others)} into {keep.name} ({moved} entries).",
+        )
+
+
 @admin.action(description="Export selected entries to CSV")
 def export_entries_csv(modeladmin, request, queryset):
     return csv_response(queryset, filename="time-entries.csv", user=request.user, kind="entries")
@@ -58,10 +87,10 @@ def export_entries_csv(modeladmin, request, queryset):
 @admin.register(TimeEntry)
 class TimeEntryAdmin(admin.ModelAdmin):
     list_display = ["start", "end", "user", "project", "task", "hours", "billable"]
-    list_filter = ["billable", "project", "user"]
+    list_filter = ["billable", "project", "user", "tags", "auto_stopped"]
     list_select_related = ["user", "project", "task"]
     search_fields = ["notes", "project__name", "task__title", "user__username"]
-    autocomplete_fields = ["project", "task", "user"]
+    autocomplete_fields = ["project", "task", "user", "tags"]
     date_hierarchy = "start"
     actions = [export_entries_csv]
 

@@ -11,7 +11,7 @@ from django.db.models.functions import Cast
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 
-from tracking.models import hundredths_of_hours
+from tracking.models import TimeEntry, hundredths_of_hours
 from tracking.signals import csv_exported
 
 HEADER = [
@@ -25,6 +25,7 @@ HEADER = [
     "task",
     "billable",
     "notes",
+    "tags",
 ]
 COLUMNS = [
     "start",
@@ -36,6 +37,7 @@ COLUMNS = [
     "task__title",
     "billable",
     "notes",
+    "pk",
 ]
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CHUNK_SIZE = 2000
@@ -56,17 +58,30 @@ def hours_text(seconds: int) -> str:
 
 
 def _database_rows(queryset) -> Iterator[tuple]:
-    """The query's rows straight from a database cursor, in chunks.
+    """The query's rows straight from a database cursor, in chunks, each with its tags.
 
     Below the ORM on purpose: Django's per-value converters cost more than everything else
     in a large export (docs/performance.md). ``chunked_cursor`` is a server-side cursor on
-    PostgreSQL, so memory stays flat however many rows there are.
+    PostgreSQL, so memory stays flat however many rows there are. The last column is the
+    entry's id; the tag names of a chunk's entries come from one query per chunk.
     """
     sql, params = queryset.query.get_compiler(queryset.db).as_sql()
     with connections[queryset.db].chunked_cursor() as cursor:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(CHUNK_SIZE):
-            yield from rows
+            tags = _tag_names([row[-1] for row in rows], queryset.db)
+            for row in rows:
+                yield (*row[:-1], tags.get(row[-1], ""))
+
+
+def _tag_names(entry_ids: list, using: str) -> dict:
+    """``{entry id: "tag; tag"}`` for the entries that have tags."""
+    names: dict = {}
+    through = TimeEntry.tags.through.objects.using(using)
+    pairs = through.filter(timeentry_id__in=entry_ids).values_list("timeentry_id", "tag__name")
+    for entry_id, name in pairs.order_by("timeentry_id", "tag__name"):
+        names[entry_id] = f"{names[entry_id]}; {name}" if entry_id in names else name
+    return names
 
 
 def _in_zone(moment, zone):
@@ -84,9 +99,8 @@ def _rows(queryset, zone) -> Iterator[tuple]:
         columns = ["start_text", "end_text", *COLUMNS[2:]]
     else:
         columns = COLUMNS
-    for start, end, seconds, user, client, project, task, billable, notes in _database_rows(
-        queryset.values_list(*columns)
-    ):
+    rows = _database_rows(queryset.values_list(*columns))
+    for start, end, seconds, user, client, project, task, billable, notes, tags in rows:
         if not in_utc:
             start = _in_zone(start, zone).isoformat()
             end = _in_zone(end, zone).isoformat() if end is not None else None
@@ -101,6 +115,7 @@ def _rows(queryset, zone) -> Iterator[tuple]:
             neutralise(task or ""),
             "yes" if billable else "no",
             neutralise(notes),
+            neutralise(tags),
         )
 
 

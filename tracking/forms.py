@@ -11,12 +11,15 @@ from tracking.models import (
     FIRST_YEAR,
     LAST_YEAR,
     NOTES_MAX_LENGTH,
+    TAG_NAME_MAX_LENGTH,
+    TAGS_PER_ENTRY,
     Client,
     Comment,
     Invoice,
     InvoiceItem,
     Preferences,
     Project,
+    Tag,
     Task,
     TimeEntry,
     currency_choices,
@@ -115,6 +118,35 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+class TagsField(forms.CharField):
+    """Tags typed as comma-separated names ("client work, urgent"); new names become tags."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", "Comma-separated, e.g. meeting, urgent.")
+        super().__init__(max_length=TAGS_PER_ENTRY * (TAG_NAME_MAX_LENGTH + 2), **kwargs)
+
+    def clean(self, value) -> list[str]:
+        text = super().clean(value)
+        names, seen = [], set()
+        for name in (part.strip() for part in text.split(",")):
+            if name and name.casefold() not in seen:
+                seen.add(name.casefold())
+                names.append(name)
+        if any(len(name) > TAG_NAME_MAX_LENGTH for name in names):
+            raise forms.ValidationError(
+                f"A tag name has at most {TAG_NAME_MAX_LENGTH} characters."
+            )
+        if len(names) > TAGS_PER_ENTRY:
+            raise forms.ValidationError(f"At most {TAGS_PER_ENTRY} tags per entry.")
+        return names
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return ", ".join(str(tag) for tag in value)
+        return value
+
+
 class TaskChoiceField(forms.ModelChoiceField):
     """Tasks labelled with their project: titles alone repeat across projects."""
 
@@ -133,6 +165,7 @@ class TimerStartForm(forms.Form):
         widget=FastSelect,
     )
     notes = forms.CharField(required=False, max_length=NOTES_MAX_LENGTH)
+    tags = TagsField()
 
     def clean(self):
         cleaned = super().clean()
@@ -143,6 +176,8 @@ class TimerStartForm(forms.Form):
 
 
 class TimeEntryForm(forms.ModelForm):
+    tags = TagsField()
+
     class Meta:
         model = TimeEntry
         fields = ["project", "task", "notes", "start", "end", "billable"]
@@ -160,6 +195,8 @@ class TimeEntryForm(forms.ModelForm):
         self.user = user
         if not self.instance.pk:
             self.fields["project"].queryset = Project.objects.active()
+        else:
+            self.initial["tags"] = list(self.instance.tags.all())
         self.fields["end"].help_text = "Leave empty to keep the timer running."
 
     def _unchanged_or(self, name):
@@ -195,7 +232,10 @@ class TimeEntryForm(forms.ModelForm):
         if not self.instance.pk:
             self.instance.user = self.user
         self.instance.auto_stopped = False  # a person has now set the end
-        return super().save(commit)
+        entry = super().save(commit)
+        if commit:
+            entry.tags.set(Tag.objects.for_names(self.cleaned_data["tags"]))
+        return entry
 
 
 class ClientForm(forms.ModelForm):
@@ -280,6 +320,12 @@ class ReportFilterForm(forms.Form):
     )
     user = forms.ModelChoiceField(
         queryset=get_user_model().objects.order_by("username"), required=False, widget=FastSelect
+    )
+    tag = forms.ModelMultipleChoiceField(
+        queryset=Tag.objects.all(),
+        required=False,
+        label="Tags",
+        help_text="Entries with any of these tags.",
     )
 
     def __init__(self, *args, viewer, **kwargs):

@@ -6,10 +6,10 @@ import pycountry
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator, MinValueValidator
-from django.db import models, transaction
-from django.db.models import F, Q, Sum
-from django.db.models.functions import Coalesce
+from django.core.validators import MaxLengthValidator, MinValueValidator, RegexValidator
+from django.db import IntegrityError, models, transaction
+from django.db.models import Exists, F, OuterRef, Q, Sum
+from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
 
@@ -158,12 +158,85 @@ class Task(models.Model):
         return reverse("tracking:task_detail", args=[self.pk])
 
 
+TAG_NAME_MAX_LENGTH = 50
+TAGS_PER_ENTRY = 20
+
+
+class TagQuerySet(models.QuerySet):
+    def for_names(self, names: list[str]) -> list["Tag"]:
+        """The tags with these names, matched case-insensitively; new names are created."""
+        tags = []
+        for name in names:
+            tag = self.filter(name__iexact=name).first()
+            if tag is None:
+                try:
+                    with transaction.atomic():
+                        tag = self.create(name=name)
+                except IntegrityError:  # created meanwhile by someone else
+                    tag = self.get(name__iexact=name)
+            tags.append(tag)
+        return tags
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=TAG_NAME_MAX_LENGTH)
+    color = models.CharField(
+        max_length=7,
+        blank=True,
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1f6feb.")],
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TagQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="tag_name_unique_case_insensitive",
+                violation_error_message="A tag with this name already exists.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def merge(self, others) -> int:
+        """Give the entries of ``others`` this tag instead, then delete them."""
+        through = TimeEntry.tags.through
+        moved = 0
+        with transaction.atomic():
+            for other in others:
+                if other.pk == self.pk:
+                    continue
+                entry_ids = list(other.entries.values_list("pk", flat=True))
+                already = set(
+                    through.objects.filter(tag=self, timeentry_id__in=entry_ids).values_list(
+                        "timeentry_id", flat=True
+                    )
+                )
+                through.objects.bulk_create(
+                    [through(tag=self, timeentry_id=pk) for pk in entry_ids if pk not in already]
+                )
+                moved += len(entry_ids)
+                other.delete()
+        return moved
+
+
 class TimeEntryQuerySet(models.QuerySet):
     def running(self):
         return self.filter(end__isnull=True)
 
     def for_user(self, user):
         return self if user.is_staff else self.filter(user=user)
+
+    def with_any_tag(self, tags):
+        """Entries carrying any of ``tags``: ``Exists``, so no row is counted twice."""
+        through = TimeEntry.tags.through
+        return self.filter(
+            Exists(through.objects.filter(timeentry_id=OuterRef("pk"), tag__in=tags))
+        )
 
     def started_between(self, first_day: date | None, last_day: date | None):
         """Entries that started on the local dates first_day to last_day, inclusive.
@@ -201,7 +274,7 @@ class TimeEntryQuerySet(models.QuerySet):
                     totals[name] += elapsed_seconds(start, now)
         return totals
 
-    def start_timer(self, user, project, task=None, notes="", billable=None, at=None):
+    def start_timer(self, user, project, task=None, notes="", billable=None, at=None, tags=()):
         """Start a timer for ``user``, stopping the one already running, in one transaction.
 
         The user's row is locked first so that two concurrent starts are serialised; the
@@ -214,7 +287,7 @@ class TimeEntryQuerySet(models.QuerySet):
             if running is not None:
                 running.stop(at=at)
             self._forget_pause(user)  # starting other work ends the paused one
-            return self.create(
+            entry = self.create(
                 user=user,
                 project=project,
                 task=task,
@@ -222,6 +295,9 @@ class TimeEntryQuerySet(models.QuerySet):
                 start=at,
                 billable=project.billable if billable is None else billable,
             )
+            if tags:
+                entry.tags.set(tags)
+            return entry
 
     def stop_timer(self, user, at=None):
         """Stop ``user``'s running entry and return it, or None when nothing runs.
@@ -265,7 +341,7 @@ class TimeEntryQuerySet(models.QuerySet):
                 running.stop(at=at)
             paused.pause = TimeEntry.Pause.RESUMED
             paused.save(update_fields=["pause", "updated_at"])
-            return self.create(
+            resumed = self.create(
                 user=user,
                 project=paused.project,
                 task=paused.task,
@@ -273,6 +349,8 @@ class TimeEntryQuerySet(models.QuerySet):
                 start=max(at, paused.end),
                 billable=paused.billable,
             )
+            resumed.tags.set(paused.tags.all())
+            return resumed
 
     def forgotten(self, now: datetime, max_hours: int):
         """Running entries older than ``max_hours`` (none when the limit is 0)."""
@@ -336,6 +414,7 @@ class TimeEntry(models.Model):
     # Kept in step with start/end by save() so reports aggregate an integer column.
     duration_seconds = models.PositiveIntegerField(null=True, editable=False)
     billable = models.BooleanField(default=True)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="entries")
     # Database defaults too: bulk inserts (seed_demo) and older code need not know them.
     pause = models.CharField(
         max_length=8,

@@ -31,7 +31,21 @@ def filtered_entries(user, filters: dict):
         entries = entries.filter(project=filters["project"])
     if filters.get("user"):
         entries = entries.filter(user=filters["user"])
+    if filters.get("tag"):
+        entries = entries.with_any_tag(filters["tag"])
     return entries
+
+
+def seconds_by_tag(entries) -> list[dict]:
+    """Seconds of stopped entries per tag, largest first (an entry counts for each tag)."""
+    through = TimeEntry.tags.through
+    rows = (
+        through.objects.filter(timeentry__in=entries.filter(end__isnull=False).values("pk"))
+        .values("tag_id", "tag__name")
+        .annotate(seconds=Sum("timeentry__duration_seconds"))
+        .order_by("-seconds", "tag__name")
+    )
+    return list(rows)
 
 
 def _local_day(field: str):

@@ -6,7 +6,7 @@
 from django.dispatch import Signal
 
 # A report page was rendered. Arguments: ``user``, ``filters`` (a set of the filter names
-# in use: "start", "end", "project", "user"), ``row_count`` (entries in the report).
+# in use: "start", "end", "project", "user", "tag"), ``row_count`` (entries in the report).
 report_viewed = Signal()
 
 # A CSV export finished streaming. Arguments: ``user``, ``kind`` ("entries" or "report"),

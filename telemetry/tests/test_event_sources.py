@@ -13,7 +13,7 @@ from django.utils import timezone
 from setupwizard import installation
 from telemetry import emitter, lifecycle
 from telemetry.catalog import EVENTS
-from tracking.models import Client, Comment, Invoice, Project, Task, TimeEntry
+from tracking.models import Client, Comment, Invoice, Project, Tag, Task, TimeEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -87,6 +87,12 @@ def pause_path(web):
     web.get("/entries/")  # the owner's next page stops the forgotten timer
 
 
+def tags_path(web):
+    site = Project.objects.create(name="Site", client=Client.objects.create(name="Acme"))
+    web.post("/timer/start/", {"project": site.pk, "tags": "meeting, urgent"})
+    Tag.objects.get(name="urgent").delete()
+
+
 def comments_path(web):
     site = Project.objects.create(name="Site", client=Client.objects.create(name="Acme"))
     web.post(f"/projects/{site.pk}/comments/", {"text": "hello"})
@@ -154,6 +160,7 @@ PATHS = {
         "export.csv",
     },
     pause_path: {"timer.paused", "timer.resumed", "timer.auto_stopped"},
+    tags_path: {"tag.created", "tag.deleted"},
     comments_path: {"comment.created", "comment.updated", "comment.deleted"},
     invoices_path: {
         "invoice.created",

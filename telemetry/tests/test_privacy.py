@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from telemetry import emitter
-from tracking.models import Client, Comment, Invoice, Project, Task, TimeEntry
+from tracking.models import Client, Comment, Invoice, Project, Tag, Task, TimeEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +50,7 @@ def everything_sent(log_dir, *servers) -> str:
     title=marker_text,
     company=marker_text,
     invoice_number=marker_word,
+    tag_name=marker_word,
 )
 def test_no_personal_data_reaches_any_sink(
     telemetry_on,
@@ -65,6 +66,7 @@ def test_no_personal_data_reaches_any_sink(
     title,
     company,
     invoice_number,
+    tag_name,
 ):
     password = f"{MARK}-pass-{username}"
     email = f"{email_user}@{MARK.lower()}.example"
@@ -83,7 +85,13 @@ def test_no_personal_data_reaches_any_sink(
         acme.save()
         project = Project.objects.create(name=title, client=acme, hourly_rate="99.00")
         task = Task.objects.create(project=project, title=title)
-        web.post("/timer/start/", {"project": project.pk, "task": task.pk, "notes": notes})
+        tags = f"{tag_name[:40]}, {MARK}-tag"
+        web.post(
+            "/timer/start/",
+            {"project": project.pk, "task": task.pk, "notes": notes, "tags": tags},
+        )
+        web.post("/timer/pause/")
+        web.post("/timer/resume/")
         web.post("/timer/stop/")
         web.post(
             "/entries/new/",
@@ -102,6 +110,7 @@ def test_no_personal_data_reaches_any_sink(
                 "notes": notes + " edited",
                 "start": "2026-11-02T09:00:00",
                 "end": "2026-11-02T10:00:00",
+                "tags": f"{tag_name[:40]} renamed",
             },
         )
         web.post(f"/projects/{project.pk}/comments/", {"text": notes})
@@ -112,6 +121,9 @@ def test_no_personal_data_reaches_any_sink(
         task.status = Task.Status.DONE
         task.save()
         web.get(f"/reports/?start=2026-11-01&end=2026-11-30&project={project.pk}")
+        tag = Tag.objects.get(name__iexact=f"{MARK}-tag")
+        web.get(f"/reports/?start=2026-11-01&end=2026-11-30&tag={tag.pk}")
+        tag.delete()
         b"".join(web.get("/reports/export.csv?start=2026-11-01&end=2026-11-30").streaming_content)
         b"".join(web.get("/entries/export.csv").streaming_content)
         admin = HttpClient()
@@ -140,6 +152,7 @@ def test_no_personal_data_reaches_any_sink(
         transaction.set_rollback(True)
     sent = everything_sent(settings.LOG_DIR, posthog_server, tele_url_server)
     assert "timer.stopped" in sent and "invoice.sent" in sent and "auth.login_failed" in sent
+    assert "tag.created" in sent and "tag.deleted" in sent and "timer.resumed" in sent
     assert posthog_server.requests and tele_url_server.requests  # every sink was exercised
     assert MARK not in sent
     assert MARK.lower() not in sent

@@ -104,7 +104,8 @@ def test_the_list_makes_a_constant_number_of_queries(
     for day in range(1, 26):
         make_entry(colleague, website, at(day, 9), 30, task=design_task)
     client.force_login(owner)
-    with django_assert_max_num_queries(7):
+    # the page, its filters, the timer bar and the tags of the page: constant in the rows
+    with django_assert_max_num_queries(9):
         response = client.get("/entries/")
     assert len(response.context["page"].object_list) == 25
 

@@ -59,8 +59,10 @@ def entry_list(request):
     form = _filter_form(request)
     if not form.is_valid():
         return render(request, "tracking/entry_list.html", {"form": form}, status=400)
-    entries = filtered_entries(request.user, form.cleaned_data).select_related(
-        "project__client", "task", "user"
+    entries = (
+        filtered_entries(request.user, form.cleaned_data)
+        .select_related("project__client", "task", "user")
+        .prefetch_related("tags")
     )
     page = EntryPage.of(entries, request.GET.get("page"))
     query = request.GET.copy()

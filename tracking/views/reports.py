@@ -7,7 +7,12 @@ from django.utils import timezone
 from tracking.csv_export import csv_response, invalid_filters
 from tracking.forms import ReportFilterForm
 from tracking.models import Project, seconds_to_hours
-from tracking.queries import filtered_entries, seconds_by_day, seconds_over_time
+from tracking.queries import (
+    filtered_entries,
+    seconds_by_day,
+    seconds_by_tag,
+    seconds_over_time,
+)
 from tracking.signals import report_viewed
 
 CHART_HEIGHT = 120
@@ -77,6 +82,7 @@ def reports(request):
     # The totals are the sum of the per-user rows: one scan of the entries fewer.
     total_seconds = sum(row["seconds"] for row in by_user)
     entry_count = sum(row["count"] for row in by_user)
+    by_tag = seconds_by_tag(finished)
     bucket, over_time = seconds_over_time(
         seconds_by_day(finished), filters.get("start"), filters.get("end")
     )
@@ -86,13 +92,14 @@ def reports(request):
         "entry_count": entry_count,
         "by_project": [dict(row, hours=seconds_to_hours(row["seconds"])) for row in by_project],
         "by_user": [dict(row, hours=seconds_to_hours(row["seconds"])) for row in by_user],
+        "by_tag": [dict(row, hours=seconds_to_hours(row["seconds"])) for row in by_tag],
         "bucket": bucket,
         "bucket_label": BUCKET_LABELS[bucket],
         "over_time": [dict(row, hours=seconds_to_hours(row["seconds"])) for row in over_time],
         "chart": _chart(over_time),
         "query": form.data.urlencode(),
     }
-    used = {name for name in ("start", "end", "project", "user") if request.GET.get(name)}
+    used = {name for name in ("start", "end", "project", "user", "tag") if request.GET.get(name)}
     report_viewed.send(sender=reports, user=request.user, filters=used, row_count=entry_count)
     return render(request, "tracking/reports.html", context)
 

@@ -8,7 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from tracking.forms import TimerStartForm
-from tracking.models import TimeEntry, local_midnight
+from tracking.models import Tag, TimeEntry, local_midnight
 from tracking.views.entries import get_entry_for_user
 
 
@@ -37,7 +37,9 @@ def dashboard(request):
     # The timer bar's own lookup (which also stops a forgotten timer first).
     running = request.timer.running
     week_entries = list(
-        mine.started_in(week_start, tomorrow).select_related("project", "task")[:200]
+        mine.started_in(week_start, tomorrow)
+        .select_related("project", "task")
+        .prefetch_related("tags")[:200]
     )
     today_entries = [entry for entry in week_entries if entry.start >= day_start]
     totals = mine.period_totals(
@@ -68,6 +70,7 @@ def timer_start(request):
         form.cleaned_data["project"],
         task=form.cleaned_data["task"],
         notes=form.cleaned_data["notes"],
+        tags=Tag.objects.for_names(form.cleaned_data["tags"]),
     )
     messages.success(request, f"Timer started on {form.cleaned_data['project']}.")
     return _back(request)
@@ -125,7 +128,12 @@ def entry_continue(request, pk):
         messages.error(request, f"{entry.project} is archived: unarchive it to track time.")
         return _back(request)
     TimeEntry.objects.start_timer(
-        request.user, entry.project, task=entry.task, notes=entry.notes, billable=entry.billable
+        request.user,
+        entry.project,
+        task=entry.task,
+        notes=entry.notes,
+        billable=entry.billable,
+        tags=list(entry.tags.all()),
     )
     messages.success(request, f"Timer started on {entry.project}.")
     return _back(request)
