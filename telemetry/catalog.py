@@ -176,6 +176,17 @@ _EVENTS = [
         "A tag was created (typed in a form, or in the admin). Never its name.",
         {"has_color": Bool()},
     ),
+    Event(
+        "timesheet.saved",
+        "The week timesheet was saved: how many cells changed and what it did to its own "
+        "entries. Never hours, days or projects.",
+        {
+            "cells_changed": Int(),
+            "entries_created": Int(),
+            "entries_updated": Int(),
+            "entries_deleted": Int(),
+        },
+    ),
     Event("tag.deleted", "A tag was deleted or merged into another. Never its name."),
     Event(
         "time_entry.created",

@@ -20,7 +20,7 @@ from telemetry.catalog import USER_FIELDS, hours_bucket
 from telemetry.emitter import emit
 from telemetry.middleware import current_user
 from tracking.models import Client, Comment, Invoice, Project, Tag, Task, TimeEntry
-from tracking.signals import csv_exported, report_viewed
+from tracking.signals import csv_exported, report_viewed, timesheet_saved
 
 _MISSING = object()
 SNAPSHOT_ATTRIBUTE = "_telemetry_snapshot"
@@ -265,6 +265,19 @@ def on_report_viewed(sender, user, filters, row_count, **kwargs):
     emit("report.viewed", user=user, filters=sorted(filters), row_count=row_count)
 
 
+def on_timesheet_saved(
+    sender, user, cells_changed, entries_created, entries_updated, entries_deleted, **kwargs
+):
+    emit(
+        "timesheet.saved",
+        user=user,
+        cells_changed=cells_changed,
+        entries_created=entries_created,
+        entries_updated=entries_updated,
+        entries_deleted=entries_deleted,
+    )
+
+
 def on_csv_exported(sender, user, kind, row_count, **kwargs):
     emit("export.csv", user=user, kind=kind, row_count=row_count)
 
@@ -294,4 +307,5 @@ def connect() -> None:
     user_login_failed.connect(login_failed, dispatch_uid="telemetry:login_failed")
     report_viewed.connect(on_report_viewed, dispatch_uid="telemetry:report_viewed")
     csv_exported.connect(on_csv_exported, dispatch_uid="telemetry:csv_exported")
+    timesheet_saved.connect(on_timesheet_saved, dispatch_uid="telemetry:timesheet_saved")
     setup_completed.connect(on_setup_completed, dispatch_uid="telemetry:setup_completed")

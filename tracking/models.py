@@ -294,6 +294,7 @@ class TimeEntryQuerySet(models.QuerySet):
                 notes=notes,
                 start=at,
                 billable=project.billable if billable is None else billable,
+                source=TimeEntry.Source.TIMER,
             )
             if tags:
                 entry.tags.set(tags)
@@ -348,6 +349,7 @@ class TimeEntryQuerySet(models.QuerySet):
                 notes=paused.notes,
                 start=max(at, paused.end),
                 billable=paused.billable,
+                source=TimeEntry.Source.TIMER,
             )
             resumed.tags.set(paused.tags.all())
             return resumed
@@ -399,6 +401,11 @@ class TimeEntry(models.Model):
         PAUSED = "paused", "Paused"  # this stretch ended with a pause, resumable
         RESUMED = "resumed", "Resumed"  # it was paused and the work went on in a new entry
 
+    class Source(models.TextChoices):
+        TIMER = "timer", "Timer"
+        MANUAL = "manual", "By hand"
+        TIMESHEET = "timesheet", "Timesheet"
+
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="time_entries"
     )
@@ -422,6 +429,14 @@ class TimeEntry(models.Model):
         blank=True,
         default=Pause.NONE,
         db_default=Pause.NONE,
+        editable=False,
+    )
+    # Who made it: the week timesheet only ever changes the entries it made itself.
+    source = models.CharField(
+        max_length=10,
+        choices=Source.choices,
+        default=Source.MANUAL,
+        db_default=Source.MANUAL,
         editable=False,
     )
     # Stopped by the server at start + TIMER_MAX_HOURS, until its owner sets the real end.

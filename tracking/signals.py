@@ -12,3 +12,7 @@ report_viewed = Signal()
 # A CSV export finished streaming. Arguments: ``user``, ``kind`` ("entries" or "report"),
 # ``row_count``.
 csv_exported = Signal()
+
+# The week timesheet was saved. Arguments: ``user`` and counts: ``cells_changed``,
+# ``entries_created``, ``entries_updated``, ``entries_deleted`` (never hours or projects).
+timesheet_saved = Signal()

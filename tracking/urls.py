@@ -10,6 +10,7 @@ from tracking.views import (
     reports,
     tasks,
     timer,
+    timesheet,
 )
 
 app_name = "tracking"
@@ -19,6 +20,7 @@ urlpatterns = [
     path("timer/stop/", timer.timer_stop, name="timer_stop"),
     path("timer/pause/", timer.timer_pause, name="timer_pause"),
     path("timer/resume/", timer.timer_resume, name="timer_resume"),
+    path("timesheet/", timesheet.timesheet_week, name="timesheet"),
     path("entries/", entries.entry_list, name="entry_list"),
     path("entries/export.csv", entries.entry_export, name="entry_export"),
     path("entries/new/", entries.entry_create, name="entry_create"),

@@ -87,6 +87,11 @@ def pause_path(web):
     web.get("/entries/")  # the owner's next page stops the forgotten timer
 
 
+def timesheet_path(web):
+    site = Project.objects.create(name="Site", client=Client.objects.create(name="Acme"))
+    web.post("/timesheet/?week=2026-W45", {f"h-{site.pk}-2026-11-02": "1:30"})
+
+
 def tags_path(web):
     site = Project.objects.create(name="Site", client=Client.objects.create(name="Acme"))
     web.post("/timer/start/", {"project": site.pk, "tags": "meeting, urgent"})
@@ -161,6 +166,7 @@ PATHS = {
     },
     pause_path: {"timer.paused", "timer.resumed", "timer.auto_stopped"},
     tags_path: {"tag.created", "tag.deleted"},
+    timesheet_path: {"timesheet.saved", "time_entry.created"},
     comments_path: {"comment.created", "comment.updated", "comment.deleted"},
     invoices_path: {
         "invoice.created",

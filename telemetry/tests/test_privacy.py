@@ -113,6 +113,7 @@ def test_no_personal_data_reaches_any_sink(
                 "tags": f"{tag_name[:40]} renamed",
             },
         )
+        web.post("/timesheet/?week=2026-W45", {f"h-{project.pk}-2026-11-03": "2:15"})
         web.post(f"/projects/{project.pk}/comments/", {"text": notes})
         web.post(f"/tasks/{task.pk}/comments/", {"text": person})
         comment = Comment.objects.filter(author=user).first()
@@ -153,6 +154,7 @@ def test_no_personal_data_reaches_any_sink(
     sent = everything_sent(settings.LOG_DIR, posthog_server, tele_url_server)
     assert "timer.stopped" in sent and "invoice.sent" in sent and "auth.login_failed" in sent
     assert "tag.created" in sent and "tag.deleted" in sent and "timer.resumed" in sent
+    assert "timesheet.saved" in sent
     assert posthog_server.requests and tele_url_server.requests  # every sink was exercised
     assert MARK not in sent
     assert MARK.lower() not in sent

@@ -1,0 +1,149 @@
+"""The week timesheet: shown = stored, saved = stored, and what it may never change."""
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+import time_machine
+
+from tracking.models import Invoice, Preferences, TimeEntry
+from tracking.tests.conftest import at
+from tracking.timesheet import CellError, parse_hours
+
+pytestmark = pytest.mark.django_db
+
+WEEK = "2026-W48"  # Monday 23 to Sunday 29 November 2026
+
+
+@pytest.fixture
+def logged_in(client, colleague):
+    client.force_login(colleague)
+    return client
+
+
+def cell(project, day):
+    return f"h-{project.pk}-2026-11-{day:02d}"
+
+
+def shown(page: str, name: str) -> str:
+    return re.search(rf'name="{name}"[^>]*value="([^"]*)"', page).group(1)
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("1.5", 5400), ("1,5", 5400), ("1:30", 5400), ("1h30", 5400), ("1h", 3600),
+     ("90m", 5400), ("90 min", 5400), ("", 0), ("0:05", 300), ("8", 28800)],
+)  # fmt: skip
+def test_hours_are_read_as_people_write_them(text, seconds):
+    assert parse_hours(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["abc", "25", "1:75", "-1", "30:00"])
+def test_anything_else_is_refused(text):
+    with pytest.raises(CellError):
+        parse_hours(text)
+
+
+def test_the_week_shows_what_was_tracked_per_project_and_day(
+    logged_in, colleague, website, make_entry
+):
+    make_entry(colleague, website, at(23, 9), 90)
+    make_entry(colleague, website, at(23, 14), 30)
+    make_entry(colleague, website, at(25, 9), 45)
+    page = logged_in.get(f"/timesheet/?week={WEEK}").content.decode()
+    assert shown(page, cell(website, 23)) == "2:00"
+    assert shown(page, cell(website, 25)) == "0:45"
+    assert shown(page, cell(website, 24)) == ""
+    assert 'id="week-sum">2:45<' in page
+
+
+def test_saving_adds_a_timesheet_entry_and_shows_what_it_stored(
+    logged_in, colleague, website, internal, make_entry
+):
+    timer_entry = make_entry(colleague, website, at(23, 9), 60, source=TimeEntry.Source.TIMER)
+    response = logged_in.post(
+        f"/timesheet/?week={WEEK}",
+        {cell(website, 23): "2:30", cell(internal, 24): "1h15", cell(website, 24): ""},
+    )
+    assert response.status_code == 302
+    timer_entry.refresh_from_db()
+    assert timer_entry.duration_seconds == 3600  # never changed
+    owned = TimeEntry.objects.filter(source=TimeEntry.Source.TIMESHEET).order_by("start")
+    assert [(e.project, e.duration_seconds) for e in owned] == [(website, 5400), (internal, 4500)]
+    page = logged_in.get(f"/timesheet/?week={WEEK}").content.decode()
+    assert shown(page, cell(website, 23)) == "2:30"
+    assert shown(page, cell(internal, 24)) == "1:15"
+
+
+def test_lowering_a_cell_changes_only_the_timesheets_own_entry_and_zero_removes_it(
+    logged_in, colleague, website
+):
+    logged_in.post(f"/timesheet/?week={WEEK}", {cell(website, 23): "3"})
+    logged_in.post(f"/timesheet/?week={WEEK}", {cell(website, 23): "1"})
+    assert TimeEntry.objects.get().duration_seconds == 3600
+    logged_in.post(f"/timesheet/?week={WEEK}", {cell(website, 23): ""})
+    assert not TimeEntry.objects.exists()
+
+
+def test_a_cell_below_timer_or_hand_made_time_refuses_the_whole_week(
+    logged_in, colleague, website, internal, make_entry
+):
+    make_entry(colleague, website, at(23, 9), 120, source=TimeEntry.Source.TIMER)
+    response = logged_in.post(
+        f"/timesheet/?week={WEEK}",
+        {cell(internal, 24): "4", cell(website, 23): "1:00"},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "Mon 23 Nov, Website: 1:00 is less than the 2:00 tracked" in page
+    assert TimeEntry.objects.count() == 1  # nothing of the week was saved
+    assert response.redirect_chain == []
+    assert response.status_code == 400
+
+
+def test_billed_entries_are_never_changed(logged_in, colleague, website, acme, make_entry):
+    invoice = Invoice.objects.create(client=acme, number="B-1", due_date="2026-12-31")
+    item = invoice.items.create(description="x", quantity=1, unit_price=1)
+    billed = make_entry(colleague, website, at(23, 0), 60, source=TimeEntry.Source.TIMESHEET)
+    TimeEntry.objects.filter(pk=billed.pk).update(invoice_item=item)
+    response = logged_in.post(f"/timesheet/?week={WEEK}", {cell(website, 23): "0:30"})
+    assert response.status_code == 400
+    logged_in.post(f"/timesheet/?week={WEEK}", {cell(website, 23): "2"})
+    billed.refresh_from_db()
+    assert billed.duration_seconds == 3600
+    assert TimeEntry.objects.filter(invoice_item=None).get().duration_seconds == 3600
+
+
+def test_the_week_is_the_users_own_across_a_dst_change(client, colleague, website):
+    Preferences.objects.create(user=colleague, time_zone="Europe/Berlin")
+    client.force_login(colleague)
+    # ISO week 2026-W43 ends on Sunday 25 October, the night the clocks go back.
+    response = client.post("/timesheet/?week=2026-W43", {f"h-{website.pk}-2026-10-25": "8:00"})
+    assert response.status_code == 302
+    entry = TimeEntry.objects.get()
+    assert entry.start == datetime(2026, 10, 24, 22, 0, tzinfo=UTC)  # local midnight, CEST
+    assert entry.duration_seconds == 8 * 3600
+    page = client.get("/timesheet/?week=2026-W43").content.decode()
+    assert shown(page, f"h-{website.pk}-2026-10-25") == "8:00"
+
+
+def test_rows_can_be_added_and_copied_from_last_week(
+    logged_in, colleague, website, internal, make_entry
+):
+    make_entry(colleague, internal, at(18, 9), 60)  # the week before
+    page = logged_in.get(f"/timesheet/?week={WEEK}&copy=1").content.decode()
+    assert f'name="{cell(internal, 23)}"' in page
+    assert shown(page, cell(internal, 23)) == ""
+    page = logged_in.get(f"/timesheet/?week={WEEK}&row={website.pk}").content.decode()
+    assert f'name="{cell(website, 23)}"' in page
+
+
+def test_a_bad_week_is_explained(logged_in):
+    response = logged_in.get("/timesheet/?week=2026-W99", follow=True)
+    assert b"is not a week" in response.content
+
+
+def test_the_current_week_is_the_default(logged_in):
+    with time_machine.travel(at(25, 12), tick=False):
+        page = logged_in.get("/timesheet/").content.decode()
+    assert "Timesheet 2026-W48" in page
