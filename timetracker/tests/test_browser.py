@@ -135,3 +135,30 @@ def test_the_admin_turns_telemetry_on_shows_the_events_and_turns_it_off(logged_i
     assert "homepage" not in page.inner_text("#recent-events")
     page.click("#telemetry-toggle")
     expect(page.locator("#telemetry-state")).to_contain_text("Telemetry is OFF")
+
+
+def test_a_week_is_filled_in_the_grid_on_a_phone(browser_page, ready_server):
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(ready_server.url + "/accounts/login/")
+    page.fill("#id_username", "boss")
+    page.fill("#id_password", PASSWORD)
+    page.click("button:has-text('Log in')")
+    page.goto(ready_server.url + "/timesheet/?week=2026-W45")
+    page.select_option("#add-row", label="Website")
+    page.click("button:has-text('Add')")
+    cells = page.locator("#timesheet tbody input")
+    expect(cells).to_have_count(7)
+    cells.nth(0).fill("1.5")
+    page.keyboard.press("Tab")  # Tab moves to the next day
+    page.keyboard.type("1:30")
+    page.keyboard.press("Tab")
+    page.keyboard.type("1h30")
+    page.keyboard.press("Tab")
+    page.keyboard.type("90m")
+    page.click("button:has-text('Save the week')")
+    expect(page.locator("text=Week saved: 4 day(s) changed.")).to_be_visible()
+    expect(page.locator("#week-sum")).to_have_text("6:00")
+    assert [cells.nth(day).input_value() for day in range(4)] == ["1:30"] * 4
+    # The page itself scrolls no wider than the phone; the grid scrolls in its own box.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
