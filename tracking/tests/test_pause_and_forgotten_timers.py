@@ -41,6 +41,10 @@ def test_a_paused_timer_resumes_the_same_work_and_never_counts_the_break(
     assert first.pause == TimeEntry.Pause.RESUMED and second.pause == TimeEntry.Pause.NONE
     # Today's total at 11:15 while running again: 60 + 30 minutes, the break left out.
     assert 'id="today-total" data-seconds="5400"' in page
+    report = logged_in.get("/reports/?start=2026-11-25&end=2026-11-25").context
+    assert str(report["total_hours"]) == "1.50"
+    body = b"".join(logged_in.get("/entries/export.csv").streaming_content).decode()
+    assert [line.split(",")[3] for line in body.splitlines()[1:]] == ["1.00", "0.50"]
 
 
 def test_a_paused_timer_is_shown_as_paused_on_every_page(logged_in, website):
