@@ -24,7 +24,7 @@ def isolated_dirs(tmp_path, settings):
     """Each test gets its own data and log directories and a fresh store cache."""
     settings.TIMETRACKER_DATA_DIR = tmp_path / "data"
     settings.LOG_DIR = tmp_path / "logs"
-    settings.TIMETRACKER_DATA_DIR.mkdir()
+    settings.TIMETRACKER_DATA_DIR.mkdir(exist_ok=True)
     installation.reset_cache()
     yield
     installation.reset_cache()

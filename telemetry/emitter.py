@@ -207,8 +207,9 @@ class Dispatcher:
         if deliver:
             self.flush(timeout)
         self.queue.put(_STOP)
-        if deliver:
-            self.thread.join(max(0.0, deadline - time.monotonic()))
+        # The dispatcher itself never waits on the network once asked to stop: join it, so
+        # it cannot look at a store or log that belongs to whoever comes next.
+        self.thread.join(max(0.0, deadline - time.monotonic()))
 
         def close():
             for sink in self.sinks or ():

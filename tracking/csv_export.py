@@ -41,6 +41,7 @@ COLUMNS = [
 ]
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CHUNK_SIZE = 2000
+TAGS_READ_AT_ONCE = 200_000
 CHUNK_BYTES = 64 * 1024
 
 
@@ -66,19 +67,23 @@ def _database_rows(queryset) -> Iterator[tuple]:
     entry's id; the tag names of a chunk's entries come from one query per chunk.
     """
     sql, params = queryset.query.get_compiler(queryset.db).as_sql()
+    through = TimeEntry.tags.through.objects.using(queryset.db)
+    # Few tag assignments (the usual case) are read once; many, a chunk's worth at a time.
+    all_tags = _tag_names(through) if through.count() <= TAGS_READ_AT_ONCE else None
     with connections[queryset.db].chunked_cursor() as cursor:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(CHUNK_SIZE):
-            tags = _tag_names([row[-1] for row in rows], queryset.db)
+            tags = all_tags
+            if tags is None:
+                tags = _tag_names(through.filter(timeentry_id__in=[row[-1] for row in rows]))
             for row in rows:
                 yield (*row[:-1], tags.get(row[-1], ""))
 
 
-def _tag_names(entry_ids: list, using: str) -> dict:
-    """``{entry id: "tag; tag"}`` for the entries that have tags."""
+def _tag_names(assignments) -> dict:
+    """``{entry id: "tag; tag"}`` for the entries among ``assignments``."""
     names: dict = {}
-    through = TimeEntry.tags.through.objects.using(using)
-    pairs = through.filter(timeentry_id__in=entry_ids).values_list("timeentry_id", "tag__name")
+    pairs = assignments.values_list("timeentry_id", "tag__name")
     for entry_id, name in pairs.order_by("timeentry_id", "tag__name"):
         names[entry_id] = f"{names[entry_id]}; {name}" if entry_id in names else name
     return names

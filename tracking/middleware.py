@@ -3,7 +3,6 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
@@ -58,10 +57,15 @@ def timer_state(user) -> TimerState:
     """
     if not user.is_authenticated:
         return TimerState()
+    mine = TimeEntry.objects.filter(user=user).select_related("project", "task").order_by()
+    # A union of three lookups, each answered by its own partial index (an OR would scan
+    # all of the user's entries: 100 ms at 50,000 of them).
     entries = list(
-        TimeEntry.objects.filter(user=user)
-        .filter(Q(end__isnull=True) | Q(pause=TimeEntry.Pause.PAUSED) | Q(auto_stopped=True))
-        .select_related("project", "task")
+        mine.filter(end__isnull=True)
+        .union(
+            mine.filter(pause=TimeEntry.Pause.PAUSED),
+            mine.filter(auto_stopped=True),
+        )
         .order_by("-start")[:5]
     )
     state = TimerState()

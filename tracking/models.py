@@ -502,6 +502,10 @@ class TimeEntry(models.Model):
                 fields=["start", "end", "user", "project", "duration_seconds"],
                 name="entry_start",
             ),
+            # The timer bar's lookup of a person's unreviewed auto-stopped entries.
+            models.Index(
+                fields=["user"], condition=Q(auto_stopped=True), name="entry_auto_stopped"
+            ),
         ]
 
     def __str__(self):
