@@ -202,6 +202,12 @@ def save_week(user, monday: date, data) -> SaveResult:
             cell = week.cell(project_id, day)
             if seconds == cell.seconds:
                 continue
+            if project.archived and seconds > cell.seconds:
+                result.errors.append(
+                    f"{day:%a %-d %b}, {project.name}: the project is archived; "
+                    "unarchive it to add time."
+                )
+                continue
             if seconds < cell.fixed_seconds:
                 result.errors.append(
                     f"{day:%a %-d %b}, {project.name}: {format_hours(seconds) or '0:00'} is "

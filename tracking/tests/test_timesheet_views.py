@@ -147,3 +147,12 @@ def test_the_current_week_is_the_default(logged_in):
     with time_machine.travel(at(25, 12), tick=False):
         page = logged_in.get("/timesheet/").content.decode()
     assert "Timesheet 2026-W48" in page
+
+
+def test_no_time_is_added_to_an_archived_project(logged_in, website):
+    website.archived = True
+    website.save()
+    response = logged_in.post(f"/timesheet/?week={WEEK}", {cell(website, 23): "1"})
+    assert response.status_code == 400
+    assert b"the project is archived" in response.content
+    assert not TimeEntry.objects.exists()
