@@ -42,26 +42,21 @@ def env_optional_bool(env: environ.Env, name: str) -> bool | None:
 
 
 def env_float(env: environ.Env, name: str, default: float, low: float, high: float) -> float:
-    raw = env.str(name, default="")
-    if raw.strip() == "":
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name}={raw!r} is not a number.") from None
-    if not low <= value <= high:
-        raise ImproperlyConfigured(f"{name}={raw!r} must be between {low} and {high}.")
-    return value
+    return _env_number(env, name, default, low, high, float, "a number")
 
 
 def env_int(env: environ.Env, name: str, default: int, low: int, high: int) -> int:
+    return _env_number(env, name, default, low, high, int, "a whole number")
+
+
+def _env_number(env, name, default, low, high, parse, kind):
     raw = env.str(name, default="").strip()
     if raw == "":
         return default
     try:
-        value = int(raw)
+        value = parse(raw)
     except ValueError:
-        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
+        raise ImproperlyConfigured(f"{name}={raw!r} is not {kind}.") from None
     if not low <= value <= high:
         raise ImproperlyConfigured(f"{name}={raw!r} must be between {low} and {high}.")
     return value

@@ -141,3 +141,15 @@ def test_sqlite_runs_in_write_ahead_log_mode(tmp_path):
         timeout=60,
     )
     assert result.stdout.strip() == "wal", result.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("ten", "is not a whole number"), ("99", "must be between 0 and 72"), ("-1", "between")],
+)
+def test_timer_max_hours_is_parsed_strictly(value, message, monkeypatch):
+    import environ
+
+    monkeypatch.setenv("TIMER_MAX_HOURS", value)
+    with pytest.raises(ImproperlyConfigured, match=message):
+        config.env_int(environ.Env(), "TIMER_MAX_HOURS", default=10, low=0, high=72)
