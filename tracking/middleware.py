@@ -6,7 +6,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
-from tracking.models import Preferences, TimeEntry
+from tracking.models import Preferences, TimeEntry, forgotten_before
 
 SESSION_KEY = "tracking_time_zone"
 
@@ -53,7 +53,8 @@ def timer_state(user) -> TimerState:
     """One query: the running, paused and unreviewed auto-stopped entries of ``user``.
 
     A running timer past TIMER_MAX_HOURS is stopped here, on its owner's next page, so
-    nothing depends on cron (``manage.py stop_forgotten_timers`` does it for everyone).
+    nothing depends on cron (``manage.py stop_forgotten_timers`` does it for everyone);
+    whether it has run that long is read from the entry already in hand.
     """
     if not user.is_authenticated:
         return TimerState()
@@ -76,11 +77,11 @@ def timer_state(user) -> TimerState:
             state.paused = entry
         else:
             state.auto_stopped.append(entry)
-    if state.running is not None:
+    limit = settings.TIMER_MAX_HOURS
+    running = state.running
+    if running is not None and limit and running.start <= forgotten_before(timezone.now(), limit):
         now = timezone.now()
-        stopped = TimeEntry.objects.filter(pk=state.running.pk).stop_forgotten(
-            now, settings.TIMER_MAX_HOURS
-        )
+        stopped = TimeEntry.objects.filter(pk=running.pk).stop_forgotten(now, limit)
         if stopped:
             state.auto_stopped.insert(0, stopped[0])
             state.running = None

@@ -283,7 +283,7 @@ class TimeEntryQuerySet(models.QuerySet):
         at = _whole_seconds(at or timezone.now())
         with transaction.atomic():
             get_user_model().objects.select_for_update().filter(pk=user.pk).first()
-            running = self.select_for_update().filter(user=user, end__isnull=True).first()
+            running = self._locked_running(user)
             if running is not None:
                 running.stop(at=at)
             self._forget_pause(user)  # starting other work ends the paused one
@@ -306,7 +306,7 @@ class TimeEntryQuerySet(models.QuerySet):
         Stopping while paused ends the paused work item: it can no longer be resumed.
         """
         with transaction.atomic():
-            running = self.select_for_update().filter(user=user, end__isnull=True).first()
+            running = self._locked_running(user)
             if running is not None:
                 running.stop(at=at)
             return running or self._forget_pause(user)
@@ -317,7 +317,7 @@ class TimeEntryQuerySet(models.QuerySet):
         Returns the paused entry, or None when nothing runs.
         """
         with transaction.atomic():
-            running = self.select_for_update().filter(user=user, end__isnull=True).first()
+            running = self._locked_running(user)
             if running is None:
                 return None
             running.pause = TimeEntry.Pause.PAUSED
@@ -332,33 +332,29 @@ class TimeEntryQuerySet(models.QuerySet):
         """
         at = _whole_seconds(at or timezone.now())
         with transaction.atomic():
+            # The user's row first, as start_timer does: one lock order, no deadlock.
             get_user_model().objects.select_for_update().filter(pk=user.pk).first()
             paused = self.select_for_update().filter(user=user, pause=TimeEntry.Pause.PAUSED)
             paused = paused.first()
             if paused is None:
                 return None
-            running = self.select_for_update().filter(user=user, end__isnull=True).first()
-            if running is not None:
-                running.stop(at=at)
             paused.pause = TimeEntry.Pause.RESUMED
             paused.save(update_fields=["pause", "updated_at"])
-            resumed = self.create(
-                user=user,
-                project=paused.project,
+            return self.start_timer(
+                user,
+                paused.project,
                 task=paused.task,
                 notes=paused.notes,
-                start=max(at, paused.end),
                 billable=paused.billable,
-                source=TimeEntry.Source.TIMER,
+                at=max(at, paused.end),
+                tags=list(paused.tags.all()),
             )
-            resumed.tags.set(paused.tags.all())
-            return resumed
 
     def forgotten(self, now: datetime, max_hours: int):
         """Running entries older than ``max_hours`` (none when the limit is 0)."""
         if not max_hours:
             return self.none()
-        return self.running().filter(start__lte=now - timedelta(hours=max_hours))
+        return self.running().filter(start__lte=forgotten_before(now, max_hours))
 
     def stop_forgotten(self, now: datetime, max_hours: int) -> list:
         """Stop every forgotten timer at its start + ``max_hours``; never deletes time.
@@ -378,6 +374,10 @@ class TimeEntryQuerySet(models.QuerySet):
             stopped.append(entry)
         return stopped
 
+    def _locked_running(self, user):
+        """Inside a transaction: ``user``'s running entry, row-locked, or None."""
+        return self.select_for_update().filter(user=user, end__isnull=True).first()
+
     def _forget_pause(self, user):
         """The paused work item is over: it stays as it is, without the way back."""
         paused = self.filter(user=user, pause=TimeEntry.Pause.PAUSED).first()
@@ -385,6 +385,11 @@ class TimeEntryQuerySet(models.QuerySet):
             paused.pause = TimeEntry.Pause.NONE
             paused.save(update_fields=["pause", "updated_at"])
         return None
+
+
+def forgotten_before(now: datetime, max_hours: int) -> datetime:
+    """A timer started at or before this moment has run past the limit."""
+    return now - timedelta(hours=max_hours)
 
 
 def _whole_seconds(moment):
@@ -700,6 +705,9 @@ class InvoiceItem(models.Model):
 
     def save(self, *args, **kwargs):
         self.amount = line_amount(self.quantity, self.unit_price)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"quantity", "unit_price"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "amount"}
         super().save(*args, **kwargs)
 
 

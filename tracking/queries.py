@@ -20,13 +20,11 @@ DAYS_UP_TO_DAYS = 62
 WEEKS_UP_TO_DAYS = 731
 
 
-def visible_entries(user):
-    return TimeEntry.objects.for_user(user)
-
-
 def filtered_entries(user, filters: dict):
     """The entries ``user`` may see, narrowed by a valid filter form's cleaned data."""
-    entries = visible_entries(user).started_between(filters.get("start"), filters.get("end"))
+    entries = TimeEntry.objects.for_user(user).started_between(
+        filters.get("start"), filters.get("end")
+    )
     if filters.get("project"):
         entries = entries.filter(project=filters["project"])
     if filters.get("user"):
