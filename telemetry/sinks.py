@@ -74,6 +74,7 @@ class JsonlSink:
         self.status_file = delivery.status_path()
         self.max_bytes = settings.TELEMETRY_LOG_MAX_BYTES
         self.quiet_until = 0.0
+        self.unlogged = 0  # events refused since the failure was last reported
 
     def send(self, event: dict) -> bool:
         line = (json.dumps(event, separators=(",", ":"), sort_keys=True) + "\n").encode()
@@ -84,6 +85,9 @@ class JsonlSink:
             if size > self.max_bytes:
                 self.rotate()
         except OSError as exc:
+            # Reported once a minute (a log line and the admin's delivery status), not once
+            # an event: the disk that refused this line is usually the status file's too.
+            self.unlogged += 1
             if time.monotonic() >= self.quiet_until:
                 self.quiet_until = time.monotonic() + JSONL_QUIET_SECONDS
                 logger.error(
@@ -92,16 +96,19 @@ class JsonlSink:
                     self.path,
                     exc.strerror,
                 )
-            delivery.record_failure(self.name, f"{exc.strerror}", 1, self.status_file)
+                delivery.record_failure(
+                    self.name, exc.strerror or "", self.unlogged, self.status_file
+                )
+                self.unlogged = 0
             return False
         return True
 
     def _append(self, line: bytes) -> int:
         """Inside the lock: append ``line`` whole, or leave the file as it was."""
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+        fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o640)
         try:
             size = os.fstat(fd).st_size
-            if size and _last_byte(self.path, size) != b"\n":
+            if size and os.pread(fd, 1, size - 1) != b"\n":
                 line = b"\n" + line
             try:
                 written = os.write(fd, line)
@@ -142,12 +149,6 @@ def _file_lock(path: Path):
         yield
     finally:
         os.close(fd)
-
-
-def _last_byte(path: Path, size: int) -> bytes:
-    with path.open("rb") as handle:
-        handle.seek(size - 1)
-        return handle.read(1)
 
 
 class DebugSink:
