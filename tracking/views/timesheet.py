@@ -45,15 +45,9 @@ def timesheet_week(request):
             messages.error(request, error)
         status = 400
     week = timesheet.load_week(request.user, monday, extra)
-    shown = set(week.cells) | {(p.pk, day) for p in week.projects for day in week.days}
-    values = {
-        timesheet.cell_name(project_id, day): timesheet.format_hours(
-            week.cell(project_id, day).seconds
-        )
-        for project_id, day in shown
-    }
-    if request.method == "POST":
-        values.update({name: value for name, value in request.POST.items() if name in values})
+    # After a refused save the cells show what was typed, so nothing has to be typed again.
+    typed = request.POST if request.method == "POST" else {}
+    day_totals = week.day_totals()
     context = {
         "week": week,
         "label": timesheet.week_label(monday),
@@ -64,16 +58,19 @@ def timesheet_week(request):
             {
                 **row,
                 "inputs": [
-                    {"name": cell.name, "value": values.get(cell.name, ""), "day": cell.day}
+                    {
+                        "name": cell.name,
+                        "value": typed.get(cell.name, timesheet.format_hours(cell.seconds)),
+                        "day": cell.day,
+                    }
                     for cell in row["cells"]
                 ],
                 "total": timesheet.format_hours(row["seconds"]) or "0:00",
             }
             for row in week.rows()
         ],
-        "day_totals": [timesheet.format_hours(s) or "0:00" for s in week.day_totals()],
-        "week_total": timesheet.format_hours(sum(week.day_totals())) or "0:00",
+        "day_totals": [timesheet.format_hours(seconds) or "0:00" for seconds in day_totals],
+        "week_total": timesheet.format_hours(sum(day_totals)) or "0:00",
         "addable": Project.objects.active().exclude(pk__in=[p.pk for p in week.projects]),
-        "rows_query": "&".join(f"row={p.pk}" for p in week.projects),
     }
     return render(request, "tracking/timesheet.html", context, status=status)
