@@ -197,15 +197,18 @@ _backend = None
 def backend():
     global _backend
     if _backend is None:
-        if settings.INSTALLATION_STORE == "database":
-            from setupwizard.backends.database import DatabaseBackend
-
-            _backend = DatabaseBackend()
-        else:
-            from setupwizard.backends.file import FileBackend
-
-            _backend = FileBackend(Path(settings.TIMETRACKER_DATA_DIR))
+        _backend = _make_backend(settings.INSTALLATION_STORE)
     return _backend
+
+
+def _make_backend(kind: str):
+    if kind == "database":
+        from setupwizard.backends.database import DatabaseBackend
+
+        return DatabaseBackend()
+    from setupwizard.backends.file import FileBackend
+
+    return FileBackend(Path(settings.TIMETRACKER_DATA_DIR))
 
 
 def reset_cache() -> None:
@@ -311,6 +314,39 @@ def claim(key: str, action: Callable[[], bool], every: timedelta | None = None) 
             return False
         data[key] = utc_now_iso()
     return True
+
+
+def move_to(target: str) -> str:
+    """Copy the record from the other store into ``target`` ("file" or "database").
+
+    The salt and id move with it, so fingerprints continue. Idempotent; refuses (with a
+    ``StoreError``) to overwrite another installation that is already set up. Returns what
+    was done, for the operator.
+    """
+    source = "database" if target == "file" else "file"
+    record = _make_backend(source).read_valid_record()
+    destination = _make_backend(target)
+    existing = destination.read_valid_record()
+    if record is None:
+        if existing is not None:
+            return f"The record is already in the {target} store: nothing moved."
+        raise StoreError(f"There is no valid installation record in the {source} store to move.")
+    identity = ("telemetry_salt", "installation_id")
+    another = existing is not None and any(existing[key] != record[key] for key in identity)
+    if another and existing["setup_complete"]:
+        raise StoreError(
+            f"The {target} store already holds another installation (id "
+            f"{existing['installation_id']}, set up): nothing was changed. Remove it "
+            "first if it is really unused."
+        )
+    if existing == record:
+        return f"The {target} store already holds this record: nothing changed."
+    destination.write_record(record)
+    reset_cache()
+    return (
+        f"Moved installation {record['installation_id']} from the {source} store to the "
+        f"{target} store, salt and id unchanged (fingerprints continue)."
+    )
 
 
 def repair(has_superuser: bool) -> RepairReport:

@@ -1,5 +1,4 @@
 import os
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -63,41 +62,10 @@ class Command(BaseCommand):
         self.run_setup(options)
 
     def move_store(self, target: str):
-        """Copy the record from the other store into ``target``, identity included."""
-        from setupwizard.backends.database import DatabaseBackend
-        from setupwizard.backends.file import FileBackend
-
-        backends = {
-            "file": FileBackend(Path(settings.TIMETRACKER_DATA_DIR)),
-            "database": DatabaseBackend(),
-        }
-        source = "database" if target == "file" else "file"
-        record = backends[source].read_valid_record()
-        existing = backends[target].read_valid_record()
-        if record is None:
-            if existing is not None:
-                self.stdout.write(f"The record is already in the {target} store: nothing moved.")
-                return self.remind(target)
-            raise CommandError(
-                f"There is no valid installation record in the {source} store to move."
-            )
-        identity = ("telemetry_salt", "installation_id")
-        another = existing is not None and any(existing[k] != record[k] for k in identity)
-        if another and existing["setup_complete"]:
-            raise CommandError(
-                f"The {target} store already holds another installation (id "
-                f"{existing['installation_id']}, set up): nothing was changed. Remove it "
-                "first if it is really unused."
-            )
-        if existing == record:
-            self.stdout.write(f"The {target} store already holds this record: nothing changed.")
-        else:
-            backends[target].write_record(record)
-            self.stdout.write(
-                f"Moved installation {record['installation_id']} from the {source} store to "
-                f"the {target} store, salt and id unchanged (fingerprints continue)."
-            )
-        installation.reset_cache()
+        try:
+            self.stdout.write(installation.move_to(target))
+        except installation.StoreError as exc:
+            raise CommandError(str(exc)) from None
         self.remind(target)
 
     def remind(self, target: str):
