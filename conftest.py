@@ -13,6 +13,7 @@ import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import brotli
 import pytest
 from django.contrib.auth import get_user_model
 
@@ -112,8 +113,12 @@ class RecordingServer:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("content-length") or 0))
-                if self.headers.get("content-encoding") == "gzip":
+                # Sentry's client compresses with brotli when the module is installed.
+                encoding = self.headers.get("content-encoding")
+                if encoding == "gzip":
                     body = gzip.decompress(body)
+                elif encoding == "br":
+                    body = brotli.decompress(body)
                 with recorder.lock:
                     status = recorder.statuses.pop(0) if recorder.statuses else recorder.status
                     recorder.requests.append(

@@ -1,0 +1,67 @@
+"""The tracking models, one module per concern: the shared catalogue, time entries, billing."""
+
+from tracking.models.billing import Invoice, InvoiceItem, line_amount
+from tracking.models.catalogue import (
+    TAG_NAME_MAX_LENGTH,
+    TAGS_PER_ENTRY,
+    Client,
+    Comment,
+    Preferences,
+    Project,
+    Tag,
+    Task,
+)
+from tracking.models.common import (
+    CENT,
+    COMMENT_MAX_LENGTH,
+    EARLIEST_MOMENT,
+    END_OF_TIME,
+    FIRST_YEAR,
+    LAST_YEAR,
+    MAX_ENTRY_DURATION,
+    NON_NEGATIVE,
+    NOTES_MAX_LENGTH,
+    currency_choices,
+    elapsed_seconds,
+    hundredths_of_hours,
+    seconds_to_hours,
+    validate_currency,
+    validate_entry_moment,
+)
+from tracking.models.entries import (
+    TimeEntry,
+    forgotten_before,
+    local_midnight,
+)
+
+__all__ = [
+    "CENT",
+    "COMMENT_MAX_LENGTH",
+    "EARLIEST_MOMENT",
+    "END_OF_TIME",
+    "FIRST_YEAR",
+    "LAST_YEAR",
+    "MAX_ENTRY_DURATION",
+    "NON_NEGATIVE",
+    "NOTES_MAX_LENGTH",
+    "TAGS_PER_ENTRY",
+    "TAG_NAME_MAX_LENGTH",
+    "Client",
+    "Comment",
+    "Invoice",
+    "InvoiceItem",
+    "Preferences",
+    "Project",
+    "Tag",
+    "Task",
+    "TimeEntry",
+    "currency_choices",
+    "elapsed_seconds",
+    "forgotten_before",
+    "hundredths_of_hours",
+    "line_amount",
+    "local_midnight",
+    "seconds_to_hours",
+    "validate_currency",
+    "validate_entry_moment",
+]

@@ -1,0 +1,224 @@
+from zoneinfo import available_timezones
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, RegexValidator
+from django.db import IntegrityError, models, transaction
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+
+from tracking.models.common import COMMENT_MAX_LENGTH, NON_NEGATIVE
+
+
+class Client(models.Model):
+    name = models.CharField(max_length=200)
+    email = models.EmailField(blank=True)
+    archived = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("tracking:client_detail", args=[self.pk])
+
+
+class ProjectQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(archived=False)
+
+
+class Project(models.Model):
+    name = models.CharField(max_length=200)
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="projects")
+    billable = models.BooleanField(default=True)
+    hourly_rate = models.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[NON_NEGATIVE],
+        help_text="Per hour, optional.",
+    )
+    archived = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hourly_rate__gte=0) | Q(hourly_rate__isnull=True),
+                name="project_rate_not_negative",
+                violation_error_message="The hourly rate cannot be negative.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("tracking:project_detail", args=[self.pk])
+
+
+class Task(models.Model):
+    class Status(models.TextChoices):
+        TODO = "todo", "To do"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+
+    class Priority(models.TextChoices):
+        LOW = "low", "Low"
+        MEDIUM = "medium", "Medium"
+        HIGH = "high", "High"
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="tasks")
+    title = models.CharField(max_length=200)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.TODO)
+    priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.MEDIUM)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="created_tasks",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project__name", "title"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("tracking:task_detail", args=[self.pk])
+
+
+TAG_NAME_MAX_LENGTH = 50
+TAGS_PER_ENTRY = 20
+
+
+class TagQuerySet(models.QuerySet):
+    def for_names(self, names: list[str]) -> list["Tag"]:
+        """The tags with these names, matched case-insensitively; new names are created."""
+        tags = []
+        for name in names:
+            tag = self.filter(name__iexact=name).first()
+            if tag is None:
+                try:
+                    with transaction.atomic():
+                        tag = self.create(name=name)
+                except IntegrityError:  # created meanwhile by someone else
+                    tag = self.get(name__iexact=name)
+            tags.append(tag)
+        return tags
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=TAG_NAME_MAX_LENGTH)
+    color = models.CharField(
+        max_length=7,
+        blank=True,
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1f6feb.")],
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TagQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="tag_name_unique_case_insensitive",
+                violation_error_message="A tag with this name already exists.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def merge(self, others) -> int:
+        """Give the entries of ``others`` this tag instead, then delete them."""
+        through = self.entries.through
+        moved = 0
+        with transaction.atomic():
+            for other in others:
+                if other.pk == self.pk:
+                    continue
+                entry_ids = list(other.entries.values_list("pk", flat=True))
+                already = set(
+                    through.objects.filter(tag=self, timeentry_id__in=entry_ids).values_list(
+                        "timeentry_id", flat=True
+                    )
+                )
+                through.objects.bulk_create(
+                    [through(tag=self, timeentry_id=pk) for pk in entry_ids if pk not in already]
+                )
+                moved += len(entry_ids)
+                other.delete()
+        return moved
+
+
+class Comment(models.Model):
+    # PROTECT: people's comments are never lost because something they hang on is deleted.
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments"
+    )
+    text = models.TextField(
+        max_length=COMMENT_MAX_LENGTH, validators=[MaxLengthValidator(COMMENT_MAX_LENGTH)]
+    )
+    project = models.ForeignKey(
+        Project, on_delete=models.PROTECT, null=True, blank=True, related_name="comments"
+    )
+    task = models.ForeignKey(
+        Task, on_delete=models.PROTECT, null=True, blank=True, related_name="comments"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(project__isnull=False) & Q(task__isnull=True))
+                | (Q(project__isnull=True) & Q(task__isnull=False)),
+                name="comment_on_exactly_one_target",
+                violation_error_message="A comment belongs to a project or a task, not both.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Comment by {self.author} on {self.target}"
+
+    @property
+    def target(self):
+        return self.project or self.task
+
+
+class Preferences(models.Model):
+    """A user's own settings; today, the time zone their times are shown in."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preferences"
+    )
+    time_zone = models.CharField(
+        max_length=64, blank=True, help_text="Empty: the server's time zone."
+    )
+
+    class Meta:
+        verbose_name_plural = "preferences"
+
+    def __str__(self):
+        return f"Preferences of {self.user}"
+
+    def clean(self):
+        if self.time_zone and self.time_zone not in available_timezones():
+            raise ValidationError({"time_zone": "Unknown time zone."})

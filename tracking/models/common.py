@@ -1,0 +1,60 @@
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pycountry
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+
+CENT = Decimal("0.01")
+# The one limit on free text people type into entries, timers and comments.
+NOTES_MAX_LENGTH = 2000
+COMMENT_MAX_LENGTH = 10_000
+# Time entries live in this window of years (UTC and local alike) and last at most this long:
+# anything outside is a typo, and far-off dates overflow in other time zones and databases.
+FIRST_YEAR = 2000
+LAST_YEAR = 2100
+EARLIEST_MOMENT = datetime(FIRST_YEAR, 1, 1, tzinfo=UTC)
+END_OF_TIME = datetime(LAST_YEAR + 1, 1, 1, tzinfo=UTC)  # exclusive
+MAX_ENTRY_DURATION = timedelta(hours=72)
+NON_NEGATIVE = MinValueValidator(Decimal("0"), "Must be zero or more.")
+
+
+def elapsed_seconds(start: datetime, end: datetime) -> int:
+    """Whole seconds that really passed from ``start`` to ``end``, across any DST change.
+
+    Python subtracts two datetimes that share a tzinfo by their wall clocks (01:30 → 03:30
+    is 2 h even on the night the clocks jump), so both are taken to UTC first.
+    """
+    return int((end.astimezone(UTC) - start.astimezone(UTC)).total_seconds())
+
+
+def validate_currency(code: str) -> None:
+    if pycountry.currencies.get(alpha_3=code) is None:
+        raise ValidationError(
+            "%(code)s is not an ISO 4217 currency code (such as EUR, USD or GBP).",
+            params={"code": code},
+        )
+
+
+def currency_choices() -> list[tuple[str, str]]:
+    return sorted((c.alpha_3, f"{c.alpha_3} · {c.name}") for c in pycountry.currencies)
+
+
+def validate_entry_moment(moment: datetime) -> None:
+    """An entry's start or end lies within the supported years."""
+    if not EARLIEST_MOMENT <= moment < END_OF_TIME:
+        raise ValidationError(
+            "Use a date between %(first)s and %(last)s.",
+            params={"first": FIRST_YEAR, "last": LAST_YEAR},
+            code="out_of_range",
+        )
+
+
+def hundredths_of_hours(seconds: int) -> int:
+    """Whole hundredths of an hour, rounded half up, in integers: 5400 → 150."""
+    return (seconds * 100 + 1800) // 3600
+
+
+def seconds_to_hours(seconds: int | None) -> Decimal:
+    """Seconds as decimal hours rounded to two places: 5400 → Decimal("1.50")."""
+    return Decimal(hundredths_of_hours(seconds or 0)).scaleb(-2)

@@ -1,0 +1,375 @@
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.db import models, transaction
+from django.db.models import Exists, F, OuterRef, Q, Sum
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+
+from tracking.models.catalogue import Project, Tag, Task
+from tracking.models.common import (
+    EARLIEST_MOMENT,
+    END_OF_TIME,
+    FIRST_YEAR,
+    LAST_YEAR,
+    MAX_ENTRY_DURATION,
+    NOTES_MAX_LENGTH,
+    elapsed_seconds,
+    seconds_to_hours,
+    validate_entry_moment,
+)
+
+
+class TimeEntryQuerySet(models.QuerySet):
+    def running(self):
+        return self.filter(end__isnull=True)
+
+    def for_user(self, user):
+        return self if user.is_staff else self.filter(user=user)
+
+    def with_any_tag(self, tags):
+        """Entries carrying any of ``tags``: ``Exists``, so no row is counted twice."""
+        through = TimeEntry.tags.through
+        return self.filter(
+            Exists(through.objects.filter(timeentry_id=OuterRef("pk"), tag__in=tags))
+        )
+
+    def started_between(self, first_day: date | None, last_day: date | None):
+        """Entries that started on the local dates first_day to last_day, inclusive.
+
+        Bounds are local midnights compared with ``start`` itself (not ``start__date``), so
+        the query uses the indexes instead of converting every row's timestamp.
+        """
+        entries = self
+        if first_day:
+            entries = entries.filter(start__gte=local_midnight(first_day))
+        if last_day:
+            entries = entries.filter(start__lt=local_midnight(last_day + timedelta(days=1)))
+        return entries
+
+    def total_seconds(self) -> int:
+        return self.aggregate(total=Coalesce(Sum("duration_seconds"), 0))["total"]
+
+    def started_in(self, since: datetime, until: datetime):
+        return self.filter(start__gte=since, start__lt=until)
+
+    def period_totals(self, periods: dict[str, tuple[datetime, datetime]], now: datetime):
+        """Seconds tracked in each named period [since, until), by when entries started.
+
+        A running timer counts up to ``now``. Two queries whatever the number of periods.
+        """
+        totals = self.aggregate(
+            **{
+                name: Coalesce(Sum("duration_seconds", filter=Q(start__gte=a, start__lt=b)), 0)
+                for name, (a, b) in periods.items()
+            }
+        )
+        for start in self.running().filter(start__lt=now).values_list("start", flat=True):
+            for name, (since, until) in periods.items():
+                if since <= start < until:
+                    totals[name] += elapsed_seconds(start, now)
+        return totals
+
+    def start_timer(self, user, project, task=None, notes="", billable=None, at=None, tags=()):
+        """Start a timer for ``user``, stopping the one already running, in one transaction.
+
+        The user's row is locked first so that two concurrent starts are serialised; the
+        partial unique index stays the last line of defence.
+        """
+        at = _whole_seconds(at or timezone.now())
+        with transaction.atomic():
+            get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+            running = self._locked_running(user)
+            if running is not None:
+                running.stop(at=at)
+            self._forget_pause(user)  # starting other work ends the paused one
+            entry = self.create(
+                user=user,
+                project=project,
+                task=task,
+                notes=notes,
+                start=at,
+                billable=project.billable if billable is None else billable,
+                source=TimeEntry.Source.TIMER,
+            )
+            if tags:
+                entry.tags.set(tags)
+            return entry
+
+    def stop_timer(self, user, at=None):
+        """Stop ``user``'s running entry and return it, or None when nothing runs.
+
+        Stopping while paused ends the paused work item: it can no longer be resumed.
+        """
+        with transaction.atomic():
+            running = self._locked_running(user)
+            if running is not None:
+                running.stop(at=at)
+            return running or self._forget_pause(user)
+
+    def pause_timer(self, user, at=None):
+        """Pause ``user``'s running timer: its stretch of work ends and can be resumed.
+
+        Returns the paused entry, or None when nothing runs.
+        """
+        with transaction.atomic():
+            running = self._locked_running(user)
+            if running is None:
+                return None
+            running.pause = TimeEntry.Pause.PAUSED
+            running.stop(at=at, extra_fields=["pause"])
+            return running
+
+    def resume_timer(self, user, at=None):
+        """Start a new stretch of the paused work item (project, task, notes, billable, tags).
+
+        Returns the new running entry, or None when nothing is paused. Paused time lies
+        between two entries, so nothing ever counts it.
+        """
+        at = _whole_seconds(at or timezone.now())
+        with transaction.atomic():
+            # The user's row first, as start_timer does: one lock order, no deadlock.
+            get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+            paused = self.select_for_update().filter(user=user, pause=TimeEntry.Pause.PAUSED)
+            paused = paused.first()
+            if paused is None:
+                return None
+            paused.pause = TimeEntry.Pause.RESUMED
+            paused.save(update_fields=["pause", "updated_at"])
+            return self.start_timer(
+                user,
+                paused.project,
+                task=paused.task,
+                notes=paused.notes,
+                billable=paused.billable,
+                at=max(at, paused.end),
+                tags=list(paused.tags.all()),
+            )
+
+    def forgotten(self, now: datetime, max_hours: int):
+        """Running entries older than ``max_hours`` (none when the limit is 0)."""
+        if not max_hours:
+            return self.none()
+        return self.running().filter(start__lte=forgotten_before(now, max_hours))
+
+    def stop_forgotten(self, now: datetime, max_hours: int) -> list:
+        """Stop every forgotten timer at its start + ``max_hours``; never deletes time.
+
+        Idempotent: a stopped timer is no longer running. Returns the entries stopped.
+        """
+        stopped = []
+        for entry in self.forgotten(now, max_hours).select_related("project", "user"):
+            with transaction.atomic():
+                locked = TimeEntry.objects.select_for_update().filter(pk=entry.pk, end=None)
+                if locked.first() is None:
+                    continue  # stopped meanwhile
+                entry.auto_stopped = True
+                entry.stop(
+                    at=entry.start + timedelta(hours=max_hours), extra_fields=["auto_stopped"]
+                )
+            stopped.append(entry)
+        return stopped
+
+    def _locked_running(self, user):
+        """Inside a transaction: ``user``'s running entry, row-locked, or None."""
+        return self.select_for_update().filter(user=user, end__isnull=True).first()
+
+    def _forget_pause(self, user):
+        """The paused work item is over: it stays as it is, without the way back."""
+        paused = self.filter(user=user, pause=TimeEntry.Pause.PAUSED).first()
+        if paused is not None:
+            paused.pause = TimeEntry.Pause.NONE
+            paused.save(update_fields=["pause", "updated_at"])
+        return None
+
+
+def forgotten_before(now: datetime, max_hours: int) -> datetime:
+    """A timer started at or before this moment has run past the limit."""
+    return now - timedelta(hours=max_hours)
+
+
+def _whole_seconds(moment):
+    return moment.replace(microsecond=0)
+
+
+def local_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+class TimeEntry(models.Model):
+    class Pause(models.TextChoices):
+        NONE = "", "—"
+        PAUSED = "paused", "Paused"  # this stretch ended with a pause, resumable
+        RESUMED = "resumed", "Resumed"  # it was paused and the work went on in a new entry
+
+    class Source(models.TextChoices):
+        TIMER = "timer", "Timer"
+        MANUAL = "manual", "By hand"
+        TIMESHEET = "timesheet", "Timesheet"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="time_entries"
+    )
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="time_entries")
+    task = models.ForeignKey(
+        Task, on_delete=models.PROTECT, null=True, blank=True, related_name="time_entries"
+    )
+    notes = models.TextField(
+        blank=True, max_length=NOTES_MAX_LENGTH, validators=[MaxLengthValidator(NOTES_MAX_LENGTH)]
+    )
+    start = models.DateTimeField(validators=[validate_entry_moment])
+    end = models.DateTimeField(null=True, blank=True, validators=[validate_entry_moment])
+    # Kept in step with start/end by save() so reports aggregate an integer column.
+    duration_seconds = models.PositiveIntegerField(null=True, editable=False)
+    billable = models.BooleanField(default=True)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="entries")
+    # Database defaults too: bulk inserts (seed_demo) and older code need not know them.
+    pause = models.CharField(
+        max_length=8,
+        choices=Pause.choices,
+        blank=True,
+        default=Pause.NONE,
+        db_default=Pause.NONE,
+        editable=False,
+    )
+    # Who made it: the week timesheet only ever changes the entries it made itself.
+    source = models.CharField(
+        max_length=10,
+        choices=Source.choices,
+        default=Source.MANUAL,
+        db_default=Source.MANUAL,
+        editable=False,
+    )
+    # Stopped by the server at start + TIMER_MAX_HOURS, until its owner sets the real end.
+    auto_stopped = models.BooleanField(default=False, db_default=False, editable=False)
+    reminder_sent = models.BooleanField(default=False, db_default=False, editable=False)
+    invoice_item = models.ForeignKey(
+        "InvoiceItem",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="time_entries",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TimeEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start"]
+        verbose_name_plural = "time entries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(end__isnull=True),
+                name="one_running_timer_per_user",
+            ),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gt=F("start")),
+                name="entry_ends_after_start",
+                violation_error_message="The end must be after the start.",
+            ),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(pause="paused"),
+                name="one_paused_timer_per_user",
+            ),
+            models.CheckConstraint(
+                condition=~Q(pause="paused") | Q(end__isnull=False),
+                name="paused_entry_has_ended",
+            ),
+            # Far-off dates overflow on the way to other time zones and break every page
+            # that shows the entry: the database itself keeps them out.
+            models.CheckConstraint(
+                condition=Q(start__gte=EARLIEST_MOMENT, start__lt=END_OF_TIME)
+                & (Q(end__isnull=True) | Q(end__lt=END_OF_TIME)),
+                name="entry_within_supported_years",
+                violation_error_message=(f"Use dates between {FIRST_YEAR} and {LAST_YEAR}."),
+            ),
+        ]
+        # Each index leads with what reports filter on and carries the columns they add up,
+        # so a report is answered from the index alone (docs/performance.md).
+        indexes = [
+            models.Index(
+                fields=["user", "start", "end", "project", "duration_seconds"],
+                name="entry_user_start",
+            ),
+            models.Index(
+                fields=["project", "start", "end", "user", "duration_seconds"],
+                name="entry_project_start",
+            ),
+            models.Index(
+                fields=["start", "end", "user", "project", "duration_seconds"],
+                name="entry_start",
+            ),
+            # The timer bar's lookup of a person's unreviewed auto-stopped entries.
+            models.Index(
+                fields=["user"], condition=Q(auto_stopped=True), name="entry_auto_stopped"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.project} · {self.start:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.end is None:
+            self.duration_seconds = None
+        else:
+            self.duration_seconds = elapsed_seconds(self.start, self.end)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "end" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "duration_seconds"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("tracking:entry_detail", args=[self.pk])
+
+    @property
+    def is_running(self) -> bool:
+        return self.end is None
+
+    @property
+    def duration(self) -> timedelta:
+        return timedelta(seconds=elapsed_seconds(self.start, self.end or timezone.now()))
+
+    @property
+    def hours(self) -> Decimal:
+        seconds = self.duration_seconds
+        if seconds is None:
+            seconds = int(self.duration.total_seconds())
+        return seconds_to_hours(seconds)
+
+    def clean(self):
+        if self.task_id is not None and self.task.project_id != self.project_id:
+            raise ValidationError({"task": "This task belongs to another project."})
+        too_long = MAX_ENTRY_DURATION.total_seconds()
+        if self.start and self.end and elapsed_seconds(self.start, self.end) > too_long:
+            hours = int(too_long // 3600)
+            raise ValidationError(
+                {"end": f"An entry lasts at most {hours} hours: split longer work."}
+            )
+
+    def stop(self, at=None, extra_fields=()):
+        """Stop a running entry; stopping a stopped one is an error, not a no-op."""
+        if self.end is not None:
+            raise ValidationError("This timer is already stopped.")
+        at = _whole_seconds(at or timezone.now())
+        # A timer stopped within its first second still counts one second.
+        self.end = max(at, self.start + timedelta(seconds=1))
+        self.save(update_fields=["end", "updated_at", *extra_fields])
+
+    def confirm_end(self) -> None:
+        """A person has looked at the end the server gave a forgotten timer."""
+        if self.auto_stopped:
+            self.auto_stopped = False
+            self.save(update_fields=["auto_stopped", "updated_at"])
+
+    @property
+    def is_paused(self) -> bool:
+        return self.pause == self.Pause.PAUSED
