@@ -9,6 +9,8 @@ Never a name, an email, a note, a title, a number typed by a person, a URL or an
 import re
 from dataclasses import dataclass, field
 
+import pycountry
+
 
 class CatalogError(ValueError):
     """An event or property that the catalog does not allow."""
@@ -33,6 +35,15 @@ class Float:
 
     def accepts(self, value) -> bool:
         return isinstance(value, float | int) and not isinstance(value, bool)
+
+
+class CurrencyCode:
+    """An ISO 4217 currency code: a closed set of three-letter codes, never an amount."""
+
+    label = "an ISO 4217 currency code"
+
+    def accepts(self, value) -> bool:
+        return isinstance(value, str) and pycountry.currencies.get(alpha_3=value) is not None
 
 
 class Enum:
@@ -118,6 +129,19 @@ def hours_bucket(hours: int) -> str:
 
 TASK_STATUS = Enum("todo", "in_progress", "done")
 INVOICE_STATUS = Enum("draft", "sent", "paid")
+BUSINESS_PROFILE_FIELDS = FieldList(
+    "legal_name",
+    "address",
+    "email",
+    "tax_id",
+    "bank_details",
+    "logo",
+    "invoice_number_pattern",
+    "default_currency",
+    "default_tax_rate",
+    "payment_days",
+    "payment_terms",
+)
 COMMENT_TARGET = Enum("project", "task")
 ENTRY_FIELDS = FieldList("project", "task", "notes", "start", "end", "billable")
 USER_FIELDS = FieldList(
@@ -216,11 +240,15 @@ _EVENTS = [
     Event("project.archived", "A project was archived."),
     Event("project.unarchived", "An archived project was restored."),
     Event("project.deleted", "A project without time entries was deleted."),
-    Event("client.created", "A client was created.", {"has_email": Bool()}),
+    Event(
+        "client.created",
+        "A client was created.",
+        {"has_email": Bool(), "has_billing_address": Bool(), "has_tax_id": Bool()},
+    ),
     Event(
         "client.updated",
         "A client was edited; lists which fields changed.",
-        {"changed_fields": FieldList("name", "email")},
+        {"changed_fields": FieldList("name", "email", "billing_address", "tax_id")},
     ),
     Event("client.archived", "A client was archived."),
     Event("client.unarchived", "An archived client was restored."),
@@ -244,19 +272,54 @@ _EVENTS = [
     Event("comment.created", "A comment was posted.", {"target": COMMENT_TARGET}),
     Event("comment.updated", "A comment was edited.", {"target": COMMENT_TARGET}),
     Event("comment.deleted", "A comment was deleted.", {"target": COMMENT_TARGET}),
-    Event("invoice.created", "An invoice was created.", {"has_project": Bool()}),
+    Event(
+        "invoice.created",
+        "An invoice was created.",
+        {"has_project": Bool(), "currency": CurrencyCode(), "has_tax": Bool()},
+    ),
     Event(
         "invoice.updated",
-        "An invoice was edited; lists which fields changed.",
+        "A draft invoice was edited; lists which fields changed.",
         {
             "changed_fields": FieldList(
-                "client", "project", "number", "issue_date", "due_date", "currency"
+                "client",
+                "project",
+                "number",
+                "issue_date",
+                "due_date",
+                "currency",
+                "tax_rate",
+                "payment_terms",
             )
         },
     ),
-    Event("invoice.sent", "An invoice was marked as sent.", {"days_until_due": Int()}),
+    Event(
+        "invoice.sent",
+        "An invoice was marked as sent (it is final from then on).",
+        {"days_until_due": Int(), "line_count": Int(), "currency": CurrencyCode()},
+    ),
     Event("invoice.paid", "An invoice was marked as paid.", {"days_since_issue": Int()}),
-    Event("invoice.deleted", "An invoice was deleted.", {"status": INVOICE_STATUS}),
+    Event("invoice.deleted", "A draft invoice was deleted.", {"status": INVOICE_STATUS}),
+    Event(
+        "invoice.entries_billed",
+        "Unbilled time entries were added to a draft invoice. Counts only.",
+        {"entry_count": Int(), "line_count": Int(), "overlapping_count": Int()},
+    ),
+    Event(
+        "invoice.refreshed",
+        "A draft invoice's time lines were updated from their entries.",
+        {"lines_changed": Int()},
+    ),
+    Event(
+        "invoice.pdf_downloaded",
+        "An invoice was downloaded as a PDF. Never its number, names or amounts.",
+        {"line_count": Int(), "currency": CurrencyCode(), "status": INVOICE_STATUS},
+    ),
+    Event(
+        "business_profile.updated",
+        "The business profile (the invoices' sender) was edited; lists which fields changed.",
+        {"changed_fields": BUSINESS_PROFILE_FIELDS},
+    ),
     Event(
         "report.viewed",
         "The reports page was viewed; lists which filters were used.",

@@ -16,11 +16,27 @@ from django.utils import timezone
 
 from setupwizard.signals import setup_completed
 from telemetry import lifecycle
-from telemetry.catalog import USER_FIELDS, hours_bucket
+from telemetry.catalog import BUSINESS_PROFILE_FIELDS, USER_FIELDS, hours_bucket
 from telemetry.emitter import emit
 from telemetry.middleware import current_user
-from tracking.models import Client, Comment, Invoice, Project, Tag, Task, TimeEntry
-from tracking.signals import csv_exported, report_viewed, timesheet_saved
+from tracking.models import (
+    BusinessProfile,
+    Client,
+    Comment,
+    Invoice,
+    Project,
+    Tag,
+    Task,
+    TimeEntry,
+)
+from tracking.signals import (
+    csv_exported,
+    entries_billed,
+    invoice_downloaded,
+    invoice_refreshed,
+    report_viewed,
+    timesheet_saved,
+)
 
 _MISSING = object()
 SNAPSHOT_ATTRIBUTE = "_telemetry_snapshot"
@@ -44,7 +60,13 @@ TRACKED_FIELDS = {
         "hourly_rate": "hourly_rate",
         "archived": "archived",
     },
-    Client: {"name": "name", "email": "email", "archived": "archived"},
+    Client: {
+        "name": "name",
+        "email": "email",
+        "billing_address": "billing_address",
+        "tax_id": "tax_id",
+        "archived": "archived",
+    },
     Task: {"project_id": "project", "title": "title", "priority": "priority", "status": "status"},
     Invoice: {
         "client_id": "client",
@@ -53,8 +75,11 @@ TRACKED_FIELDS = {
         "issue_date": "issue_date",
         "due_date": "due_date",
         "currency": "currency",
+        "tax_rate": "tax_rate",
+        "payment_terms": "payment_terms",
         "status": "status",
     },
+    BusinessProfile: {name: name for name in sorted(BUSINESS_PROFILE_FIELDS.names)},
     Comment: {"text": "text"},
     Tag: {"name": "name", "color": "color"},
 }
@@ -164,11 +189,20 @@ def _task_events(task, created, old, changed):
 
 def _invoice_events(invoice, created, old, changed):
     if created:
-        return [("invoice.created", {"has_project": invoice.project_id is not None})]
+        facts = {
+            "has_project": invoice.project_id is not None,
+            "currency": invoice.currency,
+            "has_tax": bool(invoice.tax_rate),
+        }
+        return [("invoice.created", facts)]
     events = []
     if "status" in changed and invoice.status == Invoice.Status.SENT:
-        days = (invoice.due_date - invoice.issue_date).days
-        events.append(("invoice.sent", {"days_until_due": days}))
+        facts = {
+            "days_until_due": (invoice.due_date - invoice.issue_date).days,
+            "line_count": invoice.items.count(),
+            "currency": invoice.currency,
+        }
+        events.append(("invoice.sent", facts))
     if "status" in changed and invoice.status == Invoice.Status.PAID:
         days = (timezone.localdate() - invoice.issue_date).days
         events.append(("invoice.paid", {"days_since_issue": days}))
@@ -195,7 +229,11 @@ def model_saved(sender, instance, created, raw=False, **kwargs):
         }
         events = _archivable_events("project", properties, created, changed, instance.archived)
     elif sender is Client:
-        properties = {"has_email": bool(instance.email)}
+        properties = {
+            "has_email": bool(instance.email),
+            "has_billing_address": bool(instance.billing_address),
+            "has_tax_id": bool(instance.tax_id),
+        }
         events = _archivable_events("client", properties, created, changed, instance.archived)
     elif sender is Task:
         events = _task_events(instance, created, old, changed)
@@ -203,6 +241,9 @@ def model_saved(sender, instance, created, raw=False, **kwargs):
         events = _invoice_events(instance, created, old, changed)
     elif sender is Tag:
         events = [("tag.created", {"has_color": bool(instance.color)})] if created else []
+    elif sender is BusinessProfile:
+        events = [("business_profile.updated", {"changed_fields": sorted(changed)})]
+        events = events if changed else []
     else:
         name = "comment.created" if created else "comment.updated"
         events = [(name, {"target": _comment_target(instance)})] if created or changed else []
@@ -213,6 +254,8 @@ def model_saved(sender, instance, created, raw=False, **kwargs):
 
 
 def model_deleted(sender, instance, **kwargs):
+    if sender is BusinessProfile:
+        return  # one record, never deleted (the admin offers no way to)
     if sender is TimeEntry:
         properties = {
             "was_running": instance.end is None,
@@ -278,6 +321,30 @@ def on_timesheet_saved(
     )
 
 
+def on_entries_billed(sender, entry_count, line_count, overlapping_count, **kwargs):
+    _emit_on_commit(
+        "invoice.entries_billed",
+        user=_actor(),
+        entry_count=entry_count,
+        line_count=line_count,
+        overlapping_count=overlapping_count,
+    )
+
+
+def on_invoice_refreshed(sender, lines_changed, **kwargs):
+    _emit_on_commit("invoice.refreshed", user=_actor(), lines_changed=lines_changed)
+
+
+def on_invoice_downloaded(sender, user, invoice, **kwargs):
+    emit(
+        "invoice.pdf_downloaded",
+        user=user,
+        line_count=invoice.items.count(),
+        currency=invoice.currency,
+        status=invoice.status,
+    )
+
+
 def on_csv_exported(sender, user, kind, row_count, **kwargs):
     emit("export.csv", user=user, kind=kind, row_count=row_count)
 
@@ -308,4 +375,7 @@ def connect() -> None:
     report_viewed.connect(on_report_viewed, dispatch_uid="telemetry:report_viewed")
     csv_exported.connect(on_csv_exported, dispatch_uid="telemetry:csv_exported")
     timesheet_saved.connect(on_timesheet_saved, dispatch_uid="telemetry:timesheet_saved")
+    entries_billed.connect(on_entries_billed, dispatch_uid="telemetry:entries_billed")
+    invoice_refreshed.connect(on_invoice_refreshed, dispatch_uid="telemetry:invoice_refreshed")
+    invoice_downloaded.connect(on_invoice_downloaded, dispatch_uid="telemetry:invoice_downloaded")
     setup_completed.connect(on_setup_completed, dispatch_uid="telemetry:setup_completed")

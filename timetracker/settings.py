@@ -134,6 +134,10 @@ TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
 
+# Uploads (the business profile's logo) live with the data; invoices embed the logo inline,
+# so nothing here needs serving.
+MEDIA_ROOT = TIMETRACKER_DATA_DIR / "media"
+MEDIA_URL = "media/"
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]

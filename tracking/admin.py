@@ -1,9 +1,13 @@
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.shortcuts import redirect
+from django.urls import reverse
 
 from tracking.csv_export import csv_response
+from tracking.forms import CurrencyField
 from tracking.models import (
+    BusinessProfile,
     Client,
     Comment,
     Invoice,
@@ -14,6 +18,7 @@ from tracking.models import (
     Task,
     TimeEntry,
 )
+from tracking.money import format_money
 
 
 @admin.register(Client)
@@ -84,8 +89,57 @@ def export_entries_csv(modeladmin, request, queryset):
     return csv_response(queryset, filename="time-entries.csv", user=request.user, kind="entries")
 
 
+class CurrencyChoiceMixin:
+    """Currencies from the closed ISO 4217 list, as in the web forms."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in ("currency", "default_currency"):
+            return CurrencyField(label=db_field.verbose_name.capitalize())
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+def _locked_message(what: str, number: str, status: str) -> str:
+    return f"{what} on invoice {number}, which is {status}"
+
+
+class FinalInvoiceAdminMixin:
+    """Objects held by a sent or paid invoice open read-only and cannot be deleted.
+
+    The model refuses the change anyway; the admin says so up front, naming the invoice.
+    """
+
+    def locked_by(self, obj) -> tuple[str, str] | None:
+        raise NotImplementedError
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not (obj and self.locked_by(obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not (obj and self.locked_by(obj))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        locked = obj and self.locked_by(obj)
+        if locked and request.method == "GET":
+            name = obj._meta.verbose_name.capitalize()
+            self.message_user(
+                request,
+                f"{_locked_message(name, *locked)}: it can no longer be changed or deleted.",
+                messages.WARNING,
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        for obj in objs:
+            locked = self.locked_by(obj)
+            if locked:
+                perms_needed.add(_locked_message(f"{obj._meta.verbose_name} {obj}", *locked))
+        return deleted, counts, perms_needed, protected
+
+
 @admin.register(TimeEntry)
-class TimeEntryAdmin(admin.ModelAdmin):
+class TimeEntryAdmin(FinalInvoiceAdminMixin, admin.ModelAdmin):
     list_display = ["start", "end", "user", "project", "task", "hours", "billable"]
     list_filter = ["billable", "project", "user", "tags", "auto_stopped"]
     list_select_related = ["user", "project", "task"]
@@ -98,10 +152,26 @@ class TimeEntryAdmin(admin.ModelAdmin):
     def hours(self, entry):
         return entry.hours
 
+    def locked_by(self, entry):
+        return entry.locking_invoice()
+
 
 class InvoiceItemInline(admin.TabularInline):
     model = InvoiceItem
     extra = 1
+    readonly_fields = ["amount"]
+
+    def _open(self, obj) -> bool:
+        return obj is None or not obj.is_locked
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and self._open(obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._open(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._open(obj)
 
 
 def _advance(request, queryset, target):
@@ -113,23 +183,38 @@ def _advance(request, queryset, target):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(admin.ModelAdmin):
+class InvoiceAdmin(FinalInvoiceAdminMixin, CurrencyChoiceMixin, admin.ModelAdmin):
     list_display = ["number", "client", "project", "status", "issue_date", "due_date", "total"]
     list_filter = ["status", "currency", "client"]
     list_select_related = ["client", "project"]
     search_fields = ["number", "client__name"]
     autocomplete_fields = ["client", "project"]
     date_hierarchy = "issue_date"
-    readonly_fields = ["status"]
+    readonly_fields = ["status", "sent_at", "paid_at", "net", "tax", "gross"]
     inlines = [InvoiceItemInline]
     actions = ["mark_sent", "mark_paid"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_totals()
 
-    @admin.display(description="Total", ordering="total_amount")
+    @admin.display(description="Total", ordering="net_amount")
     def total(self, invoice):
-        return f"{invoice.total} {invoice.currency}"
+        return format_money(invoice.total, invoice.currency)
+
+    def locked_by(self, invoice):
+        return (invoice.number, invoice.status) if invoice.is_locked else None
+
+    @admin.display(description="Net")
+    def net(self, invoice):
+        return format_money(invoice.totals.net, invoice.currency)
+
+    @admin.display(description="Tax")
+    def tax(self, invoice):
+        return format_money(invoice.totals.tax, invoice.currency)
+
+    @admin.display(description="Total")
+    def gross(self, invoice):
+        return format_money(invoice.totals.gross, invoice.currency)
 
     @admin.action(description="Mark selected draft invoices as sent")
     def mark_sent(self, request, queryset):
@@ -138,6 +223,30 @@ class InvoiceAdmin(admin.ModelAdmin):
     @admin.action(description="Mark selected sent invoices as paid")
     def mark_paid(self, request, queryset):
         _advance(request, queryset, Invoice.Status.PAID)
+
+
+@admin.register(BusinessProfile)
+class BusinessProfileAdmin(CurrencyChoiceMixin, admin.ModelAdmin):
+    """One record: the list opens it directly, and it can be neither added twice nor deleted."""
+
+    fieldsets = [
+        (None, {"fields": ["legal_name", "address", "email", "tax_id", "logo"]}),
+        ("Payment", {"fields": ["bank_details", "payment_days", "payment_terms"]}),
+        (
+            "Invoice defaults",
+            {"fields": ["invoice_number_pattern", "default_currency", "default_tax_rate"]},
+        ),
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        profile = BusinessProfile.load()
+        return redirect(reverse("admin:tracking_businessprofile_change", args=[profile.pk]))
 
 
 @admin.register(Comment)

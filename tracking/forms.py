@@ -1,4 +1,5 @@
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from zoneinfo import available_timezones
 
 from django import forms
@@ -241,7 +242,8 @@ class TimeEntryForm(forms.ModelForm):
 class ClientForm(forms.ModelForm):
     class Meta:
         model = Client
-        fields = ["name", "email", "archived"]
+        fields = ["name", "email", "billing_address", "tax_id", "archived"]
+        widgets = {"billing_address": forms.Textarea(attrs={"rows": 4})}
 
 
 class ProjectForm(forms.ModelForm):
@@ -273,14 +275,39 @@ class InvoiceForm(forms.ModelForm):
 
     class Meta:
         model = Invoice
-        fields = ["number", "client", "project", "issue_date", "due_date", "currency"]
+        fields = [
+            "number",
+            "client",
+            "project",
+            "issue_date",
+            "due_date",
+            "currency",
+            "tax_rate",
+            "payment_terms",
+        ]
         field_classes = {"issue_date": BoundedDateField, "due_date": BoundedDateField}
         widgets = {
             "client": FastSelect,
             "project": FastSelect,
             "issue_date": DateInput(),
             "due_date": DateInput(),
+            "payment_terms": forms.Textarea(attrs={"rows": 2}),
         }
+
+    def __init__(self, *args, suggested_number="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tax_rate"].required = False
+        if suggested_number:
+            number = self.fields["number"]
+            number.widget.attrs["placeholder"] = suggested_number
+            number.help_text = (
+                f"Leave empty for the next number of the sequence: {suggested_number}."
+            )
+
+    def clean_tax_rate(self):
+        """An empty tax rate is no tax."""
+        rate = self.cleaned_data["tax_rate"]
+        return Decimal("0") if rate is None else rate
 
 
 InvoiceItemFormSet = forms.inlineformset_factory(

@@ -16,3 +16,13 @@ csv_exported = Signal()
 # The week timesheet was saved. Arguments: ``user`` and counts: ``cells_changed``,
 # ``entries_created``, ``entries_updated``, ``entries_deleted`` (never hours or projects).
 timesheet_saved = Signal()
+
+# An invoice was downloaded as a PDF. Arguments: ``user``, ``invoice``.
+invoice_downloaded = Signal()
+
+# Unbilled entries were added to a draft invoice. Arguments, counts only: ``entry_count``,
+# ``line_count``, ``overlapping_count``.
+entries_billed = Signal()
+
+# A draft invoice's time lines were updated from their entries. Argument: ``lines_changed``.
+invoice_refreshed = Signal()

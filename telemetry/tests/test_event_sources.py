@@ -1,6 +1,6 @@
 """Every catalog event can be produced through the app, and each path emits what it says."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from io import StringIO
 
 import pytest
@@ -13,7 +13,16 @@ from django.utils import timezone
 from setupwizard import installation
 from telemetry import emitter, lifecycle
 from telemetry.catalog import EVENTS
-from tracking.models import Client, Comment, Invoice, Project, Tag, Task, TimeEntry
+from tracking.models import (
+    BusinessProfile,
+    Client,
+    Comment,
+    Invoice,
+    Project,
+    Tag,
+    Task,
+    TimeEntry,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -108,13 +117,35 @@ def comments_path(web):
 
 def invoices_path(web):
     acme = Client.objects.create(name="Acme")
+    site = Project.objects.create(name="Site", client=acme, hourly_rate=80)
     web.post("/invoices/new/", {"number": "I-1", "client": acme.pk, **INVOICE_FORM})
     invoice = Invoice.objects.get()
     form = {**INVOICE_FORM, "due_date": "2026-12-15"}
     web.post(f"/invoices/{invoice.pk}/edit/", {"number": "I-1", "client": acme.pk, **form})
+    start = datetime(2026, 11, 2, 9, tzinfo=UTC)
+    entry = TimeEntry.objects.create(
+        user=get_user_model().objects.get(username="owner"),
+        project=site,
+        start=start,
+        end=start + timedelta(hours=2),
+    )
+    dates = {"start_date": "2026-11-01", "end_date": "2026-11-30"}
+    web.post(f"/invoices/{invoice.pk}/bill/", dates)
+    entry.end = start + timedelta(hours=3)
+    entry.save()
+    web.post(f"/invoices/{invoice.pk}/refresh/")
+    web.get(f"/invoices/{invoice.pk}/pdf/")
     web.post(f"/invoices/{invoice.pk}/status/", {"status": "sent"})
     web.post(f"/invoices/{invoice.pk}/status/", {"status": "paid"})
-    web.post(f"/invoices/{invoice.pk}/delete/")
+    web.post("/invoices/new/", {"number": "I-2", "client": acme.pk, **INVOICE_FORM})
+    web.post(f"/invoices/{Invoice.objects.get(number='I-2').pk}/delete/")
+
+
+def business_profile_path(web):
+    profile = BusinessProfile.load()
+    profile.legal_name = "Studio"
+    profile.default_tax_rate = 19
+    profile.save()
 
 
 def admin_path(web):
@@ -174,7 +205,11 @@ PATHS = {
         "invoice.sent",
         "invoice.paid",
         "invoice.deleted",
+        "invoice.entries_billed",
+        "invoice.refreshed",
+        "invoice.pdf_downloaded",
     },
+    business_profile_path: {"business_profile.updated"},
     admin_path: {
         "admin.user_created",
         "admin.user_updated",

@@ -1,6 +1,7 @@
 """Privacy is an invariant: personal data fed through every event path reaches no sink.
 
-Names, emails, notes, titles, invoice numbers and usernames full of marker strings go
+Names, emails, notes, titles, invoice numbers, addresses, tax ids, bank details and usernames
+full of marker strings go
 through the web UI, the ORM, logins (good and bad), reports, exports and the admin; then
 every sink is read back: the JSONL log, what PostHog received, what TELE_URL received.
 """
@@ -15,7 +16,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from telemetry import emitter
-from tracking.models import Client, Comment, Invoice, Project, Tag, Task, TimeEntry
+from tracking.models import (
+    BusinessProfile,
+    Client,
+    Comment,
+    Invoice,
+    Project,
+    Tag,
+    Task,
+    TimeEntry,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -146,6 +156,22 @@ def test_no_personal_data_reaches_any_sink(
             },
         )
         invoice = Invoice.objects.get(number=invoice_number)
+        acme.billing_address = f"{notes}\n{person}"
+        acme.tax_id = f"{MARK}TAX"
+        acme.save()
+        profile = BusinessProfile.load()
+        profile.legal_name = company
+        profile.address = notes
+        profile.email = email
+        profile.tax_id = f"{MARK}VAT"
+        profile.bank_details = f"IBAN {MARK}{person}"
+        profile.payment_terms = notes
+        profile.save()
+        dates = {"start_date": "2026-11-01", "end_date": "2026-11-30"}
+        admin.post(f"/invoices/{invoice.pk}/bill/", dates)
+        admin.post(f"/invoices/{invoice.pk}/refresh/")
+        admin.get(f"/invoices/{invoice.pk}/print/")
+        assert admin.get(f"/invoices/{invoice.pk}/pdf/").status_code == 200
         admin.post(f"/invoices/{invoice.pk}/status/", {"status": "sent"})
         admin.get("/admin/telemetry/")
         admin.get(f"/admin/auth/user/?q={username}")
@@ -154,7 +180,8 @@ def test_no_personal_data_reaches_any_sink(
     sent = everything_sent(settings.LOG_DIR, posthog_server, tele_url_server)
     assert "timer.stopped" in sent and "invoice.sent" in sent and "auth.login_failed" in sent
     assert "tag.created" in sent and "tag.deleted" in sent and "timer.resumed" in sent
-    assert "timesheet.saved" in sent
+    assert "timesheet.saved" in sent and "business_profile.updated" in sent
+    assert "invoice.entries_billed" in sent and "invoice.pdf_downloaded" in sent
     assert posthog_server.requests and tele_url_server.requests  # every sink was exercised
     assert MARK not in sent
     assert MARK.lower() not in sent

@@ -1,6 +1,14 @@
 """The tracking models, one module per concern: the shared catalogue, time entries, billing."""
 
-from tracking.models.billing import Invoice, InvoiceItem, line_amount
+from tracking.models.billing import (
+    BillingResult,
+    BusinessProfile,
+    Invoice,
+    InvoiceCounter,
+    InvoiceItem,
+    reserve_invoice_number,
+    suggest_invoice_number,
+)
 from tracking.models.catalogue import (
     TAG_NAME_MAX_LENGTH,
     TAGS_PER_ENTRY,
@@ -18,9 +26,11 @@ from tracking.models.common import (
     END_OF_TIME,
     FIRST_YEAR,
     LAST_YEAR,
+    LOCKED_INVOICE_STATUSES,
     MAX_ENTRY_DURATION,
     NON_NEGATIVE,
     NOTES_MAX_LENGTH,
+    Locked,
     currency_choices,
     elapsed_seconds,
     hundredths_of_hours,
@@ -32,6 +42,7 @@ from tracking.models.entries import (
     TimeEntry,
     forgotten_before,
     local_midnight,
+    overlapping_entries,
 )
 
 __all__ = [
@@ -41,15 +52,20 @@ __all__ = [
     "END_OF_TIME",
     "FIRST_YEAR",
     "LAST_YEAR",
+    "LOCKED_INVOICE_STATUSES",
     "MAX_ENTRY_DURATION",
     "NON_NEGATIVE",
     "NOTES_MAX_LENGTH",
     "TAGS_PER_ENTRY",
     "TAG_NAME_MAX_LENGTH",
+    "BillingResult",
+    "BusinessProfile",
     "Client",
     "Comment",
     "Invoice",
+    "InvoiceCounter",
     "InvoiceItem",
+    "Locked",
     "Preferences",
     "Project",
     "Tag",
@@ -59,9 +75,11 @@ __all__ = [
     "elapsed_seconds",
     "forgotten_before",
     "hundredths_of_hours",
-    "line_amount",
     "local_midnight",
+    "overlapping_entries",
+    "reserve_invoice_number",
     "seconds_to_hours",
+    "suggest_invoice_number",
     "validate_currency",
     "validate_entry_moment",
 ]

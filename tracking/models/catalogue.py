@@ -14,6 +14,8 @@ from tracking.models.common import COMMENT_MAX_LENGTH, NON_NEGATIVE
 class Client(models.Model):
     name = models.CharField(max_length=200)
     email = models.EmailField(blank=True)
+    billing_address = models.TextField(blank=True, help_text="As it appears on invoices.")
+    tax_id = models.CharField("Tax or VAT id", max_length=50, blank=True)
     archived = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 

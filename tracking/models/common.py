@@ -58,3 +58,21 @@ def hundredths_of_hours(seconds: int) -> int:
 def seconds_to_hours(seconds: int | None) -> Decimal:
     """Seconds as decimal hours rounded to two places: 5400 → Decimal("1.50")."""
     return Decimal(hundredths_of_hours(seconds or 0)).scaleb(-2)
+
+
+# An invoice in one of these statuses is final: it, its lines and the entries it bills are
+# never changed or deleted again (a correction is a new invoice).
+LOCKED_INVOICE_STATUSES = ("sent", "paid")
+
+
+class Locked(ValidationError):
+    """A change refused because a sent or paid invoice holds what was to be changed."""
+
+    def __init__(self, what: str, number: str, status: str):
+        super().__init__(
+            "%(what)s is on invoice %(number)s, which is %(status)s: it can no longer be "
+            "changed or deleted.",
+            code="locked",
+            params={"what": what, "number": number, "status": status},
+        )
+        self.number = number

@@ -17,8 +17,10 @@ from tracking.models.common import (
     END_OF_TIME,
     FIRST_YEAR,
     LAST_YEAR,
+    LOCKED_INVOICE_STATUSES,
     MAX_ENTRY_DURATION,
     NOTES_MAX_LENGTH,
+    Locked,
     elapsed_seconds,
     seconds_to_hours,
     validate_entry_moment,
@@ -51,6 +53,26 @@ class TimeEntryQuerySet(models.QuerySet):
         if last_day:
             entries = entries.filter(start__lt=local_midnight(last_day + timedelta(days=1)))
         return entries
+
+    def with_overlaps(self):
+        """Annotate ``overlaps``: another entry of the same person shares some of this time."""
+        return self.annotate(
+            overlaps=Exists(
+                overlapping_entries(
+                    OuterRef("user_id"), OuterRef("start"), OuterRef("end")
+                ).exclude(pk=OuterRef("pk"))
+            )
+        )
+
+    def delete(self):
+        billed = (
+            self.filter(invoice_item__invoice__status__in=LOCKED_INVOICE_STATUSES)
+            .values_list("invoice_item__invoice__number", "invoice_item__invoice__status")
+            .first()
+        )
+        if billed:
+            raise Locked("An entry", *billed)
+        return super().delete()
 
     def total_seconds(self) -> int:
         return self.aggregate(total=Coalesce(Sum("duration_seconds"), 0))["total"]
@@ -186,6 +208,13 @@ class TimeEntryQuerySet(models.QuerySet):
             paused.pause = TimeEntry.Pause.NONE
             paused.save(update_fields=["pause", "updated_at"])
         return None
+
+
+def overlapping_entries(user_id, start, end):
+    """Entries of a person sharing some time with ``start`` to ``end`` (values or OuterRefs)."""
+    return TimeEntry.objects.filter(user_id=user_id, start__lt=end).filter(
+        Q(end__isnull=True) | Q(end__gt=start)
+    )
 
 
 def forgotten_before(now: datetime, max_hours: int) -> datetime:
@@ -325,10 +354,50 @@ class TimeEntry(models.Model):
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "end" in update_fields:
             kwargs["update_fields"] = {*update_fields, "duration_seconds"}
+        # A whole save may change anything (forms, admin, API); the timer's own transitions
+        # name their fields and only ever touch running, unbilled entries.
+        if update_fields is None and not self._state.adding:
+            self._check_not_locked()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("tracking:entry_detail", args=[self.pk])
+
+    def delete(self, *args, **kwargs):
+        self._check_not_locked()
+        return super().delete(*args, **kwargs)
+
+    def _stored_billing(self):
+        return (
+            TimeEntry.objects.filter(pk=self.pk)
+            .values_list(
+                "invoice_item_id", "invoice_item__invoice__number", "invoice_item__invoice__status"
+            )
+            .first()
+        )
+
+    def locking_invoice(self) -> tuple[str, str] | None:
+        """(number, status) of the sent or paid invoice that bills this entry, if any."""
+        stored = self._stored_billing()
+        if stored and stored[2] in LOCKED_INVOICE_STATUSES:
+            return stored[1], stored[2]
+        return None
+
+    def _check_not_locked(self) -> None:
+        stored = self._stored_billing()
+        if stored is None:
+            return
+        item_id, number, status = stored
+        if status in LOCKED_INVOICE_STATUSES:
+            raise Locked("This entry", number, status)
+        # Billing links the entry behind our back (a queryset update): keep the stored link.
+        self.invoice_item_id = item_id
+
+    def overlapping(self):
+        """Other entries of the same person that share some of this entry's time."""
+        if self.end is None:
+            return TimeEntry.objects.none()
+        return overlapping_entries(self.user_id, self.start, self.end).exclude(pk=self.pk)
 
     @property
     def is_running(self) -> bool:

@@ -4,6 +4,7 @@ from django import template
 
 from tracking import permissions
 from tracking.models import seconds_to_hours
+from tracking.money import format_money
 
 register = template.Library()
 
@@ -25,3 +26,9 @@ def duration(delta) -> str:
 def may_change(user, comment) -> bool:
     """``{% if user|may_change:comment %}``: the permission policy, asked from a template."""
     return permissions.can_change_comment(user, comment)
+
+
+@register.filter
+def money(amount, currency: str) -> str:
+    """``{{ amount|money:invoice.currency }}``: written as that currency is written."""
+    return format_money(amount, currency)

@@ -44,10 +44,10 @@ def test_sub_cent_lines_give_one_total_on_the_list_the_page_and_the_admin(
     listed = client.get("/invoices/").context["invoices"].get(pk=invoice.pk)
     assert listed.total == Decimal("0.00")
     page = client.get(f"/invoices/{invoice.pk}/").content.decode()
-    assert "0.00 EUR" in page and "0.01" not in page
+    assert "€0.00" in page and "0.01" not in page
     client.force_login(superuser)
     admin_list = client.get("/admin/tracking/invoice/").content.decode()
-    assert "0.00 EUR" in admin_list and "0.01 EUR" not in admin_list
+    assert "€0.00" in admin_list and "€0.01" not in admin_list
 
 
 def test_invoice_numbers_are_unique(invoice, acme):
@@ -58,6 +58,9 @@ def test_invoice_numbers_are_unique(invoice, acme):
 def test_status_moves_forward_one_step_at_a_time(invoice):
     with pytest.raises(ValidationError, match="cannot become paid"):
         invoice.advance_status(Invoice.Status.PAID)
+    with pytest.raises(ValidationError, match="at least one line"):
+        invoice.advance_status(Invoice.Status.SENT)
+    invoice.items.create(description="Work", quantity=1, unit_price=10)
     invoice.advance_status(Invoice.Status.SENT)
     invoice.advance_status(Invoice.Status.PAID)
     invoice.refresh_from_db()
@@ -79,13 +82,13 @@ def test_billing_entries_creates_one_item_and_never_bills_twice(
     make_entry(colleague, website, at(3, 9), 30)
     make_entry(owner, website, at(4, 9), 60, billable=False)
     make_entry(owner, website, at(25, 9), None)  # running: not billed
-    billed = invoice.add_items_from_entries(date(2026, 11, 1), date(2026, 11, 30))
-    assert billed == 2
+    result = invoice.add_items_from_entries(date(2026, 11, 1), date(2026, 11, 30))
+    assert result.billed == 2
     item = invoice.items.get()
     assert item.quantity == Decimal("2.00")
     assert item.unit_price == Decimal("80.00")
     assert invoice.total == Decimal("160.00")
-    assert invoice.add_items_from_entries(date(2026, 11, 1), date(2026, 11, 30)) == 0
+    assert invoice.add_items_from_entries(date(2026, 11, 1), date(2026, 11, 30)).billed == 0
     assert TimeEntry.objects.filter(invoice_item=item).count() == 2
 
 

@@ -4,7 +4,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import ProtectedError
 from django.shortcuts import redirect, render, resolve_url
 
@@ -42,6 +42,9 @@ def confirm_delete(request, obj, *, cancel_url, success_url, protected_message):
         except ProtectedError as exc:
             owned = sorted({str(o._meta.verbose_name_plural) for o in exc.protected_objects})
             messages.error(request, f"{protected_message} It still has {' and '.join(owned)}.")
+            return redirect(cancel_url)
+        except ValidationError as exc:  # refused by the model: e.g. on a sent invoice
+            messages.error(request, " ".join(exc.messages))
             return redirect(cancel_url)
         messages.success(request, f"Deleted {obj}.")
         return redirect(success_url)

@@ -2,8 +2,10 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.utils import timezone
 
 from tracking.csv_export import csv_response, invalid_filters
 from tracking.forms import ReportFilterForm, TimeEntryForm
@@ -63,6 +65,7 @@ def entry_list(request):
         filtered_entries(request.user, form.cleaned_data)
         .select_related("project__client", "task", "user")
         .prefetch_related("tags")
+        .with_overlaps()
     )
     page = EntryPage.of(entries, request.GET.get("page"))
     query = request.GET.copy()
@@ -89,9 +92,39 @@ def entry_export(request):
 
 @login_required
 def entry_detail(request, pk):
-    return render(
-        request, "tracking/entry_detail.html", {"entry": get_entry_for_user(request, pk)}
+    entry = get_entry_for_user(request, pk)
+    context = {
+        "entry": entry,
+        "locked": entry.locking_invoice(),
+        "overlaps": entry.overlapping().exists(),
+    }
+    return render(request, "tracking/entry_detail.html", context)
+
+
+def _warn_if_overlapping(request, entry) -> None:
+    """Overlaps are allowed (a call during a long task) but said, and never billed."""
+    other = entry.overlapping().select_related("project").order_by("start").first()
+    if other is not None:
+        local_start = timezone.localtime(other.start)
+        messages.warning(
+            request,
+            f"This entry overlaps your entry on {other.project.name} from "
+            f"{local_start:%Y-%m-%d %H:%M}. Overlapping entries are not billed until "
+            "one of them is corrected.",
+        )
+
+
+def _refuse_if_locked(request, entry):
+    locked = entry.locking_invoice()
+    if locked is None:
+        return None
+    number, status = locked
+    messages.error(
+        request,
+        f"This entry is on invoice {number}, which is {status}: it can no longer be changed "
+        "or deleted.",
     )
+    return redirect(entry.get_absolute_url())
 
 
 def _save_entry(request, form, title, cancel_url):
@@ -101,8 +134,11 @@ def _save_entry(request, form, title, cancel_url):
                 entry = form.save()
         except IntegrityError:
             form.add_error(None, "A timer is already running: give this entry an end.")
+        except ValidationError as exc:  # billed on an invoice sent meanwhile
+            form.add_error(None, exc)
         else:
             messages.success(request, "Entry saved.")
+            _warn_if_overlapping(request, entry)
             return redirect(entry.get_absolute_url())
     context = {"form": form, "title": title, "cancel_url": resolve_url(cancel_url)}
     return render(request, "tracking/form.html", context)
@@ -117,6 +153,9 @@ def entry_create(request):
 @login_required
 def entry_edit(request, pk):
     entry = get_entry_for_user(request, pk)
+    refusal = _refuse_if_locked(request, entry)
+    if refusal:
+        return refusal
     form = TimeEntryForm(request.POST or None, instance=entry, user=request.user)
     return _save_entry(request, form, f"Edit {entry}", entry.get_absolute_url())
 
@@ -124,7 +163,7 @@ def entry_edit(request, pk):
 @login_required
 def entry_delete(request, pk):
     entry = get_entry_for_user(request, pk)
-    return confirm_delete(
+    return _refuse_if_locked(request, entry) or confirm_delete(
         request,
         entry,
         cancel_url=entry.get_absolute_url(),

@@ -15,6 +15,7 @@ SAMPLE_PROPERTIES = {
     "boolean": True,
     "number": 1.5,
     "version number (digits and dots)": "5.2.19",
+    "an ISO 4217 currency code": "EUR",
 }
 
 

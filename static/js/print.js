@@ -1,0 +1,4 @@
+// The print view's Print button (no inline script: the CSP forbids it).
+document.querySelectorAll("[data-print]").forEach((button) => {
+  button.addEventListener("click", () => window.print());
+});
