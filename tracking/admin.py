@@ -129,6 +129,19 @@ class FinalInvoiceAdminMixin:
             )
         return super().change_view(request, object_id, form_url, extra_context)
 
+    def delete_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, object_id)
+        locked = obj and self.locked_by(obj)
+        if locked:
+            name = obj._meta.verbose_name.capitalize()
+            self.message_user(
+                request, f"{_locked_message(name, *locked)}: it cannot be deleted.", messages.ERROR
+            )
+            return redirect(
+                reverse(f"admin:tracking_{obj._meta.model_name}_change", args=[obj.pk])
+            )
+        return super().delete_view(request, object_id, extra_context)
+
     def get_deleted_objects(self, objs, request):
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
         for obj in objs:
