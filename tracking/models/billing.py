@@ -368,6 +368,7 @@ class Invoice(models.Model):
         self._require_draft()
         billed = overlapping = lines = 0
         with transaction.atomic():
+            Invoice.objects.select_for_update().filter(pk=self.pk).exists()
             for project in self._scope():
                 entries = (
                     TimeEntry.objects.select_for_update()
@@ -413,12 +414,12 @@ class Invoice(models.Model):
         self._require_draft()
         changed = 0
         with transaction.atomic():
+            # One refresh (or billing) of this invoice at a time: the invoice row is the lock.
+            Invoice.objects.select_for_update().filter(pk=self.pk).exists()
             TimeEntry.objects.filter(invoice_item__invoice=self).filter(
                 Q(billable=False) | ~Q(project_id=F("invoice_item__project_id"))
             ).update(invoice_item=None)
-            for item in (
-                self.items.select_for_update().with_entry_seconds().filter(project__isnull=False)
-            ):
+            for item in self.items.with_entry_seconds().filter(project__isnull=False):
                 if not item.entry_seconds:
                     item.delete()
                     changed += 1
