@@ -258,7 +258,7 @@ class BusinessProfileAdmin(CurrencyChoiceMixin, admin.ModelAdmin):
         return False
 
     def changelist_view(self, request, extra_context=None):
-        profile = BusinessProfile.load()
+        profile, _ = BusinessProfile.objects.get_or_create(pk=1)
         return redirect(reverse("admin:tracking_businessprofile_change", args=[profile.pk]))
 
 

@@ -4,6 +4,7 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 from datetime import UTC
+from decimal import Decimal
 
 from django.db import connections
 from django.db.models import CharField
@@ -24,6 +25,8 @@ HEADER = [
     "project",
     "task",
     "billable",
+    "hourly_rate",
+    "billable_amount",
     "notes",
     "tags",
 ]
@@ -36,6 +39,7 @@ COLUMNS = [
     "project__name",
     "task__title",
     "billable",
+    "project__hourly_rate",
     "notes",
     "pk",
 ]
@@ -56,6 +60,17 @@ def hours_text(seconds: int) -> str:
     """Decimal hours as text, like seconds_to_hours but without a Decimal per row: "1.50"."""
     hundredths = hundredths_of_hours(seconds)
     return f"{hundredths // 100}.{hundredths % 100:02d}"
+
+
+def amount_text(seconds: int, rate_cents: int) -> str:
+    """Hours (to the hundredth, as on an invoice line) times the rate, half up to the cent."""
+    cents = (hundredths_of_hours(seconds) * rate_cents + 50) // 100
+    return f"{cents // 100}.{cents % 100:02d}"
+
+
+def _cents(rate) -> int:
+    # Raw cursors give SQLite's decimals as numbers, PostgreSQL's as Decimal: via text, exact.
+    return int((Decimal(str(rate)) * 100).to_integral_value())
 
 
 def _database_rows(queryset) -> Iterator[tuple]:
@@ -105,7 +120,11 @@ def _rows(queryset, zone) -> Iterator[tuple]:
     else:
         columns = COLUMNS
     rows = _database_rows(queryset.values_list(*columns))
-    for start, end, seconds, user, client, project, task, billable, notes, tags in rows:
+    rate_cents: dict = {}  # a handful of distinct rates: each converted once
+    for start, end, seconds, user, client, project, task, billable, rate, notes, tags in rows:
+        if rate is not None and rate not in rate_cents:
+            rate_cents[rate] = _cents(rate)
+        priced = billable and rate is not None and seconds is not None
         if not in_utc:
             start = _in_zone(start, zone).isoformat()
             end = _in_zone(end, zone).isoformat() if end is not None else None
@@ -119,6 +138,8 @@ def _rows(queryset, zone) -> Iterator[tuple]:
             neutralise(project),
             neutralise(task or ""),
             "yes" if billable else "no",
+            f"{rate_cents[rate] // 100}.{rate_cents[rate] % 100:02d}" if rate is not None else "",
+            amount_text(seconds, rate_cents[rate]) if priced else "",
             neutralise(notes),
             neutralise(tags),
         )

@@ -111,8 +111,8 @@ class BusinessProfile(models.Model):
 
     @classmethod
     def load(cls) -> "BusinessProfile":
-        profile, _ = cls.objects.get_or_create(pk=1)
-        return profile
+        """The profile, or its defaults until someone saves it (reading never writes)."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
 
     def logo_data_uri(self) -> str:
         """The logo inline, so the print view and the PDF need no media server."""

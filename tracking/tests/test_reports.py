@@ -1,11 +1,12 @@
 import csv
 import io
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 
-from tracking.csv_export import hours_text, neutralise
-from tracking.models import seconds_to_hours
+from tracking.csv_export import HEADER, hours_text, neutralise
+from tracking.models import Invoice, seconds_to_hours
 from tracking.tests.conftest import at
 
 pytestmark = pytest.mark.django_db
@@ -71,7 +72,8 @@ def test_report_queries_do_not_grow_with_rows(
     for day in range(1, 29):
         make_entry(owner, website, at(day, 8), 15)
     client.force_login(owner)
-    with django_assert_max_num_queries(12):  # + hours by tag, + the timer bar
+    # + hours by tag, + the timer bar, + the business profile's currency, + billable amounts
+    with django_assert_max_num_queries(14):
         report(client, "?start=2026-11-01&end=2026-11-30")
 
 
@@ -96,6 +98,8 @@ def test_the_csv_export_streams_one_row_per_entry(client, owner, week):
         "project",
         "task",
         "billable",
+        "hourly_rate",
+        "billable_amount",
         "notes",
         "tags",
     ]
@@ -110,6 +114,8 @@ def test_the_csv_export_streams_one_row_per_entry(client, owner, week):
         "Website",
         "Design",
         "yes",
+        "80.00",
+        "80.00",
         "",
         "",
     ]
@@ -118,7 +124,7 @@ def test_the_csv_export_streams_one_row_per_entry(client, owner, week):
 def test_the_csv_neutralises_formulas(client, owner, week):
     client.force_login(owner)
     rows = read_csv(client.get("/reports/export.csv?start=2026-11-01&end=2026-11-30"))
-    notes = [row[9] for row in rows[1:]]
+    notes = [row[HEADER.index("notes")] for row in rows[1:]]
     assert '\'=HYPERLINK("http://evil")' in notes
 
 
@@ -193,3 +199,43 @@ def test_a_range_of_years_is_shown_by_month(client, owner, website, make_entry):
     assert context["bucket"] == "month"
     rows = [(row["start"].isoformat(), str(row["hours"])) for row in context["over_time"]]
     assert rows == [("2022-09-01", "0.50"), ("2026-11-01", "1.00")]
+
+
+def test_reports_show_billable_amounts_by_project_client_and_user(client, owner, week):
+    """Website bills 80/h, Internal has no rate; hand-computed from the week fixture."""
+    client.force_login(owner)
+    context = report(client, "?start=2026-11-01&end=2026-11-30").context
+    amounts = context["amounts"]
+    by_project = {row["project__name"]: row["amount"] for row in context["by_project"]}
+    assert by_project == {"Website": Decimal("220.00"), "Internal": None}  # 2.75 h
+    assert [(row["name"], row["amount"]) for row in context["by_client"]] == [
+        ("Acme", Decimal("220.00"))
+    ]
+    by_user = {row["user__username"]: row["amount"] for row in context["by_user"]}
+    assert by_user == {"owner": Decimal("160.00"), "colleague": Decimal("60.00")}
+    assert amounts.billable == amounts.unbilled == Decimal("220.00")
+
+
+def test_the_unbilled_amount_is_what_is_not_on_an_invoice_yet(client, owner, acme, week):
+    invoice = Invoice.objects.create(client=acme, due_date=date(2026, 12, 31))
+    invoice.add_items_from_entries(date(2026, 11, 2), date(2026, 11, 2))  # owner's 1 h
+    client.force_login(owner)
+    page = report(client, "?start=2026-11-01&end=2026-11-30")
+    assert page.context["amounts"].unbilled == Decimal("140.00")
+    html = page.content.decode()
+    assert 'id="billable-amount">€220.00' in html and 'id="unbilled-amount">€140.00' in html
+
+
+def test_the_csv_prices_each_billable_entry(client, owner, week):
+    client.force_login(owner)
+    rows = read_csv(client.get("/reports/export.csv?start=2026-11-01&end=2026-11-30"))
+    priced = [
+        (row[HEADER.index("project")], row[HEADER.index("hourly_rate")], row[-3])
+        for row in rows[1:]
+    ]
+    assert sorted(priced) == [
+        ("Internal", "", ""),
+        ("Website", "80.00", "60.00"),
+        ("Website", "80.00", "80.00"),
+        ("Website", "80.00", "80.00"),
+    ]

@@ -6,8 +6,9 @@ from django.utils import timezone
 
 from tracking.csv_export import csv_response, invalid_filters
 from tracking.forms import ReportFilterForm
-from tracking.models import Project, seconds_to_hours
+from tracking.models import BusinessProfile, Project, seconds_to_hours
 from tracking.queries import (
+    billable_amounts,
     filtered_entries,
     seconds_by_day,
     seconds_by_tag,
@@ -64,9 +65,24 @@ def reports(request):
     )
     ids = [row["project_id"] for row in by_project]
     projects = Project.objects.select_related("client").in_bulk(ids)
+    amounts = billable_amounts(finished, BusinessProfile.load().default_currency)
+    by_client = {}
     for row in by_project:
         project = projects[row["project_id"]]
-        row.update(project__name=project.name, project__client__name=project.client.name)
+        row.update(
+            project__name=project.name,
+            project__client__name=project.client.name,
+            amount=amounts.by_project.get(project.pk),
+        )
+        client = by_client.setdefault(
+            project.client_id,
+            {
+                "name": project.client.name,
+                "seconds": 0,
+                "amount": amounts.by_client.get(project.client_id),
+            },
+        )
+        client["seconds"] += row["seconds"]
     by_user = list(
         finished.values("user_id")
         .annotate(seconds=Sum("duration_seconds"), count=Count("pk"))
@@ -79,6 +95,7 @@ def reports(request):
     )
     for row in by_user:
         row["user__username"] = usernames[row["user_id"]]
+        row["amount"] = amounts.by_user.get(row["user_id"])
     # The totals are the sum of the per-user rows: one scan of the entries fewer.
     total_seconds = sum(row["seconds"] for row in by_user)
     entry_count = sum(row["count"] for row in by_user)
@@ -92,6 +109,11 @@ def reports(request):
         "entry_count": entry_count,
         "by_project": [dict(row, hours=seconds_to_hours(row["seconds"])) for row in by_project],
         "by_user": [dict(row, hours=seconds_to_hours(row["seconds"])) for row in by_user],
+        "by_client": [
+            dict(row, hours=seconds_to_hours(row["seconds"]))
+            for row in sorted(by_client.values(), key=lambda row: -row["seconds"])
+        ],
+        "amounts": amounts,
         "by_tag": [dict(row, hours=seconds_to_hours(row["seconds"])) for row in by_tag],
         "bucket": bucket,
         "bucket_label": BUCKET_LABELS[bucket],
