@@ -1,11 +1,11 @@
 import os
 import shutil
-from pathlib import Path
 
 import pytest
 
+from timetracker.tests.helpers import ARTIFACTS
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 @pytest.hookimpl(wrapper=True)

@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from telemetry.tests.helpers import wait_until
+from timetracker.tests.helpers import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 
@@ -162,3 +163,59 @@ def test_a_week_is_filled_in_the_grid_on_a_phone(browser_page, ready_server):
     assert [cells.nth(day).input_value() for day in range(4)] == ["1:30"] * 4
     # The page itself scrolls no wider than the phone; the grid scrolls in its own box.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+INVOICE_SETUP = """
+from datetime import date
+from tracking.models import BusinessProfile, Client, Invoice, Project
+profile = BusinessProfile.load()
+profile.legal_name = 'Lena Weber Design'
+profile.address = 'Hauptstrasse 5\\n10115 Berlin'
+profile.tax_id = 'DE123456789'
+profile.bank_details = 'IBAN DE89 3704 0044 0532 0130 00 / BIC COBADEFFXXX'
+profile.payment_terms = 'Payable within 30 days, without deduction.'
+profile.default_tax_rate = 19
+profile.save()
+acme = Client.objects.get(name='Acme')
+acme.billing_address = 'Acme GmbH\\nSchillerstrasse 12\\n80336 Munich'
+acme.tax_id = 'DE987654321'
+acme.save()
+invoice = Invoice.objects.create(
+    client=acme, issue_date=date(2026, 11, 30), due_date=date(2026, 12, 30),
+    tax_rate=19, payment_terms=profile.payment_terms,
+)
+invoice.items.create(
+    description='Website redesign: November 2026', quantity='12.50', unit_price='80.00'
+)
+invoice.items.create(description='Hosting, December 2026', quantity='1', unit_price='19.99')
+"""
+
+
+def test_an_invoice_is_sent_printed_and_downloaded_as_a_pdf(logged_in, ready_server):
+    from pypdf import PdfReader
+
+    page = logged_in
+    ready_server.manage("shell", "-c", INVOICE_SETUP)
+    page.goto(ready_server.url + "/invoices/")
+    page.click("text=2026-0001")
+    expect(page.locator("h1")).to_contain_text("Invoice 2026-0001")
+    page.click("button:has-text('Mark as sent')")
+    expect(page.locator("text=Invoice 2026-0001 is now Sent.")).to_be_visible()
+    expect(page.locator("a:has-text('Edit')")).to_have_count(0)
+    page.goto(page.url + "print/")
+    expect(page.locator(".gross")).to_contain_text("€1,213.79")  # 1,019.99 + 19 % tax
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "invoice-print.png", full_page=True)
+    page.emulate_media(media="print")
+    page.screenshot(path=ARTIFACTS / "invoice-print-media.png", full_page=True)
+    page.emulate_media(media="screen")
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=ARTIFACTS / "invoice-print-phone.png", full_page=True)
+    with page.expect_download() as download:
+        page.click("text=Download PDF")
+    assert download.value.suggested_filename == "invoice-2026-0001.pdf"
+    reader = PdfReader(download.value.path())
+    text = "\n".join(p.extract_text() for p in reader.pages)
+    for expected in ("2026-0001", "Lena Weber Design", "Acme GmbH", "€1,019.99", "€193.80"):
+        assert expected in text
