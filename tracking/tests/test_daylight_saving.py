@@ -49,8 +49,9 @@ def test_a_typed_entry_across_the_change_stores_the_real_duration(
     assert entry.duration_seconds == seconds
     assert entry.end - entry.start == entry.duration
     hours = f"{seconds // 3600}.00"
+    amount = f"{seconds // 3600 * 80}.00"  # Website bills 80.00 an hour
     assert csv_lines(client, day) == [
-        f"{day},01:30:00,03:30:00,{hours},colleague,Acme,Website,,yes,,"
+        f"{day},01:30:00,03:30:00,{hours},colleague,Acme,Website,,yes,80.00,{amount},,"
     ]
 
 
