@@ -194,6 +194,40 @@ def phase_timer_requests(rounds: int) -> dict:
     return {"timer_off_ms": off * 1000, "timer_on_ms": on * 1000, "timer_ratio": on / off}
 
 
+def phase_invoice() -> dict:
+    """An invoice of 20 lines: its page, its print view and its PDF, per request."""
+    django_ready()
+    from datetime import date
+
+    from django.contrib.auth import get_user_model
+    from django.test import Client as HttpClient
+
+    from setupwizard import installation
+    from tracking.models import BusinessProfile, Client, Invoice
+
+    installation.complete_setup(telemetry_enabled=False)
+    user = get_user_model().objects.create_user("bill-bench", password=PASSWORD, is_staff=True)
+    profile = BusinessProfile.load()
+    profile.legal_name, profile.address = "Bench Studio", "1 Main Street\n12345 Town"
+    profile.save()
+    client = Client.objects.create(name="Acme", billing_address="2 Side Road\n54321 City")
+    invoice = Invoice.objects.create(client=client, due_date=date(2026, 12, 31), tax_rate=19)
+    for line in range(20):
+        invoice.items.create(description=f"Line {line}", quantity="1.25", unit_price="80.00")
+    http = HttpClient()
+    http.force_login(user)
+
+    def timed(path, calls):
+        assert http.get(path).status_code == 200  # warm: templates, fonts, imports
+        return median_per_call(lambda: http.get(path), calls, rounds=5) * 1000
+
+    return {
+        "page_ms": timed(f"/invoices/{invoice.pk}/", 50),
+        "print_ms": timed(f"/invoices/{invoice.pk}/print/", 50),
+        "pdf_ms": timed(f"/invoices/{invoice.pk}/pdf/", 5),
+    }
+
+
 def phase_large(entries: int) -> dict:
     django_ready()
     import resource
@@ -361,6 +395,9 @@ def main() -> int:
     if args.phase == "timer":
         print(json.dumps(phase_timer_requests(args.rounds)))
         return 0
+    if args.phase == "invoice":
+        print(json.dumps(phase_invoice()))
+        return 0
     if args.phase == "large":
         print(json.dumps(phase_large(args.entries)))
         return 0
@@ -428,6 +465,13 @@ def main() -> int:
             f"{timer['timer_on_ms']:.2f}",
         )
         row("  ratio on / off", f"{timer['timer_ratio']:.3f}", "≤ 1.10")
+
+        env = base_env(work / "invoice")
+        prepare(env)
+        invoice = phase("invoice", env)
+        row("invoice page, 20 lines (ms)", f"{invoice['page_ms']:.1f}")
+        row("invoice print view, 20 lines (ms)", f"{invoice['print_ms']:.1f}")
+        row("invoice PDF, 20 lines, WeasyPrint (ms)", f"{invoice['pdf_ms']:.0f}")
 
         databases = [] if args.skip_large else [("SQLite", None)]
         if os.environ.get("TEST_DATABASE_URL") and not args.skip_large:
