@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from tracking.csv_export import csv_response, invalid_filters
 from tracking.forms import ReportFilterForm, TimeEntryForm
-from tracking.models import TimeEntry
+from tracking.models import Locked, TimeEntry
 from tracking.queries import filtered_entries
 from tracking.views.editing import confirm_delete
 
@@ -118,12 +118,7 @@ def _refuse_if_locked(request, entry):
     locked = entry.locking_invoice()
     if locked is None:
         return None
-    number, status = locked
-    messages.error(
-        request,
-        f"This entry is on invoice {number}, which is {status}: it can no longer be changed "
-        "or deleted.",
-    )
+    messages.error(request, " ".join(Locked("This entry", *locked).messages))
     return redirect(entry.get_absolute_url())
 
 
