@@ -196,12 +196,21 @@ def free_port() -> int:
 class ServerProcess:
     """TimeTracker served by gunicorn on 127.0.0.1, in its own data and log directories."""
 
-    def __init__(self, tmp_path: Path, env: dict, workers: int = 1, name: str = "server"):
+    def __init__(
+        self,
+        tmp_path: Path,
+        env: dict,
+        workers: int = 1,
+        name: str = "server",
+        collected_static: Path | None = None,
+    ):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.data_dir = tmp_path / f"{name}-data"
         self.log_dir = tmp_path / f"{name}-logs"
         self.static_root = tmp_path / "static"
+        # Files collected once for every server of the test session (they only read them).
+        self.collected_static = collected_static
         self.env = {
             "PATH": os.environ["PATH"],
             "DJANGO_SETTINGS_MODULE": "timetracker.settings",
@@ -230,7 +239,12 @@ class ServerProcess:
 
     def start(self, collect_static=True):
         self.manage("migrate", "--noinput", "-v0")
-        if collect_static:
+        if collect_static and self.collected_static is not None:
+            if not (self.collected_static / "staticfiles.json").exists():
+                self.manage("collectstatic", "--noinput", "-v0")
+                self.static_root.rename(self.collected_static)
+            self.env["STATIC_ROOT"] = str(self.collected_static)
+        elif collect_static:
             self.manage("collectstatic", "--noinput", "-v0")
         gunicorn = Path(sys.executable).with_name("gunicorn")
         self.log_handle = self.output.open("w")
@@ -278,13 +292,22 @@ class ServerProcess:
             self.log_handle.close()
 
 
+@pytest.fixture(scope="session")
+def collected_static(tmp_path_factory) -> Path:
+    """Where the static files are collected once per test process (hashing and compressing
+    them takes seconds: Swagger UI alone is 4 MB)."""
+    return tmp_path_factory.mktemp("collected") / "static"
+
+
 @pytest.fixture
-def server_process(tmp_path):
+def server_process(tmp_path, collected_static):
     """A factory: ``server_process(env={...}).start()`` serves the app with gunicorn."""
     servers = []
 
     def make(env=None, workers=1, name="server"):
-        server = ServerProcess(tmp_path, env or {}, workers=workers, name=name)
+        server = ServerProcess(
+            tmp_path, env or {}, workers=workers, name=name, collected_static=collected_static
+        )
         servers.append(server)
         return server
 
