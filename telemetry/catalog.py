@@ -143,6 +143,9 @@ BUSINESS_PROFILE_FIELDS = FieldList(
     "payment_terms",
 )
 COMMENT_TARGET = Enum("project", "task")
+# Where a timer or entry change came from: the web pages, the REST API, the admin, or a
+# management command (anything outside a request).
+SOURCE = Enum("web", "api", "admin", "command")
 ENTRY_FIELDS = FieldList("project", "task", "notes", "start", "end", "billable")
 USER_FIELDS = FieldList(
     "username",
@@ -173,27 +176,27 @@ _EVENTS = [
     Event(
         "timer.started",
         "A timer started (a time entry was created without an end).",
-        {"has_task": Bool(), "has_notes": Bool(), "billable": Bool()},
+        {"has_task": Bool(), "has_notes": Bool(), "billable": Bool(), "source": SOURCE},
     ),
     Event(
         "timer.stopped",
         "A running timer was stopped.",
-        {"duration_seconds": Int(), "has_task": Bool(), "billable": Bool()},
+        {"duration_seconds": Int(), "has_task": Bool(), "billable": Bool(), "source": SOURCE},
     ),
     Event(
         "timer.paused",
         "A running timer was paused (its stretch of work ended and can be resumed).",
-        {"duration_seconds": Int(), "has_task": Bool(), "billable": Bool()},
+        {"duration_seconds": Int(), "has_task": Bool(), "billable": Bool(), "source": SOURCE},
     ),
     Event(
         "timer.resumed",
         "A paused timer was resumed (a new stretch of the same work started).",
-        {"has_task": Bool(), "billable": Bool()},
+        {"has_task": Bool(), "billable": Bool(), "source": SOURCE},
     ),
     Event(
         "timer.auto_stopped",
         "A timer left running past TIMER_MAX_HOURS was stopped by the server.",
-        {"hours_bucket": Enum(*AUTO_STOP_HOURS)},
+        {"hours_bucket": Enum(*AUTO_STOP_HOURS), "source": SOURCE},
     ),
     Event(
         "tag.created",
@@ -215,17 +218,23 @@ _EVENTS = [
     Event(
         "time_entry.created",
         "A finished time entry was added by hand.",
-        {"duration_seconds": Int(), "has_task": Bool(), "has_notes": Bool(), "billable": Bool()},
+        {
+            "duration_seconds": Int(),
+            "has_task": Bool(),
+            "has_notes": Bool(),
+            "billable": Bool(),
+            "source": SOURCE,
+        },
     ),
     Event(
         "time_entry.updated",
         "A time entry was edited; lists which fields changed.",
-        {"changed_fields": ENTRY_FIELDS},
+        {"changed_fields": ENTRY_FIELDS, "source": SOURCE},
     ),
     Event(
         "time_entry.deleted",
         "A time entry was deleted.",
-        {"was_running": Bool(), "duration_seconds": Int()},
+        {"was_running": Bool(), "duration_seconds": Int(), "source": SOURCE},
     ),
     Event(
         "project.created",
@@ -320,6 +329,12 @@ _EVENTS = [
         "The business profile (the invoices' sender) was edited; lists which fields changed.",
         {"changed_fields": BUSINESS_PROFILE_FIELDS},
     ),
+    Event(
+        "api.token_created",
+        "A personal API access token was created. Never the token or its name.",
+        {"read_only": Bool(), "has_expiry": Bool(), "source": SOURCE},
+    ),
+    Event("api.token_revoked", "A personal API access token was revoked.", {"source": SOURCE}),
     Event(
         "report.viewed",
         "The reports page was viewed; lists which filters were used.",

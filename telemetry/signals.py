@@ -14,11 +14,12 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_init, post_save
 from django.utils import timezone
 
+from api.signals import token_created, token_revoked
 from setupwizard.signals import setup_completed
 from telemetry import lifecycle
 from telemetry.catalog import BUSINESS_PROFILE_FIELDS, USER_FIELDS, hours_bucket
 from telemetry.emitter import emit
-from telemetry.middleware import current_user
+from telemetry.middleware import current_source, current_user
 from tracking.models import (
     BusinessProfile,
     Client,
@@ -108,7 +109,7 @@ def _changes(instance, fields) -> tuple[dict, list[str]]:
 
 def _actor(instance=None):
     """Who acted: the request's user, else the object's own user or author, else nobody."""
-    user = current_user.get()
+    user = current_user()
     if user is not None and getattr(user, "is_authenticated", False):
         return user
     for attribute in ("user", "author"):
@@ -128,7 +129,8 @@ def take_snapshot(sender, instance, **kwargs):
 
 
 def _entry_events(entry, created, old, changed):
-    facts = {"has_task": entry.task_id is not None, "billable": entry.billable}
+    source = current_source()
+    facts = {"has_task": entry.task_id is not None, "billable": entry.billable, "source": source}
     if created and entry.end is None:
         return [("timer.started", {**facts, "has_notes": bool(entry.notes)})]
     if created:
@@ -150,14 +152,18 @@ def _entry_events(entry, created, old, changed):
         events.append(("timer.stopped", {**facts, "duration_seconds": entry.duration_seconds}))
     if stopped and entry.auto_stopped:
         hours = (entry.duration_seconds or 0) // 3600
-        events.append(("timer.auto_stopped", {"hours_bucket": hours_bucket(hours)}))
+        events.append(
+            ("timer.auto_stopped", {"hours_bucket": hours_bucket(hours), "source": source})
+        )
     if "pause" in changed and entry.pause == TimeEntry.Pause.RESUMED:
         events.append(("timer.resumed", facts))
     # The timer's own state, not something a person edited.
     own_state = {"pause", "auto_stopped", *(["end"] if stopped else [])}
     changed = [name for name in changed if name not in own_state]
     if changed:
-        events.append(("time_entry.updated", {"changed_fields": sorted(changed)}))
+        events.append(
+            ("time_entry.updated", {"changed_fields": sorted(changed), "source": source})
+        )
     return events
 
 
@@ -260,6 +266,7 @@ def model_deleted(sender, instance, **kwargs):
         properties = {
             "was_running": instance.end is None,
             "duration_seconds": instance.duration_seconds or 0,
+            "source": current_source(),
         }
     elif sender is Task or sender is Invoice:
         properties = {"status": instance.status}
@@ -349,6 +356,20 @@ def on_csv_exported(sender, user, kind, row_count, **kwargs):
     emit("export.csv", user=user, kind=kind, row_count=row_count)
 
 
+def on_token_created(sender, token, **kwargs):
+    _emit_on_commit(
+        "api.token_created",
+        user=token.user,
+        read_only=token.read_only,
+        has_expiry=token.expires_at is not None,
+        source=current_source(),
+    )
+
+
+def on_token_revoked(sender, token, **kwargs):
+    _emit_on_commit("api.token_revoked", user=_actor(token), source=current_source())
+
+
 def on_setup_completed(sender, user, telemetry_enabled, source, **kwargs):
     # emit() checks consent: with telemetry off (the default) nothing is recorded.
     emit("setup.completed", user=user, source=source, created_admin=user is not None)
@@ -379,3 +400,5 @@ def connect() -> None:
     invoice_refreshed.connect(on_invoice_refreshed, dispatch_uid="telemetry:invoice_refreshed")
     invoice_downloaded.connect(on_invoice_downloaded, dispatch_uid="telemetry:invoice_downloaded")
     setup_completed.connect(on_setup_completed, dispatch_uid="telemetry:setup_completed")
+    token_created.connect(on_token_created, dispatch_uid="telemetry:token_created")
+    token_revoked.connect(on_token_revoked, dispatch_uid="telemetry:token_revoked")

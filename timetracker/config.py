@@ -5,6 +5,7 @@ django-environ reads the values; these helpers refuse anything ambiguous so that
 meaning "false".
 """
 
+import re
 import secrets
 from pathlib import Path
 from urllib.parse import urlparse
@@ -113,6 +114,19 @@ def env_choice(env: environ.Env, name: str, choices: tuple[str, ...], default: s
     raw = env.str(name, default="").strip() or default
     if raw not in choices:
         raise ImproperlyConfigured(f"{name}={raw!r}: use one of {', '.join(choices)}.")
+    return raw
+
+
+RATE_PATTERN = re.compile(r"^(\d+)/(second|minute|hour|day)$")
+
+
+def env_rate(env: environ.Env, name: str, default: str) -> str:
+    """A rate such as ``600/minute`` (per second, minute, hour or day)."""
+    raw = env.str(name, default="").strip() or default
+    if not RATE_PATTERN.match(raw) or int(raw.split("/")[0]) < 1:
+        raise ImproperlyConfigured(
+            f"{name}={raw!r}: write a count per second, minute, hour or day, e.g. 600/minute."
+        )
     return raw
 
 

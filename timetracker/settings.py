@@ -9,12 +9,15 @@ import socket
 from datetime import timedelta
 from pathlib import Path
 
+import drf_spectacular_sidecar
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from whitenoise.compress import Compressor
 
 from timetracker import config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+SWAGGER_UI_STATIC = "drf_spectacular_sidecar/swagger-ui-dist"
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
@@ -44,8 +47,11 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "axes",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
     "setupwizard",
     "tracking",
+    "api",
     "telemetry",
 ]
 
@@ -140,11 +146,22 @@ MEDIA_ROOT = TIMETRACKER_DATA_DIR / "media"
 MEDIA_URL = "media/"
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    # Swagger UI for /api/v1/docs/, from drf-spectacular-sidecar: only this part of the
+    # package (not its ReDoc), so collectstatic hashes and compresses half as much.
+    (
+        SWAGGER_UI_STATIC,
+        Path(drf_spectacular_sidecar.__file__).parent / "static" / SWAGGER_UI_STATIC,
+    ),
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "timetracker.storage.StaticFilesStorage"},
 }
+# Source maps are read by a developer's browser tools only: not worth compressing (Swagger
+# UI's take most of collectstatic's time otherwise).
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 # Not collected when the server started: serve the files from the app folders instead
 # (see timetracker/storage.py). Collected files are served alone, compressed and hashed.
 WHITENOISE_USE_FINDERS = DEBUG or not (STATIC_ROOT / "staticfiles.json").exists()
@@ -207,6 +224,48 @@ INSTALLATION_STORE = config.env_choice(
 SERVER_LABEL = (
     env.str("SERVER_LABEL", default="") or os.environ.get("HOSTNAME", "") or (socket.gethostname())
 )
+
+# Django's cache: this process's memory, or a shared Redis (CACHE_URL=redis://host:6379/1)
+# so that every app server counts the API's rate limit together.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
+# The REST API (/api/v1/, README "REST API"): personal tokens or the browser's session.
+API_RATE_LIMIT = config.env_rate(env, "API_RATE_LIMIT", default="600/minute")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First: a request without credentials answers 401 with WWW-Authenticate: Bearer.
+        "api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "api.permissions.TokenScope",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.LimitOffsetPagination",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "TimeTracker API",
+    "DESCRIPTION": (
+        "Track time from scripts and apps. Authenticate with `Authorization: Bearer <token>` "
+        "(Preferences → API tokens). Times are ISO 8601 with their UTC offset."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_error_responses",
+    ],
+}
 
 # Telemetry: all of it read here, nowhere else. See docs/privacy.md.
 DO_NOT_TRACK = config.env_bool(env, "DO_NOT_TRACK", default=False)

@@ -63,5 +63,7 @@ urlpatterns = [
     path("docs/<str:name>", doc, name="doc"),
     path("accounts/", include(accounts)),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("api.urls")),
+    path("preferences/api-tokens/", include("api.web")),
     path("", include("tracking.urls")),
 ]

@@ -23,6 +23,7 @@ from tracking.models import (
     Tag,
     Task,
     TimeEntry,
+    clean_tag_names,
     currency_choices,
 )
 
@@ -128,19 +129,7 @@ class TagsField(forms.CharField):
         super().__init__(max_length=TAGS_PER_ENTRY * (TAG_NAME_MAX_LENGTH + 2), **kwargs)
 
     def clean(self, value) -> list[str]:
-        text = super().clean(value)
-        names, seen = [], set()
-        for name in (part.strip() for part in text.split(",")):
-            if name and name.casefold() not in seen:
-                seen.add(name.casefold())
-                names.append(name)
-        if any(len(name) > TAG_NAME_MAX_LENGTH for name in names):
-            raise forms.ValidationError(
-                f"A tag name has at most {TAG_NAME_MAX_LENGTH} characters."
-            )
-        if len(names) > TAGS_PER_ENTRY:
-            raise forms.ValidationError(f"At most {TAGS_PER_ENTRY} tags per entry.")
-        return names
+        return clean_tag_names(super().clean(value).split(","))
 
     def prepare_value(self, value):
         if isinstance(value, list | tuple):
@@ -195,6 +184,7 @@ class TimeEntryForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         if not self.instance.pk:
+            self.instance.user = user  # the model's own rules ask whose entry this is
             self.fields["project"].queryset = Project.objects.active()
         else:
             self.initial["tags"] = list(self.instance.tags.all())
@@ -220,18 +210,7 @@ class TimeEntryForm(forms.ModelForm):
     def clean_end(self):
         return self._unchanged_or("end")
 
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("start") and cleaned.get("end") is None and "end" not in self.errors:
-            owner = self.instance.user if self.instance.pk else self.user
-            others = TimeEntry.objects.running().filter(user=owner).exclude(pk=self.instance.pk)
-            if others.exists():
-                self.add_error("end", "A timer is already running: give this entry an end.")
-        return cleaned
-
     def save(self, commit=True):
-        if not self.instance.pk:
-            self.instance.user = self.user
         self.instance.auto_stopped = False  # a person has now set the end
         entry = super().save(commit)
         if commit:

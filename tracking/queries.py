@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import DateField, Exists, F, Func, OuterRef, Q, Sum
-from django.db.models.functions import TruncDate
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from tracking.models import TimeEntry, seconds_to_hours
+from tracking.models import Client, Project, TimeEntry, seconds_to_hours
 from tracking.money import line_amount
 
 # A range longer than this many days is shown by week, longer than WEEKS_UP_TO_DAYS by month:
@@ -23,17 +24,31 @@ DAYS_UP_TO_DAYS = 62
 WEEKS_UP_TO_DAYS = 731
 
 
-def filtered_entries(user, filters: dict):
-    """The entries ``user`` may see, narrowed by a valid filter form's cleaned data."""
-    entries = TimeEntry.objects.for_user(user).started_between(
-        filters.get("start"), filters.get("end")
-    )
-    if filters.get("project"):
-        entries = entries.filter(project=filters["project"])
-    if filters.get("user"):
-        entries = entries.filter(user=filters["user"])
+def filtered_entries(user, filters: dict, entries=None):
+    """The entries ``user`` may see, narrowed by validated filters (a web form's or the
+    API's): local dates ``start``/``end``, moments ``start_after``/``start_before``/
+    ``modified_after``, ``project``, ``client``, ``task``, ``user``, ``tag`` (any of),
+    and ``billable``/``running`` (True, False, or None for either). ``entries`` narrows
+    a queryset of the caller's (annotated, ordered) instead of all entries."""
+    entries = (TimeEntry.objects.all() if entries is None else entries).for_user(user)
+    entries = entries.started_between(filters.get("start"), filters.get("end"))
+    if filters.get("start_after"):
+        entries = entries.filter(start__gte=filters["start_after"])
+    if filters.get("start_before"):
+        entries = entries.filter(start__lt=filters["start_before"])
+    if filters.get("modified_after"):
+        entries = entries.filter(updated_at__gt=filters["modified_after"])
+    for name in ("project", "task", "user"):
+        if filters.get(name):
+            entries = entries.filter(**{name: filters[name]})
+    if filters.get("client"):
+        entries = entries.filter(project__client=filters["client"])
     if filters.get("tag"):
         entries = entries.with_any_tag(filters["tag"])
+    if filters.get("billable") is not None:
+        entries = entries.filter(billable=filters["billable"])
+    if filters.get("running") is not None:
+        entries = entries.filter(end__isnull=filters["running"])
     return entries
 
 
@@ -166,3 +181,87 @@ def seconds_over_time(by_day: dict[date, int], first_day: date | None, last_day:
     for day, seconds in by_day.items():
         buckets[bucket_start(day, size)] += seconds
     return size, [{"start": start, "seconds": buckets[start]} for start in sorted(buckets)]
+
+
+@dataclass
+class Summary:
+    """Seconds and billable amounts of a range, grouped one way (the API's report)."""
+
+    start: date | None
+    end: date | None
+    group_by: str
+    currency: str
+    seconds: int
+    billable_seconds: int
+    amount: Decimal
+    groups: list[dict]
+
+
+def _summary_rows(entries, group_by: str):
+    """(key, label, seconds, billable_seconds) per group, grouped by the database."""
+    sums = {
+        "seconds": Sum("duration_seconds"),
+        "billable_seconds": Sum("duration_seconds", filter=Q(billable=True)),
+    }
+    if group_by == "tag":
+        through = TimeEntry.tags.through
+        rows = (
+            through.objects.filter(Exists(entries.filter(pk=OuterRef("timeentry_id"))))
+            .values("tag_id", "tag__name")
+            .annotate(
+                seconds=Sum("timeentry__duration_seconds"),
+                billable_seconds=Sum(
+                    "timeentry__duration_seconds", filter=Q(timeentry__billable=True)
+                ),
+            )
+            .order_by("-seconds", "tag__name")
+        )
+        return [(r["tag_id"], r["tag__name"], r["seconds"], r["billable_seconds"]) for r in rows]
+    if group_by == "day":
+        rows = entries.annotate(day=_local_day("start")).values("day").annotate(**sums)
+        rows = rows.order_by("day")
+        return [
+            (r["day"], r["day"].isoformat(), r["seconds"], r["billable_seconds"]) for r in rows
+        ]
+    column, label_model, label_field = {
+        "project": ("project_id", Project, "name"),
+        "client": ("project__client_id", Client, "name"),
+        "user": ("user_id", get_user_model(), "username"),
+    }[group_by]
+    rows = list(entries.values(column).annotate(**sums).order_by("-seconds", column))
+    labels = dict(
+        label_model.objects.filter(pk__in=[r[column] for r in rows]).values_list("pk", label_field)
+    )
+    return [(r[column], labels[r[column]], r["seconds"], r["billable_seconds"]) for r in rows]
+
+
+def report_summary(user, filters: dict, group_by: str, currency: str) -> Summary:
+    """Totals of the stopped entries ``user`` may see, grouped by project, client, user,
+    local day or tag (an entry counts for each of its tags). Amounts, priced as invoices
+    price them, for project, client and user groups."""
+    entries = filtered_entries(user, filters).filter(end__isnull=False)
+    amounts = billable_amounts(entries, currency)
+    by = {"project": amounts.by_project, "client": amounts.by_client, "user": amounts.by_user}
+    groups = [
+        {
+            "key": str(key),
+            "label": label,
+            "seconds": seconds,
+            "billable_seconds": billable_seconds or 0,
+            "amount": by[group_by].get(key, Decimal(0)) if group_by in by else None,
+        }
+        for key, label, seconds, billable_seconds in _summary_rows(entries, group_by)
+    ]
+    totals = entries.aggregate(
+        seconds=Coalesce(Sum("duration_seconds"), 0),
+        billable_seconds=Coalesce(Sum("duration_seconds", filter=Q(billable=True)), 0),
+    )
+    return Summary(
+        start=filters.get("start"),
+        end=filters.get("end"),
+        group_by=group_by,
+        currency=currency,
+        amount=amounts.billable,
+        groups=groups,
+        **totals,
+    )

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.test import Client as HttpClient
 from django.utils import timezone
 
+from api.models import ApiToken
 from setupwizard import installation
 from telemetry import emitter, lifecycle
 from telemetry.catalog import EVENTS
@@ -163,6 +164,12 @@ def auth_path(web):
     login.post("/accounts/logout/")
 
 
+def api_path(web):
+    web.post("/preferences/api-tokens/", {"name": "cli"})
+    token = ApiToken.objects.get()
+    web.post(f"/preferences/api-tokens/{token.pk}/revoke/")
+
+
 def lifecycle_path(web):
     lifecycle.turn_off()
     lifecycle.turn_on("command")
@@ -217,6 +224,7 @@ PATHS = {
         "admin.telemetry_dashboard_viewed",
     },
     auth_path: {"auth.login_failed", "auth.login", "auth.logout"},
+    api_path: {"api.token_created", "api.token_revoked"},
     lifecycle_path: {"admin.telemetry_toggled", "install.first_seen", "install.heartbeat"},
 }
 
@@ -377,3 +385,28 @@ def test_an_installation_that_reported_before_the_record_kept_it_does_not_again(
     assert lifecycle.send_first_seen_once() is False
     assert "install.first_seen" not in event_names()
     assert installation.get().first_seen_sent_at is not None
+
+
+def sources(sent_events, name) -> list[str]:
+    return [event["properties"]["source"] for event in sent_events() if event["event"] == name]
+
+
+def test_timer_and_entry_events_say_where_the_change_came_from(
+    telemetry_on, web, owner, superuser, sent_events, django_capture_on_commit_callbacks
+):
+    admin = HttpClient()
+    admin.force_login(superuser)
+    site = Project.objects.create(name="Site", client=Client.objects.create(name="Acme"))
+    with django_capture_on_commit_callbacks(execute=True):
+        _, secret = ApiToken.objects.create_token(owner, "cli")
+        api = HttpClient(headers={"Authorization": f"Bearer {secret}"})
+        web.post("/timer/start/", {"project": site.pk})
+        api.post("/api/v1/timer/stop/")
+        api.post("/api/v1/timer/start/", {"project": site.pk}, content_type="application/json")
+        TimeEntry.objects.stop_timer(owner)  # outside any request: a command or script
+        entry = TimeEntry.objects.filter(user=owner).first()
+        admin.post(f"/admin/tracking/timeentry/{entry.pk}/delete/", {"post": "yes"})
+    assert sources(sent_events, "timer.started") == ["web", "api"]
+    assert sources(sent_events, "timer.stopped") == ["api", "command"]
+    assert sources(sent_events, "time_entry.deleted") == ["admin"]
+    assert sources(sent_events, "api.token_created") == ["command"]

@@ -15,6 +15,7 @@ from django.test import Client as HttpClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from api.models import ApiToken
 from telemetry import emitter
 from tracking.models import (
     BusinessProfile,
@@ -175,6 +176,37 @@ def test_no_personal_data_reaches_any_sink(
         admin.post(f"/invoices/{invoice.pk}/status/", {"status": "sent"})
         admin.get("/admin/telemetry/")
         admin.get(f"/admin/auth/user/?q={username}")
+        # The REST API: a token named with a marker, notes, tags and a tag made by name.
+        web.post("/preferences/api-tokens/", {"name": f"{MARK} {title}", "read_only": ""})
+        _, secret = ApiToken.objects.create_token(user, f"{MARK}-{person}")
+        api = HttpClient(headers={"Authorization": f"Bearer {secret}"})
+        api.post(
+            "/api/v1/timer/start/",
+            {"project": project.pk, "notes": notes, "tags": [f"{MARK}-api", tag_name[:40]]},
+            content_type="application/json",
+        )
+        api.post("/api/v1/timer/stop/")
+        made = api.post(
+            "/api/v1/entries/",
+            {
+                "project": project.pk,
+                "notes": notes,
+                "start": "2026-11-04T09:00:00+01:00",
+                "end": "2026-11-04T10:00:00+01:00",
+            },
+            content_type="application/json",
+        ).json()
+        api.patch(
+            f"/api/v1/entries/{made['id']}/",
+            {"notes": person, "tags": [f"{MARK}-patched"]},
+            content_type="application/json",
+        )
+        api.post(
+            "/api/v1/tags/", {"name": f"{MARK}-{tag_name[:30]}"}, content_type="application/json"
+        )
+        api.get("/api/v1/reports/summary/", {"group_by": "tag"})
+        api.delete(f"/api/v1/entries/{made['id']}/")
+        ApiToken.objects.get(name=f"{MARK}-{person}").revoke()
         web.post("/accounts/logout/")
         transaction.set_rollback(True)
     sent = everything_sent(settings.LOG_DIR, posthog_server, tele_url_server)
@@ -183,7 +215,10 @@ def test_no_personal_data_reaches_any_sink(
     assert "timesheet.saved" in sent and "business_profile.updated" in sent
     assert "invoice.entries_billed" in sent and "invoice.pdf_downloaded" in sent
     assert posthog_server.requests and tele_url_server.requests  # every sink was exercised
+    assert "api.token_created" in sent and "api.token_revoked" in sent
+    assert '"source": "api"' in sent
     assert MARK not in sent
+    assert secret not in sent
     assert MARK.lower() not in sent
     assert telemetry_on.telemetry_salt not in sent
     assert "example" not in sent

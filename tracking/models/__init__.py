@@ -18,6 +18,7 @@ from tracking.models.catalogue import (
     Project,
     Tag,
     Task,
+    clean_tag_names,
 )
 from tracking.models.common import (
     CENT,
@@ -39,6 +40,7 @@ from tracking.models.common import (
     validate_entry_moment,
 )
 from tracking.models.entries import (
+    ANOTHER_TIMER_RUNS,
     TimeEntry,
     forgotten_before,
     local_midnight,
@@ -46,6 +48,7 @@ from tracking.models.entries import (
 )
 
 __all__ = [
+    "ANOTHER_TIMER_RUNS",
     "CENT",
     "COMMENT_MAX_LENGTH",
     "EARLIEST_MOMENT",
@@ -71,6 +74,7 @@ __all__ = [
     "Tag",
     "Task",
     "TimeEntry",
+    "clean_tag_names",
     "currency_choices",
     "elapsed_seconds",
     "forgotten_before",

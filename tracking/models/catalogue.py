@@ -107,6 +107,23 @@ TAG_NAME_MAX_LENGTH = 50
 TAGS_PER_ENTRY = 20
 
 
+def clean_tag_names(names) -> list[str]:
+    """Tag names as a person gave them: stripped, without blanks or repeats (any case).
+
+    The one rule for an entry's tags, whether typed in a form or sent to the API.
+    """
+    cleaned, seen = [], set()
+    for name in (str(part).strip() for part in names):
+        if name and name.casefold() not in seen:
+            seen.add(name.casefold())
+            cleaned.append(name)
+    if any(len(name) > TAG_NAME_MAX_LENGTH for name in cleaned):
+        raise ValidationError(f"A tag name has at most {TAG_NAME_MAX_LENGTH} characters.")
+    if len(cleaned) > TAGS_PER_ENTRY:
+        raise ValidationError(f"At most {TAGS_PER_ENTRY} tags per entry.")
+    return cleaned
+
+
 class TagQuerySet(models.QuerySet):
     def for_names(self, names: list[str]) -> list["Tag"]:
         """The tags with these names, matched case-insensitively; new names are created."""

@@ -26,6 +26,8 @@ from tracking.models.common import (
     validate_entry_moment,
 )
 
+ANOTHER_TIMER_RUNS = "A timer is already running: give this entry an end."
+
 
 class TimeEntryQuerySet(models.QuerySet):
     def running(self):
@@ -415,6 +417,12 @@ class TimeEntry(models.Model):
         return seconds_to_hours(seconds)
 
     def clean(self):
+        if self.start and self.end and self.end <= self.start:
+            raise ValidationError({"end": "The end must be after the start."})
+        if self.start and self.end is None and self.user_id is not None:
+            others = TimeEntry.objects.running().filter(user_id=self.user_id).exclude(pk=self.pk)
+            if others.exists():
+                raise ValidationError({"end": ANOTHER_TIMER_RUNS})
         if self.task_id is not None and self.task.project_id != self.project_id:
             raise ValidationError({"task": "This task belongs to another project."})
         too_long = MAX_ENTRY_DURATION.total_seconds()

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from tracking.csv_export import csv_response, invalid_filters
 from tracking.forms import ReportFilterForm, TimeEntryForm
-from tracking.models import Locked, TimeEntry
+from tracking.models import ANOTHER_TIMER_RUNS, Locked, TimeEntry
 from tracking.queries import filtered_entries
 from tracking.views.editing import confirm_delete
 
@@ -128,7 +128,7 @@ def _save_entry(request, form, title, cancel_url):
             with transaction.atomic():
                 entry = form.save()
         except IntegrityError:
-            form.add_error(None, "A timer is already running: give this entry an end.")
+            form.add_error(None, ANOTHER_TIMER_RUNS)  # started meanwhile
         except ValidationError as exc:  # billed on an invoice sent meanwhile
             form.add_error(None, exc)
         else:

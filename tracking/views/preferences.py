@@ -18,6 +18,6 @@ def preferences(request):
         return redirect("tracking:preferences")
     return render(
         request,
-        "tracking/form.html",
+        "tracking/preferences.html",
         {"form": form, "title": "Your preferences", "cancel_url": "/"},
     )
