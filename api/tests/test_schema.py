@@ -4,6 +4,8 @@ answer against the schema."""
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
@@ -34,7 +36,19 @@ def bearer(db, setup_done, owner, settings):
     return {"Authorization": f"Bearer {secret}"}
 
 
+@pytest.fixture
+def in_test_transaction():
+    """Requests through the bare WSGI app inside the test's transaction: like Django's test
+    client, keep the request signals from closing the test's database connection."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.mark.slow
+@pytest.mark.usefixtures("in_test_transaction")
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
 def test_api_answers_as_its_published_schema_says(bearer, mode):
     schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", application)
