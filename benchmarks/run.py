@@ -307,8 +307,24 @@ def seed(env: dict, entries: int) -> float:
     return time.perf_counter() - started
 
 
+# What one client does per round, through the web pages or the REST API: (method, path, the
+# answer that counts as done). "entries" lists 100 of the user's entries.
+WORKLOADS = {
+    "web timer": [("post", "/timer/start/", 302), ("post", "/timer/stop/", 302)],
+    "api timer": [("post", "/api/v1/timer/start/", 201), ("post", "/api/v1/timer/stop/", 200)],
+    "web entries": [("get", "/entries/", 200)],  # the web list's page: 50 entries
+    "api entries": [("get", "/api/v1/entries/?limit=100", 200)],
+}
+ENTRIES_PER_CLIENT = 150
+
+
 def gunicorn_rps(
-    work: Path, seconds: int, clients: int, database_url=None, extra_env=None
+    work: Path,
+    seconds: int,
+    clients: int,
+    database_url=None,
+    extra_env=None,
+    workload="web timer",
 ) -> dict:
     import requests
 
@@ -318,16 +334,25 @@ def gunicorn_rps(
         manage(env, "flush", "--noinput")
     manage(env, "setup", "--admin-username", "benchadmin", "--admin-email", "b@bench.test")
     script = (
+        "from datetime import timedelta\n"
         "from django.contrib.auth import get_user_model\n"
         "from django.contrib.auth.hashers import make_password\n"
-        "from tracking.models import Client, Project\n"
+        "from django.utils import timezone\n"
+        "from api.models import ApiToken\n"
+        "from tracking.models import Client, Project, TimeEntry\n"
         "hashed = make_password('" + PASSWORD + "')\n"
         "User = get_user_model()\n"
-        f"User.objects.bulk_create([User(username=f'rps{{i}}', password=hashed) "
+        f"users = User.objects.bulk_create([User(username=f'rps{{i}}', password=hashed) "
         f"for i in range({clients})])\n"
-        "print(Project.objects.create(name='P', client=Client.objects.create(name='C')).pk)\n"
+        "project = Project.objects.create(name='P', client=Client.objects.create(name='C'))\n"
+        "start = timezone.now() - timedelta(days=30)\n"
+        "TimeEntry.objects.bulk_create(TimeEntry(user=u, project=project, "
+        "start=start + timedelta(hours=h), end=start + timedelta(hours=h, minutes=30), "
+        f"duration_seconds=1800) for u in users for h in range({ENTRIES_PER_CLIENT}))\n"
+        "print(*[ApiToken.objects.create_token(u, 'bench')[1] for u in users])\n"
+        "print(project.pk)\n"
     )
-    project = int(manage(env, "shell", "-v", "0", "-c", script).split()[-1])
+    *secrets, project = manage(env, "shell", "-v", "0", "-c", script).split()
     address = free_port()
     server = start_gunicorn(env, address, "--workers", "2")
     base = f"http://127.0.0.1:{address}"
@@ -335,7 +360,7 @@ def gunicorn_rps(
     latencies: list[float] = []
     deadline = time.monotonic() + seconds
 
-    def client(index):
+    def web_session(index):
         session = requests.Session()
         page = session.get(base + "/accounts/login/")
         token = page.text.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
@@ -343,16 +368,28 @@ def gunicorn_rps(
             base + "/accounts/login/",
             data={"username": f"rps{index}", "password": PASSWORD, "csrfmiddlewaretoken": token},
         )
-        token = session.cookies["csrftoken"]
-        headers = {"X-CSRFToken": token, "Referer": base + "/"}
+        session.headers.update({"X-CSRFToken": session.cookies["csrftoken"], "Referer": base})
+        return session
+
+    def client(index):
+        if workload.startswith("api"):
+            session = requests.Session()
+            session.headers["Authorization"] = f"Bearer {secrets[index]}"
+        else:
+            session = web_session(index)
         while time.monotonic() < deadline:
-            for path in ("/timer/start/", "/timer/stop/"):
+            for method, path, done in WORKLOADS[workload]:
                 started = time.perf_counter()
-                response = session.post(
-                    base + path, data={"project": project}, headers=headers, allow_redirects=False
-                )
+                if method == "get":
+                    response = session.get(base + path)
+                elif workload.startswith("api"):
+                    response = session.post(base + path, json={"project": int(project)})
+                else:
+                    response = session.post(
+                        base + path, data={"project": project}, allow_redirects=False
+                    )
                 latencies.append(time.perf_counter() - started)
-                if response.status_code == 302:
+                if response.status_code == done:
                     counts[index] += 1
                 # A browser shows the flash message on the page it is sent to; this client
                 # does not follow the redirect, so it drops the message as read.
@@ -375,6 +412,14 @@ def gunicorn_rps(
     }
 
 
+def api_rows(work: Path, seconds: int, row) -> None:
+    """The same work through the web pages and the REST API, under gunicorn."""
+    for workload in WORKLOADS:
+        result = gunicorn_rps(work / workload.replace(" ", "-"), seconds, 8, workload=workload)
+        row(f"{workload} under gunicorn, 2 workers, 8 clients (req/s)", f"{result['rps']:.0f}")
+        row("  median latency (ms)", f"{result['rps_p50_ms']:.1f}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="TimeTracker benchmarks")
     parser.add_argument("--entries", type=int, default=1_000_000)
@@ -382,6 +427,9 @@ def main() -> int:
     parser.add_argument("--rps-seconds", type=int, default=20)
     parser.add_argument(
         "--skip-large", action="store_true", help="skip the seeded-database measurements"
+    )
+    parser.add_argument(
+        "--only-api", action="store_true", help="only the web vs REST API request rates"
     )
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -410,6 +458,9 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="timetracker-bench-") as tmp:
         work = Path(tmp)
+        if args.only_api:
+            api_rows(work, args.rps_seconds, row)
+            return print_rows(rows)
         listener, silent_url = silent_listener()
         slow, slow_url = slow_server(3.0)
 
@@ -523,9 +574,7 @@ def main() -> int:
             if url:
                 manage(env, "flush", "--noinput")
 
-        rps = gunicorn_rps(work / "rps", args.rps_seconds, clients=8)
-        row("timer start/stop under gunicorn, 2 workers, 8 clients (req/s)", f"{rps['rps']:.0f}")
-        row("  median latency (ms)", f"{rps['rps_p50_ms']:.1f}")
+        api_rows(work, args.rps_seconds, row)
         if os.environ.get("TEST_DATABASE_URL"):
             url = os.environ["TEST_DATABASE_URL"]
             for label, extra in [
@@ -537,7 +586,10 @@ def main() -> int:
                 row("  median latency (ms)", f"{rps['rps_p50_ms']:.1f}")
         listener.close()
         slow.shutdown()
+    return print_rows(rows)
 
+
+def print_rows(rows) -> int:
     width = max(len(figure) for figure, _, _ in rows)
     print(
         f"\nTimeTracker benchmarks — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
