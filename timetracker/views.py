@@ -1,5 +1,8 @@
+import markdown
 from django.conf import settings
 from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -11,12 +14,18 @@ def healthz(request):
     return HttpResponse("ok\n", content_type="text/plain")
 
 
-PUBLIC_DOCS = {"privacy.md", "all_tracked_events.md", "events.md", "analytics.md"}
+PUBLIC_DOCS = {
+    "privacy.md": "Privacy",
+    "all_tracked_events.md": "Every event TimeTracker can send",
+    "events.md": "Where events come from",
+    "analytics.md": "How telemetry works",
+}
 
 
 @require_GET
 def doc(request, name):
-    """Serve the privacy documentation as plain text, so the setup page's links work offline."""
+    """The privacy documentation as a page of the app, rendered from the Markdown in docs/
+    (the setup page links here in a new tab, so its half-filled form survives)."""
     if name not in PUBLIC_DOCS:
         raise Http404
     path = settings.BASE_DIR / "docs" / name
@@ -24,4 +33,7 @@ def doc(request, name):
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise Http404 from None
-    return HttpResponse(text, content_type="text/plain; charset=utf-8")
+    # Our own files from the repository (no one can upload one), trusted as HTML.
+    html = markdown.markdown(text, extensions=["tables", "fenced_code", "sane_lists"])
+    context = {"title": PUBLIC_DOCS[name], "body": mark_safe(html), "name": name}  # noqa: S308
+    return render(request, "doc.html", context)

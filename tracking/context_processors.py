@@ -1,3 +1,9 @@
+from tracking.middleware import THEME_SESSION_KEY
+
+
 def timer(request):
-    """The timer bar's state for every page (evaluated only if the page shows it)."""
-    return {"timer": getattr(request, "timer", None)}
+    """The timer bar's state for every page (evaluated only if the page shows it), and the
+    person's light or dark theme if they chose one (else the device decides)."""
+    session = getattr(request, "session", None)
+    theme = session.get(THEME_SESSION_KEY, "") if session is not None else ""
+    return {"timer": getattr(request, "timer", None), "theme": theme}

@@ -356,4 +356,4 @@ class PreferencesForm(forms.ModelForm):
 
     class Meta:
         model = Preferences
-        fields = ["time_zone"]
+        fields = ["time_zone", "theme"]

@@ -9,12 +9,18 @@ from django.utils.functional import SimpleLazyObject
 from tracking.models import Preferences, TimeEntry, forgotten_before
 
 SESSION_KEY = "tracking_time_zone"
+THEME_SESSION_KEY = "tracking_theme"
+
+
+def remember_preferences(request, preferences) -> None:
+    """Keep the user's zone and theme in the session: pages read them without a query."""
+    request.session[SESSION_KEY] = preferences.time_zone if preferences else ""
+    request.session[THEME_SESSION_KEY] = preferences.theme if preferences else ""
 
 
 def remember_time_zone(sender, request, user, **kwargs):
-    """On login, keep the user's zone in the session (connected in TrackingConfig.ready)."""
-    preferences = Preferences.objects.filter(user=user).first()
-    request.session[SESSION_KEY] = preferences.time_zone if preferences else ""
+    """On login, keep the user's preferences in the session (TrackingConfig.ready)."""
+    remember_preferences(request, Preferences.objects.filter(user=user).first())
 
 
 class UserTimeZoneMiddleware:

@@ -223,13 +223,22 @@ class Comment(models.Model):
 
 
 class Preferences(models.Model):
-    """A user's own settings; today, the time zone their times are shown in."""
+    """A user's own settings: the time zone their times are shown in, light or dark."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preferences"
     )
+
+    class Theme(models.TextChoices):
+        AUTO = "", "As my device is set (light or dark)"
+        LIGHT = "light", "Light"
+        DARK = "dark", "Dark"
+
     time_zone = models.CharField(
         max_length=64, blank=True, help_text="Empty: the server's time zone."
+    )
+    theme = models.CharField(
+        max_length=5, choices=Theme.choices, blank=True, default=Theme.AUTO, db_default=""
     )
 
     class Meta:

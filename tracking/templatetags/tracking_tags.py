@@ -1,6 +1,10 @@
 from decimal import Decimal
 
 from django import template
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import format as format_date
+from django.utils.html import format_html
 
 from tracking import permissions
 from tracking.models import seconds_to_hours
@@ -32,3 +36,44 @@ def may_change(user, comment) -> bool:
 def money(amount, currency: str) -> str:
     """``{{ amount|money:invoice.currency }}``: written as that currency is written."""
     return format_money(amount, currency)
+
+
+@register.filter
+def day(moment, weekday=True) -> str:
+    """A date as "Mon 3 Nov", with the year whenever it is not this year ("Mon 3 Nov 2025").
+
+    ``moment`` may be a date or an aware datetime (shown in the current zone).
+    """
+    if moment is None or moment == "":
+        return ""
+    if hasattr(moment, "tzinfo") and getattr(moment, "hour", None) is not None:
+        moment = timezone.localtime(moment)
+    pattern = "D j M" if weekday else "j M"
+    if moment.year != timezone.localdate().year:
+        pattern += " Y"
+    return format_date(moment, pattern)
+
+
+@register.filter
+def day_time(moment) -> str:
+    """A moment as "Mon 3 Nov 14:05" (with the year when it is not this year)."""
+    if not moment:
+        return ""
+    return f"{day(moment)} {format_date(timezone.localtime(moment), 'H:i')}"
+
+
+@register.simple_tag(takes_context=True)
+def nav_link(context, url_name, label):
+    """A navigation link, marked ``aria-current="page"`` on its own section's pages."""
+    url = reverse(url_name)
+    path = context["request"].path
+    current = path == url or (url != "/" and path.startswith(url))
+    if current:
+        return format_html('<a href="{}" aria-current="page">{}</a>', url, label)
+    return format_html('<a href="{}">{}</a>', url, label)
+
+
+@register.filter
+def may_manage(user) -> bool:
+    """Clients, projects and invoices: whether ``user`` may manage them (staff)."""
+    return permissions.can_manage_catalogue(user)

@@ -18,7 +18,7 @@ def staff_required(view):
     @login_required
     def wrapper(request, *args, **kwargs):
         if not permissions.can_manage_catalogue(request.user):
-            raise PermissionDenied
+            raise PermissionDenied("Only staff members manage clients, projects and invoices.")
         return view(request, *args, **kwargs)
 
     return wrapper

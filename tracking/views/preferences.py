@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
 from tracking.forms import PreferencesForm
-from tracking.middleware import SESSION_KEY
+from tracking.middleware import remember_preferences
 from tracking.models import Preferences
 
 
@@ -12,8 +12,7 @@ def preferences(request):
     current, _ = Preferences.objects.get_or_create(user=request.user)
     form = PreferencesForm(request.POST or None, instance=current)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        request.session[SESSION_KEY] = form.instance.time_zone
+        remember_preferences(request, form.save())
         messages.success(request, "Preferences saved.")
         return redirect("tracking:preferences")
     return render(

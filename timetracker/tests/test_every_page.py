@@ -1,0 +1,134 @@
+"""Every page of the web UI, in Chromium at desktop and phone widths: no sideways scroll,
+no serious or critical accessibility violation (axe-core, offline, through
+axe-playwright-python), and the timer bar on each page while a timer runs."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+from timetracker.tests.helpers import ARTIFACTS
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "a long and unusual passphrase 42"
+WIDTHS = (1280, 390, 360)
+LONG_WORD = "Unbroken" * 40  # a note or name with no place to wrap
+SEED = f"""
+from datetime import timedelta
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from tracking.models import *
+boss = get_user_model().objects.get(username="boss")
+acme = Client.objects.create(name="Acme {LONG_WORD}", billing_address="1 Long Road")
+site = Project.objects.create(name="Website {LONG_WORD}", client=acme, hourly_rate=80)
+task = Task.objects.create(project=site, title="Design {LONG_WORD}", created_by=boss)
+start = timezone.now() - timedelta(days=400)
+old = TimeEntry.objects.create(user=boss, project=site, task=task, notes="{LONG_WORD}",
+                               start=start, end=start + timedelta(hours=2))
+old.tags.set(Tag.objects.for_names(["client work", "{LONG_WORD[:40]}"]))
+today = timezone.now().replace(microsecond=0) - timedelta(hours=3)
+TimeEntry.objects.create(user=boss, project=site, notes="today", start=today,
+                         end=today + timedelta(hours=1))
+Comment.objects.create(author=boss, project=site, text="{LONG_WORD}")
+invoice = Invoice.objects.create(client=acme, project=site, number="2026-0001",
+                                 due_date=timezone.localdate() + timedelta(days=30))
+InvoiceItem.objects.create(invoice=invoice, description="Work {LONG_WORD}",
+                           quantity=2, unit_price=80)
+TimeEntry.objects.start_timer(boss, site, task=task, notes="running")
+print(old.pk, site.pk, acme.pk, task.pk, invoice.pk)
+"""
+
+
+def page_paths(entry, project, client, task, invoice):
+    return [
+        "/",
+        "/timesheet/",
+        "/entries/",
+        f"/entries/{entry}/",
+        f"/entries/{entry}/edit/",
+        "/entries/new/",
+        "/projects/",
+        f"/projects/{project}/",
+        "/projects/new/",
+        "/clients/",
+        f"/clients/{client}/",
+        "/tasks/",
+        f"/tasks/{task}/",
+        "/invoices/",
+        f"/invoices/{invoice}/",
+        f"/invoices/{invoice}/edit/",
+        "/invoices/new/",
+        f"/invoices/{invoice}/print/",
+        "/reports/",
+        "/preferences/",
+        "/preferences/api-tokens/",
+        "/accounts/password/change/",
+        "/docs/privacy.md",
+        "/docs/all_tracked_events.md",
+        "/no-such-page/",
+    ]
+
+
+@pytest.fixture
+def seeded_server(server_process):
+    server = server_process().start()
+    server.manage(
+        "setup",
+        "--admin-username=boss",
+        "--admin-email=boss@example.test",
+        extra_env={"DJANGO_SUPERUSER_PASSWORD": PASSWORD},
+    )
+    ids = server.manage("shell", "-c", SEED).stdout.split()[-5:]
+    return server, page_paths(*ids)
+
+
+def findings(page) -> list[str]:
+    """What is wrong with the page as shown: sideways scroll, serious axe violations."""
+    problems = []
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    if overflow > 0:
+        problems.append(f"scrolls sideways by {overflow}px")
+    results = Axe().run(page)
+    for violation in results.response["violations"]:
+        if violation["impact"] in ("serious", "critical"):
+            targets = [node["target"] for node in violation["nodes"]][:3]
+            problems.append(f"axe {violation['id']} ({len(violation['nodes'])}): {targets}")
+    return problems
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_page_fits_a_phone_and_passes_axe(browser_page, seeded_server, scheme):
+    server, paths = seeded_server
+    page = browser_page
+    page.emulate_media(color_scheme=scheme)
+    page.goto(server.url + "/accounts/login/")
+    page.fill("#id_username", "boss")
+    page.fill("#id_password", PASSWORD)
+    page.click("button:has-text('Log in')")
+    expect(page.locator("#timer-bar")).to_be_visible()
+    problems = {}
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 844})
+        for path in paths:
+            page.goto(server.url + path)
+            found = findings(page)
+            bar = page.locator("#timer-bar")
+            if not path.endswith("/print/") and "Website" not in (
+                bar.first.text_content() if bar.count() else ""
+            ):
+                found.append("no running timer bar")
+            if found:
+                problems[f"{width}px {path}"] = found
+        page.goto(server.url + "/")
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=ARTIFACTS / f"dashboard-{width}-{scheme}.png", full_page=True)
+    page.context.clear_cookies()
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 844})
+        page.goto(server.url + "/accounts/login/")
+        found = findings(page)
+        if found:
+            problems[f"{width}px /accounts/login/"] = found
+    assert problems == {}, "\n".join(f"{k}: {v}" for k, v in problems.items())
