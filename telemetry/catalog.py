@@ -338,7 +338,10 @@ _EVENTS = [
     Event(
         "report.viewed",
         "The reports page was viewed; lists which filters were used.",
-        {"filters": FieldList("start", "end", "project", "user", "tag"), "row_count": Int()},
+        {
+            "filters": FieldList("start", "end", "client", "project", "billable", "user", "tag"),
+            "row_count": Int(),
+        },
     ),
     Event(
         "export.csv",

@@ -113,6 +113,32 @@ class FastSelect(forms.Select):
         )
 
 
+class TaskSelect(FastSelect):
+    """Tasks with their project as ``data-project``: the page's script shows only the chosen
+    project's tasks, and choosing a task sets its project (static/js/app.js)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        rows = []
+        for _, group, _ in widget["optgroups"]:
+            for option in group:
+                instance = getattr(option["value"], "instance", None)
+                project = instance.project_id if instance is not None else ""
+                rows.append(
+                    (
+                        option["value"],
+                        project,
+                        " selected" if option["selected"] else "",
+                        option["label"],
+                    )
+                )
+        options = format_html_join("", '<option value="{}" data-project="{}"{}>{}</option>', rows)
+        attrs = {**widget["attrs"], "data-task-picker": ""}
+        return format_html(
+            '<select name="{}"{}>{}</select>', widget["name"], flatatt(attrs), options
+        )
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -152,7 +178,7 @@ class TimerStartForm(forms.Form):
         .select_related("project")
         .order_by("project__name", "title"),
         required=False,
-        widget=FastSelect,
+        widget=TaskSelect,
     )
     notes = forms.CharField(required=False, max_length=NOTES_MAX_LENGTH)
     tags = TagsField()
@@ -174,7 +200,7 @@ class TimeEntryForm(forms.ModelForm):
         field_classes = {"start": LocalDateTimeField, "end": LocalDateTimeField}
         widgets = {
             "project": FastSelect,
-            "task": FastSelect,
+            "task": TaskSelect,
             "start": DateTimeLocalInput(),
             "end": DateTimeLocalInput(),
             "notes": forms.Textarea(attrs={"rows": 3}),
@@ -321,8 +347,17 @@ class CommentForm(forms.ModelForm):
 class ReportFilterForm(forms.Form):
     start = BoundedDateField(required=False, widget=DateInput())
     end = BoundedDateField(required=False, widget=DateInput())
+    client = forms.ModelChoiceField(
+        queryset=Client.objects.all(), required=False, widget=FastSelect
+    )
     project = forms.ModelChoiceField(
         queryset=Project.objects.all(), required=False, widget=FastSelect
+    )
+    billable = forms.TypedChoiceField(
+        choices=[("", "Billable or not"), ("yes", "Billable only"), ("no", "Not billable")],
+        required=False,
+        coerce=lambda value: value == "yes",
+        empty_value=None,
     )
     user = forms.ModelChoiceField(
         queryset=get_user_model().objects.order_by("username"), required=False, widget=FastSelect

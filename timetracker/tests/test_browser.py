@@ -219,3 +219,57 @@ def test_an_invoice_is_sent_printed_and_downloaded_as_a_pdf(logged_in, ready_ser
     text = "\n".join(p.extract_text() for p in reader.pages)
     for expected in ("2026-0001", "Lena Weber Design", "Acme GmbH", "€1,019.99", "€193.80"):
         assert expected in text
+
+
+def test_the_task_picker_follows_the_project_and_shortcuts_drive_the_timer(
+    logged_in, ready_server
+):
+    ready_server.manage(
+        "shell",
+        "-c",
+        "from tracking.models import Project, Task; "
+        "site = Project.objects.get(name='Website'); "
+        "app = Project.objects.create(name='App', client=site.client); "
+        "Task.objects.create(project=site, title='Homepage'); "
+        "Task.objects.create(project=app, title='Login screen')",
+    )
+    page = logged_in
+    page.reload()
+    page.select_option("#id_project", label="App")
+    expect(page.locator("#id_task option:not([hidden])")).to_have_text(
+        ["---------", "App · Login screen"]
+    )
+    page.select_option("#id_project", label="Website")
+    page.select_option("#id_task", label="Website · Homepage")
+    page.select_option("#id_task", index=0)
+    page.locator("#id_project").select_option(label="App")
+    page.select_option("#id_task", label="App · Login screen")
+    expect(page.locator("#id_project")).to_have_value(
+        page.locator("#id_project option", has_text="App").get_attribute("value")
+    )
+    page.click("button:has-text('Start timer')")
+    expect(page.locator("#timer-bar")).to_contain_text("App · Login screen")
+    expect(page).to_have_title(re.compile(r"^▶ 0:00:\d\d App · "))
+    page.locator("body").press("?")
+    expect(page.locator("#shortcuts")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.locator("#shortcuts")).to_be_hidden()
+    page.locator("body").press("s")
+    expect(page.locator("text=Timer stopped: 0:00 on App")).to_be_visible()
+    expect(page.locator("#timer-bar")).to_have_count(0)
+    page.locator("body").press("t")
+    expect(page.locator("h1")).to_contain_text("Timesheet")
+    expect(page.locator("nav a[aria-current=page]")).to_have_text("Timesheet")
+
+
+def test_a_chosen_dark_theme_overrides_the_device(logged_in, ready_server):
+    page = logged_in
+    page.emulate_media(color_scheme="light")
+    page.goto(ready_server.url + "/preferences/")
+    page.select_option("#id_theme", "dark")
+    page.click("button:has-text('Save')")
+    expect(page.locator("html")).to_have_attribute("data-theme", "dark")
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert background == "rgb(18, 22, 28)"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "preferences-dark.png")

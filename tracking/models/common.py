@@ -55,6 +55,12 @@ def hundredths_of_hours(seconds: int) -> int:
     return (seconds * 100 + 1800) // 3600
 
 
+def clock_duration(seconds: int | None) -> str:
+    """Seconds as hours and minutes on a clock: 754 → "0:12", 5400 → "1:30"."""
+    minutes = (seconds or 0) // 60
+    return f"{minutes // 60}:{minutes % 60:02d}"
+
+
 def seconds_to_hours(seconds: int | None) -> Decimal:
     """Seconds as decimal hours rounded to two places: 5400 → Decimal("1.50")."""
     return Decimal(hundredths_of_hours(seconds or 0)).scaleb(-2)

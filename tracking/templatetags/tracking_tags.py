@@ -63,14 +63,19 @@ def day_time(moment) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def nav_link(context, url_name, label):
-    """A navigation link, marked ``aria-current="page"`` on its own section's pages."""
+def nav_link(context, url_name, label, shortcut=""):
+    """A navigation link, marked ``aria-current="page"`` on its own section's pages;
+    ``shortcut`` names it for the keyboard shortcuts (static/js/app.js)."""
     url = reverse(url_name)
     path = context["request"].path
     current = path == url or (url != "/" and path.startswith(url))
-    if current:
-        return format_html('<a href="{}" aria-current="page">{}</a>', url, label)
-    return format_html('<a href="{}">{}</a>', url, label)
+    return format_html(
+        '<a href="{}"{}{}>{}</a>',
+        url,
+        format_html(' data-shortcut="{}"', shortcut) if shortcut else "",
+        format_html(' aria-current="page"') if current else "",
+        label,
+    )
 
 
 @register.filter

@@ -18,6 +18,8 @@ from tracking.signals import report_viewed
 
 CHART_HEIGHT = 120
 CHART_BAR_WIDTH = 18
+CHART_AXIS_WIDTH = 40  # room for the hour labels on the left
+REPORT_FILTERS = ("start", "end", "client", "project", "billable", "user", "tag")
 BUCKET_LABELS = {"day": "Hours per day", "week": "Hours per week", "month": "Hours per month"}
 
 
@@ -32,22 +34,34 @@ def _report_form(request) -> ReportFilterForm:
 
 
 def _chart(buckets):
-    """Bars for an inline SVG chart of hours per bucket, scaled to the busiest one."""
+    """Bars for an inline SVG chart of hours per bucket, scaled to the busiest one, with a
+    vertical axis labelled in hours (0, half the peak, the peak) and dates along the bottom."""
     peak = max((row["seconds"] for row in buckets), default=0) or 1
     bars = []
     for index, row in enumerate(buckets):
         height = round(CHART_HEIGHT * row["seconds"] / peak)
         bars.append(
             {
-                "x": index * (CHART_BAR_WIDTH + 4),
+                "x": CHART_AXIS_WIDTH + index * (CHART_BAR_WIDTH + 4),
                 "y": CHART_HEIGHT - height,
                 "height": height,
                 "start": row["start"],
                 "hours": seconds_to_hours(row["seconds"]),
             }
         )
-    width = max(len(bars) * (CHART_BAR_WIDTH + 4), CHART_BAR_WIDTH)
-    return {"bars": bars, "width": width, "height": CHART_HEIGHT, "bar_width": CHART_BAR_WIDTH}
+    width = CHART_AXIS_WIDTH + max(len(bars) * (CHART_BAR_WIDTH + 4), CHART_BAR_WIDTH)
+    ticks = [
+        {"y": round(CHART_HEIGHT * (1 - share)), "hours": seconds_to_hours(round(peak * share))}
+        for share in (0, 0.5, 1)
+    ]
+    return {
+        "bars": bars,
+        "width": width,
+        "height": CHART_HEIGHT,
+        "bar_width": CHART_BAR_WIDTH,
+        "axis": CHART_AXIS_WIDTH,
+        "ticks": ticks,
+    }
 
 
 @login_required
@@ -121,7 +135,7 @@ def reports(request):
         "chart": _chart(over_time),
         "query": form.data.urlencode(),
     }
-    used = {name for name in ("start", "end", "project", "user", "tag") if request.GET.get(name)}
+    used = {name for name in REPORT_FILTERS if request.GET.get(name)}
     report_viewed.send(sender=reports, user=request.user, filters=used, row_count=entry_count)
     return render(request, "tracking/reports.html", context)
 

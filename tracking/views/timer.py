@@ -8,7 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from tracking.forms import TimerStartForm
-from tracking.models import Tag, TimeEntry, local_midnight
+from tracking.models import Project, Tag, TimeEntry, clock_duration, local_midnight
 from tracking.views.entries import get_entry_for_user
 
 
@@ -46,6 +46,8 @@ def dashboard(request):
         {"today": (day_start, tomorrow), "week": (week_start, tomorrow)}, now
     )
     context = {
+        # The first-run guide: nothing can be tracked before a project exists.
+        "has_projects": Project.objects.active().exists(),
         "running": running,
         "form": TimerStartForm(),
         "today_entries": today_entries,
@@ -83,7 +85,10 @@ def timer_stop(request):
     if stopped is None:
         messages.error(request, "No timer is running.")
     else:
-        messages.success(request, f"Timer stopped after {stopped.hours} h.")
+        messages.success(
+            request,
+            f"Timer stopped: {clock_duration(stopped.duration_seconds)} on {stopped.project}.",
+        )
     return _back(request)
 
 
