@@ -123,9 +123,22 @@ def _emit_on_commit(name: str, user=None, **properties) -> None:
     transaction.on_commit(partial(emit, name, user=user, **properties))
 
 
-def take_snapshot(sender, instance, **kwargs):
-    fields = USER_TRACKED_FIELDS if sender is get_user_model() else TRACKED_FIELDS[sender]
-    setattr(instance, SNAPSHOT_ATTRIBUTE, _snapshot(instance, fields))
+def snapshot_receiver(fields):
+    """A ``post_init`` receiver that keeps the tracked fields' values as loaded.
+
+    It runs for every instance of a tracked model a page builds (a dashboard builds over a
+    thousand for its pickers), so the field list is bound here, once, not looked up per
+    instance.
+    """
+    attnames = tuple(fields)
+
+    def take_snapshot(sender, instance, **kwargs):
+        values = instance.__dict__
+        instance.__dict__[SNAPSHOT_ATTRIBUTE] = {
+            attname: values.get(attname, _MISSING) for attname in attnames
+        }
+
+    return take_snapshot
 
 
 def _entry_events(entry, created, old, changed):
@@ -381,13 +394,19 @@ def on_setup_completed(sender, user, telemetry_enabled, source, **kwargs):
 
 def connect() -> None:
     """Connect every receiver (called once, from ``TelemetryConfig.ready``)."""
-    for model in TRACKED_FIELDS:
+    for model, fields in TRACKED_FIELDS.items():
         uid = f"telemetry:{model.__name__}"
-        post_init.connect(take_snapshot, sender=model, dispatch_uid=f"{uid}:init")
+        snapshot = snapshot_receiver(fields)
+        post_init.connect(snapshot, sender=model, weak=False, dispatch_uid=f"{uid}:init")
         post_save.connect(model_saved, sender=model, dispatch_uid=f"{uid}:save")
         post_delete.connect(model_deleted, sender=model, dispatch_uid=f"{uid}:delete")
     user_model = get_user_model()
-    post_init.connect(take_snapshot, sender=user_model, dispatch_uid="telemetry:user:init")
+    post_init.connect(
+        snapshot_receiver(USER_TRACKED_FIELDS),
+        sender=user_model,
+        weak=False,
+        dispatch_uid="telemetry:user:init",
+    )
     post_save.connect(user_saved, sender=user_model, dispatch_uid="telemetry:user:save")
     post_delete.connect(user_deleted, sender=user_model, dispatch_uid="telemetry:user:delete")
     user_logged_in.connect(logged_in, dispatch_uid="telemetry:login")

@@ -4,6 +4,7 @@ from zoneinfo import available_timezones
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import F
 from django.forms.utils import flatatt
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -164,10 +165,15 @@ class TagsField(forms.CharField):
 
 
 class TaskChoiceField(forms.ModelChoiceField):
-    """Tasks labelled with their project: titles alone repeat across projects."""
+    """Tasks labelled with their project: titles alone repeat across projects.
+
+    The project's name comes annotated (``project_name``) when the queryset has it: a picker
+    of 600 tasks then builds 600 objects, not 1,200.
+    """
 
     def label_from_instance(self, task):
-        return f"{task.project.name} · {task.title}"
+        project_name = getattr(task, "project_name", None) or task.project.name
+        return f"{project_name} · {task.title}"
 
 
 class TimerStartForm(forms.Form):
@@ -175,7 +181,7 @@ class TimerStartForm(forms.Form):
     task = TaskChoiceField(
         queryset=Task.objects.exclude(status=Task.Status.DONE)
         .filter(project__archived=False)
-        .select_related("project")
+        .annotate(project_name=F("project__name"))
         .order_by("project__name", "title"),
         required=False,
         widget=TaskSelect,
