@@ -1,11 +1,11 @@
-from datetime import UTC, datetime, timedelta
-
 import pytest
 from django.core.cache import cache
 from django.test import Client as HttpClient
 
 from api.models import ApiToken
-from tracking.models import Client, Project, Task, TimeEntry
+
+# The tracking tests' catalogue and entry fixtures (Acme, Website, Design, make_entry, at).
+from tracking.tests.conftest import acme, at, design_task, make_entry, website  # noqa: F401
 
 
 @pytest.fixture(autouse=True)
@@ -50,34 +50,5 @@ def api_as():
     def make(user, **options):
         _, secret = ApiToken.objects.create_token(user, "tests", **options)
         return Api(secret)
-
-    return make
-
-
-@pytest.fixture
-def acme(db):
-    return Client.objects.create(name="Acme", email="billing@acme.test")
-
-
-@pytest.fixture
-def website(acme):
-    return Project.objects.create(name="Website", client=acme, hourly_rate="80.00")
-
-
-@pytest.fixture
-def design_task(website):
-    return Task.objects.create(project=website, title="Design")
-
-
-def at(day, hour, minute=0):
-    """A UTC moment in November 2026."""
-    return datetime(2026, 11, day, hour, minute, tzinfo=UTC)
-
-
-@pytest.fixture
-def make_entry():
-    def make(user, project, start, minutes, **extra):
-        end = start + timedelta(minutes=minutes) if minutes is not None else None
-        return TimeEntry.objects.create(user=user, project=project, start=start, end=end, **extra)
 
     return make

@@ -10,8 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from api.models import ApiToken, hash_token
-from api.tests.conftest import Api, at
+from api.tests.conftest import Api
 from tracking.models import Client, Invoice, InvoiceItem, Preferences, Project, Tag, TimeEntry
+from tracking.tests.conftest import at
 
 pytestmark = pytest.mark.django_db
 
