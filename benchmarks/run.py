@@ -314,8 +314,47 @@ WORKLOADS = {
     "api timer": [("post", "/api/v1/timer/start/", 201), ("post", "/api/v1/timer/stop/", 200)],
     "web entries": [("get", "/entries/", 200)],  # the web list's page: 50 entries
     "api entries": [("get", "/api/v1/entries/?limit=100", 200)],
+    "web dashboard": [("get", "/", 200)],
 }
-ENTRIES_PER_CLIENT = 150
+# (projects, tasks, entries per client, hours between a client's entries). The dashboard is
+# measured with a real catalogue: 200 projects, 600 tasks, 10,000 entries over a year.
+CATALOGUES = {"web dashboard": (200, 600, 1250, 7)}
+SMALL_CATALOGUE = (1, 0, 150, 1)
+SEED_SCRIPT = """
+from datetime import timedelta
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.utils import timezone
+from api.models import ApiToken
+from tracking.models import Client, Project, Task, TimeEntry
+User = get_user_model()
+hashed = make_password({password!r})
+users = User.objects.bulk_create(
+    [User(username=f"rps{{i}}", password=hashed) for i in range({clients})]
+)
+clients = Client.objects.bulk_create(Client(name=f"Client {{i}}") for i in range(10))
+projects = Project.objects.bulk_create(
+    Project(name=f"Project {{i}}", client=clients[i % 10], hourly_rate=80)
+    for i in range({projects})
+)
+Task.objects.bulk_create(
+    Task(project=projects[i % len(projects)], title=f"Task {{i}}") for i in range({tasks})
+)
+now = timezone.now().replace(microsecond=0)
+TimeEntry.objects.bulk_create(
+    TimeEntry(
+        user=user,
+        project=projects[(n + k) % len(projects)],
+        start=now - timedelta(hours={step} * n + 1),
+        end=now - timedelta(hours={step} * n + 0.5),
+        duration_seconds=1800,
+    )
+    for k, user in enumerate(users)
+    for n in range({entries})
+)
+print(*[ApiToken.objects.create_token(user, "bench")[1] for user in users])
+print(projects[0].pk)
+"""
 
 
 def gunicorn_rps(
@@ -333,24 +372,14 @@ def gunicorn_rps(
     if database_url:
         manage(env, "flush", "--noinput")
     manage(env, "setup", "--admin-username", "benchadmin", "--admin-email", "b@bench.test")
-    script = (
-        "from datetime import timedelta\n"
-        "from django.contrib.auth import get_user_model\n"
-        "from django.contrib.auth.hashers import make_password\n"
-        "from django.utils import timezone\n"
-        "from api.models import ApiToken\n"
-        "from tracking.models import Client, Project, TimeEntry\n"
-        "hashed = make_password('" + PASSWORD + "')\n"
-        "User = get_user_model()\n"
-        f"users = User.objects.bulk_create([User(username=f'rps{{i}}', password=hashed) "
-        f"for i in range({clients})])\n"
-        "project = Project.objects.create(name='P', client=Client.objects.create(name='C'))\n"
-        "start = timezone.now() - timedelta(days=30)\n"
-        "TimeEntry.objects.bulk_create(TimeEntry(user=u, project=project, "
-        "start=start + timedelta(hours=h), end=start + timedelta(hours=h, minutes=30), "
-        f"duration_seconds=1800) for u in users for h in range({ENTRIES_PER_CLIENT}))\n"
-        "print(*[ApiToken.objects.create_token(u, 'bench')[1] for u in users])\n"
-        "print(project.pk)\n"
+    projects, tasks, entries, step = CATALOGUES.get(workload, SMALL_CATALOGUE)
+    script = SEED_SCRIPT.format(
+        password=PASSWORD,
+        clients=clients,
+        projects=projects,
+        tasks=tasks,
+        entries=entries,
+        step=step,
     )
     *secrets, project = manage(env, "shell", "-v", "0", "-c", script).split()
     address = free_port()
@@ -412,9 +441,10 @@ def gunicorn_rps(
     }
 
 
-def api_rows(work: Path, seconds: int, row) -> None:
-    """The same work through the web pages and the REST API, under gunicorn."""
-    for workload in WORKLOADS:
+def api_rows(work: Path, seconds: int, row, workloads=None) -> None:
+    """The same work through the web pages and the REST API, and the dashboard with a real
+    catalogue, under gunicorn."""
+    for workload in workloads or WORKLOADS:
         result = gunicorn_rps(work / workload.replace(" ", "-"), seconds, 8, workload=workload)
         row(f"{workload} under gunicorn, 2 workers, 8 clients (req/s)", f"{result['rps']:.0f}")
         row("  median latency (ms)", f"{result['rps_p50_ms']:.1f}")
@@ -429,8 +459,11 @@ def main() -> int:
         "--skip-large", action="store_true", help="skip the seeded-database measurements"
     )
     parser.add_argument(
-        "--only-api", action="store_true", help="only the web vs REST API request rates"
+        "--only-api",
+        action="store_true",
+        help="only the request rates under gunicorn (web vs REST API, the dashboard)",
     )
+    parser.add_argument("--workload", choices=WORKLOADS, help="with --only-api: just this one")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
@@ -459,7 +492,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="timetracker-bench-") as tmp:
         work = Path(tmp)
         if args.only_api:
-            api_rows(work, args.rps_seconds, row)
+            api_rows(work, args.rps_seconds, row, [args.workload] if args.workload else None)
             return print_rows(rows)
         listener, silent_url = silent_listener()
         slow, slow_url = slow_server(3.0)

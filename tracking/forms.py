@@ -1,13 +1,16 @@
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from html import escape as escape_html
+from operator import itemgetter
 from zoneinfo import available_timezones
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import F
+from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue
 from django.forms.utils import flatatt
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from tracking.models import (
     FIRST_YEAR,
@@ -94,23 +97,30 @@ class DateTimeLocalInput(forms.DateTimeInput):
 class FastSelect(forms.Select):
     """A <select> whose options are rendered in Python, not one template each.
 
-    Django renders every <option> through a template; with a few hundred projects and
-    tasks that was most of the dashboard's time (see docs/performance.md).
+    Django renders every <option> through a template (and builds a dict of attributes for
+    each); with a few hundred projects and tasks that was most of the dashboard's time.
+    Options are escaped with the standard library's ``html.escape`` (C) instead of Django's
+    lazy-aware ``format_html`` (docs/performance.md).
     """
 
-    def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (option["value"], " selected" if option["selected"] else "", option["label"])
-                for _, group, _ in widget["optgroups"]
-                for option in group
-            ),
+    def render_option(self, value, label, selected: bool) -> str:
+        chosen = " selected" if selected else ""
+        return (
+            f'<option value="{escape_html(str(value))}"{chosen}>{escape_html(str(label))}</option>'
         )
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = set(self.format_value(value))
+        options = "".join(
+            self.render_option(choice, label, str(choice) in chosen)
+            for choice, label in self.choices
+        )
+        final_attrs = self.build_attrs(self.attrs, attrs)
         return format_html(
-            '<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]), options
+            '<select name="{}"{}>{}</select>',
+            name,
+            flatatt(final_attrs),
+            mark_safe(options),  # noqa: S308
         )
 
 
@@ -118,26 +128,40 @@ class TaskSelect(FastSelect):
     """Tasks with their project as ``data-project``: the page's script shows only the chosen
     project's tasks, and choosing a task sets its project (static/js/app.js)."""
 
-    def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        rows = []
-        for _, group, _ in widget["optgroups"]:
-            for option in group:
-                instance = getattr(option["value"], "instance", None)
-                project = instance.project_id if instance is not None else ""
-                rows.append(
-                    (
-                        option["value"],
-                        project,
-                        " selected" if option["selected"] else "",
-                        option["label"],
-                    )
-                )
-        options = format_html_join("", '<option value="{}" data-project="{}"{}>{}</option>', rows)
-        attrs = {**widget["attrs"], "data-task-picker": ""}
-        return format_html(
-            '<select name="{}"{}>{}</select>', widget["name"], flatatt(attrs), options
+    def __init__(self, attrs=None, choices=()):
+        super().__init__({"data-task-picker": "", **(attrs or {})}, choices)
+
+    def render_option(self, value, label, selected: bool) -> str:
+        task = getattr(value, "instance", None)
+        project = task["project_id"] if isinstance(task, dict) else getattr(task, "project_id", "")
+        chosen = " selected" if selected else ""
+        return (
+            f'<option value="{escape_html(str(value))}" data-project="{project}"{chosen}>'
+            f"{escape_html(str(label))}</option>"
         )
+
+
+class RowChoiceIterator(ModelChoiceIterator):
+    """Choices read as rows of a few columns, not built as model instances."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for row in self.queryset.values("pk", *self.field.columns):
+            yield ModelChoiceIteratorValue(row["pk"], row), self.field.row_label(row)
+
+
+class RowChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField for long pickers: its options come from ``columns`` of the
+    queryset and ``row_label(row)``, so showing 600 tasks builds no 600 model objects (and
+    runs no signal for each). The chosen value is still checked against the queryset."""
+
+    iterator = RowChoiceIterator
+
+    def __init__(self, queryset, *, columns, row_label, **kwargs):
+        self.columns = columns
+        self.row_label = row_label
+        super().__init__(queryset, **kwargs)
 
 
 class DateInput(forms.DateInput):
@@ -164,25 +188,24 @@ class TagsField(forms.CharField):
         return value
 
 
-class TaskChoiceField(forms.ModelChoiceField):
-    """Tasks labelled with their project: titles alone repeat across projects.
-
-    The project's name comes annotated (``project_name``) when the queryset has it: a picker
-    of 600 tasks then builds 600 objects, not 1,200.
-    """
-
-    def label_from_instance(self, task):
-        project_name = getattr(task, "project_name", None) or task.project.name
-        return f"{project_name} · {task.title}"
+def task_label(row) -> str:
+    """Tasks are labelled with their project: titles alone repeat across projects."""
+    return f"{row['project__name']} · {row['title']}"
 
 
 class TimerStartForm(forms.Form):
-    project = forms.ModelChoiceField(queryset=Project.objects.active(), widget=FastSelect)
-    task = TaskChoiceField(
+    project = RowChoiceField(
+        queryset=Project.objects.active(),
+        columns=["name"],
+        row_label=itemgetter("name"),
+        widget=FastSelect,
+    )
+    task = RowChoiceField(
         queryset=Task.objects.exclude(status=Task.Status.DONE)
         .filter(project__archived=False)
-        .annotate(project_name=F("project__name"))
         .order_by("project__name", "title"),
+        columns=["project_id", "project__name", "title"],
+        row_label=task_label,
         required=False,
         widget=TaskSelect,
     )

@@ -69,3 +69,15 @@ def test_stopping_says_how_long_in_hours_and_minutes(client, colleague, website)
     TimeEntry.objects.start_timer(colleague, website, at=timezone.now() - timedelta(minutes=12))
     page = client.post("/timer/stop/", follow=True)
     assert "Timer stopped: 0:12 on Website." in page.content.decode()
+
+
+def test_the_pickers_escape_what_people_typed(client, colleague, acme):
+    payload = '<script>alert("x")</script>\' onmouseover="alert(1)'
+    site = Project.objects.create(name=payload, client=acme)
+    site.tasks.create(title=payload)
+    client.force_login(colleague)
+    html = client.get("/").content.decode()
+    assert payload not in html
+    escaped = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&#x27; onmouseover=&quot;alert(1)"
+    assert f">{escaped}</option>" in html
+    assert f">{escaped} · {escaped}</option>" in html
