@@ -23,6 +23,12 @@ urlpatterns = [
     path("timer/resume/", views.TimerResumeView.as_view(), name="timer_resume"),
     path("reports/summary/", views.SummaryView.as_view(), name="summary"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api:schema", template_name="api/swagger_ui.html"
+        ),
+        name="docs",
+    ),
     path("", include(router.urls)),
 ]

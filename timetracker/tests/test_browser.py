@@ -273,3 +273,17 @@ def test_a_chosen_dark_theme_overrides_the_device(logged_in, ready_server):
     assert background == "rgb(18, 22, 28)"
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / "preferences-dark.png")
+
+
+def test_the_api_docs_render_in_the_browser_under_the_csp(logged_in, ready_server):
+    page = logged_in
+    blocked = []
+    page.on(
+        "console",
+        lambda message: (
+            blocked.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    page.goto(ready_server.url + "/api/v1/docs/")
+    expect(page.locator("text=/api/v1/timer/start/")).to_be_visible()
+    assert blocked == []
