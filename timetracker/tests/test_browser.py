@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from telemetry.tests.helpers import wait_until
-from timetracker.tests.helpers import ARTIFACTS
+from timetracker.tests.helpers import ARTIFACTS, findings
 
 pytestmark = pytest.mark.browser
 
@@ -287,3 +287,19 @@ def test_the_api_docs_render_in_the_browser_under_the_csp(logged_in, ready_serve
     page.goto(ready_server.url + "/api/v1/docs/")
     expect(page.locator("text=/api/v1/timer/start/")).to_be_visible()
     assert blocked == []
+
+
+def test_the_setup_page_fits_a_phone_and_passes_axe(browser_page, server_process):
+    page = browser_page
+    server = server_process().start()
+    problems = {}
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        for width in (390, 360):
+            page.set_viewport_size({"width": width, "height": 844})
+            page.goto(setup_link(server))
+            expect(page.locator("#id_telemetry_enabled")).to_be_visible()
+            found = findings(page)
+            if found:
+                problems[f"{scheme} {width}px"] = found
+    assert problems == {}

@@ -3,10 +3,9 @@ no serious or critical accessibility violation (axe-core, offline, through
 axe-playwright-python), and the timer bar on each page while a timer runs."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from timetracker.tests.helpers import ARTIFACTS
+from timetracker.tests.helpers import ARTIFACTS, findings
 
 pytestmark = pytest.mark.browser
 
@@ -80,22 +79,6 @@ def seeded_server(server_process):
     )
     ids = server.manage("shell", "-c", SEED).stdout.split()[-5:]
     return server, page_paths(*ids)
-
-
-def findings(page) -> list[str]:
-    """What is wrong with the page as shown: sideways scroll, serious axe violations."""
-    problems = []
-    overflow = page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    if overflow > 0:
-        problems.append(f"scrolls sideways by {overflow}px")
-    results = Axe().run(page)
-    for violation in results.response["violations"]:
-        if violation["impact"] in ("serious", "critical"):
-            targets = [node["target"] for node in violation["nodes"]][:3]
-            problems.append(f"axe {violation['id']} ({len(violation['nodes'])}): {targets}")
-    return problems
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

@@ -81,3 +81,13 @@ def test_the_pickers_escape_what_people_typed(client, colleague, acme):
     escaped = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&#x27; onmouseover=&quot;alert(1)"
     assert f">{escaped}</option>" in html
     assert f">{escaped} · {escaped}</option>" in html
+
+
+def test_the_server_error_page_is_styled_and_leads_back(rf):
+    from django.views.defaults import server_error
+
+    page = server_error(rf.get("/entries/"))
+    assert page.status_code == 500
+    html = page.content.decode()
+    assert "Something went wrong" in html and 'href="/"' in html
+    assert "/static/css/app.css" in html
