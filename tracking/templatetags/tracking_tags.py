@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from tracking import permissions
 from tracking.models import seconds_to_hours
@@ -73,7 +74,7 @@ def nav_link(context, url_name, label, shortcut=""):
         '<a href="{}"{}{}>{}</a>',
         url,
         format_html(' data-shortcut="{}"', shortcut) if shortcut else "",
-        format_html(' aria-current="page"') if current else "",
+        mark_safe(' aria-current="page"') if current else "",
         label,
     )
 
