@@ -1,5 +1,9 @@
 from pathlib import Path
 
+# The administrator every browser test's server is set up with.
+ADMIN = "boss"
+PASSWORD = "a long and unusual passphrase 42"
+
 # Screenshots for review (and of failures) land here; ignored by git.
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -20,3 +24,14 @@ def findings(page) -> list[str]:
             targets = [node["target"] for node in violation["nodes"]][:3]
             problems.append(f"axe {violation['id']} ({len(violation['nodes'])}): {targets}")
     return problems
+
+
+def set_up_with_admin(server):
+    """Complete first-run setup with the command: the administrator ADMIN / PASSWORD."""
+    server.manage(
+        "setup",
+        f"--admin-username={ADMIN}",
+        f"--admin-email={ADMIN}@example.test",
+        extra_env={"DJANGO_SUPERUSER_PASSWORD": PASSWORD},
+    )
+    return server

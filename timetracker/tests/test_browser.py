@@ -14,11 +14,9 @@ import pytest
 from playwright.sync_api import expect
 
 from telemetry.tests.helpers import wait_until
-from timetracker.tests.helpers import ARTIFACTS, findings
+from timetracker.tests.helpers import ARTIFACTS, PASSWORD, findings, set_up_with_admin
 
 pytestmark = pytest.mark.browser
-
-PASSWORD = "a long and unusual passphrase 42"
 
 
 def setup_link(server) -> str:
@@ -38,13 +36,7 @@ def fill_setup(page, server, password=PASSWORD):
 @pytest.fixture
 def ready_server(server_process):
     """A server whose setup is done by the command, with a client and a project."""
-    server = server_process().start()
-    server.manage(
-        "setup",
-        "--admin-username=boss",
-        "--admin-email=boss@example.test",
-        extra_env={"DJANGO_SUPERUSER_PASSWORD": PASSWORD},
-    )
+    server = set_up_with_admin(server_process().start())
     server.manage(
         "shell",
         "-c",

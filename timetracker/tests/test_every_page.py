@@ -5,11 +5,10 @@ axe-playwright-python), and the timer bar on each page while a timer runs."""
 import pytest
 from playwright.sync_api import expect
 
-from timetracker.tests.helpers import ARTIFACTS, findings
+from timetracker.tests.helpers import ARTIFACTS, PASSWORD, findings, set_up_with_admin
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "a long and unusual passphrase 42"
 WIDTHS = (1280, 390, 360)
 LONG_WORD = "Unbroken" * 40  # a note or name with no place to wrap
 SEED = f"""
@@ -70,13 +69,7 @@ def page_paths(entry, project, client, task, invoice):
 
 @pytest.fixture
 def seeded_server(server_process):
-    server = server_process().start()
-    server.manage(
-        "setup",
-        "--admin-username=boss",
-        "--admin-email=boss@example.test",
-        extra_env={"DJANGO_SUPERUSER_PASSWORD": PASSWORD},
-    )
+    server = set_up_with_admin(server_process().start())
     ids = server.manage("shell", "-c", SEED).stdout.split()[-5:]
     return server, page_paths(*ids)
 
