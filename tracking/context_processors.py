@@ -1,9 +1,17 @@
+from django.utils.functional import SimpleLazyObject
+
+from tracking.forms import QuickStartForm
 from tracking.middleware import THEME_SESSION_KEY
 
 
 def timer(request):
-    """The timer bar's state for every page (evaluated only if the page shows it), and the
-    person's light or dark theme if they chose one (else the device decides)."""
+    """The timer bar's state and start form for every page (evaluated only if the page shows
+    them), and the person's light or dark theme if they chose one (else the device decides)."""
     session = getattr(request, "session", None)
     theme = session.get(THEME_SESSION_KEY, "") if session is not None else ""
-    return {"timer": getattr(request, "timer", None), "theme": theme}
+    return {
+        "timer": getattr(request, "timer", None),
+        "theme": theme,
+        # Built only by a page that shows the idle timer bar.
+        "quick_start": SimpleLazyObject(lambda: QuickStartForm(auto_id="quick-%s")),
+    }

@@ -188,18 +188,31 @@ class TagsField(forms.CharField):
         return value
 
 
+def project_picker(**kwargs) -> "RowChoiceField":
+    """The active projects, by name, read as rows."""
+    return RowChoiceField(
+        queryset=Project.objects.active(),
+        columns=["name"],
+        row_label=itemgetter("name"),
+        widget=FastSelect,
+        **kwargs,
+    )
+
+
+class QuickStartForm(forms.Form):
+    """The timer bar's start form on every page: a project and Start (posts to the same
+    view as the dashboard's TimerStartForm, whose other fields are optional)."""
+
+    project = project_picker(empty_label="Choose a project…")
+
+
 def task_label(row) -> str:
     """Tasks are labelled with their project: titles alone repeat across projects."""
     return f"{row['project__name']} · {row['title']}"
 
 
 class TimerStartForm(forms.Form):
-    project = RowChoiceField(
-        queryset=Project.objects.active(),
-        columns=["name"],
-        row_label=itemgetter("name"),
-        widget=FastSelect,
-    )
+    project = project_picker()
     task = RowChoiceField(
         queryset=Task.objects.exclude(status=Task.Status.DONE)
         .filter(project__archived=False)

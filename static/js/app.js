@@ -51,7 +51,9 @@
       s: function () {
         var stop = document.querySelector("#timer-bar form[data-shortcut=stop]");
         if (stop) { stop.submit(); return; }
-        var project = document.querySelector("#timer-start select[name=project]");
+        var project = document.querySelector(
+          "#timer-start select[name=project], #timer-quick-start select[name=project]"
+        );
         if (project) project.focus(); else go("a[data-shortcut=dashboard]");
       },
       p: function () {

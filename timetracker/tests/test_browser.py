@@ -295,3 +295,16 @@ def test_the_setup_page_fits_a_phone_and_passes_axe(browser_page, server_process
             if found:
                 problems[f"{scheme} {width}px"] = found
     assert problems == {}
+
+
+def test_the_daily_flow_takes_three_clicks_from_any_page(logged_in, ready_server):
+    page = logged_in
+    page.goto(ready_server.url + "/reports/")
+    page.select_option("#quick-project", label="Website")  # 1
+    page.click("#timer-quick-start button:has-text('Start')")  # 2
+    expect(page.locator("#timer-bar")).to_contain_text("Website")
+    assert page.url.endswith("/reports/")
+    page.click("#timer-bar button:has-text('Stop')")  # 3
+    expect(page.locator(".messages")).to_contain_text(
+        re.compile(r"Timer stopped: 0:00 on Website\. Today: \d+:\d\d\.")
+    )

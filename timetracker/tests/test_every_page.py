@@ -100,6 +100,16 @@ def test_every_page_fits_a_phone_and_passes_axe(browser_page, seeded_server, sch
         page.goto(server.url + "/")
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=ARTIFACTS / f"dashboard-{width}-{scheme}.png", full_page=True)
+    page.click("#timer-bar button:has-text('Stop')")
+    expect(page.locator("text=Timer stopped")).to_be_visible()
+    for width in WIDTHS:  # the idle bar: a project picker and Start on every other page
+        page.set_viewport_size({"width": width, "height": 844})
+        for path in ("/entries/", "/reports/"):
+            page.goto(server.url + path)
+            expect(page.locator("#timer-quick-start select")).to_be_visible()
+            found = findings(page)
+            if found:
+                problems[f"{width}px {path}, no timer"] = found
     page.context.clear_cookies()
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 844})

@@ -22,6 +22,17 @@ def _back(request):
     return redirect("tracking:dashboard")
 
 
+def _today_and_week(now):
+    """Local midnights: the start of today, of this ISO week, and of tomorrow."""
+    today = timezone.localdate(now)
+    week_start = today - timedelta(days=today.weekday())
+    return (
+        local_midnight(today),
+        local_midnight(week_start),
+        local_midnight(today + timedelta(days=1)),
+    )
+
+
 @login_required
 def dashboard(request):
     """The running timer, and today's and this ISO week's work in the user's zone.
@@ -29,10 +40,7 @@ def dashboard(request):
     Both periods end at the end of today: an entry dated in the future is no work done yet.
     """
     now = timezone.now()
-    today = timezone.localdate(now)
-    day_start = local_midnight(today)
-    week_start = local_midnight(today - timedelta(days=today.weekday()))
-    tomorrow = local_midnight(today + timedelta(days=1))
+    day_start, week_start, tomorrow = _today_and_week(now)
     mine = TimeEntry.objects.filter(user=request.user)
     # The timer bar's own lookup (which also stops a forgotten timer first).
     running = request.timer.running
@@ -85,9 +93,15 @@ def timer_stop(request):
     if stopped is None:
         messages.error(request, "No timer is running.")
     else:
+        # Today's total in the message: the daily flow ends on whatever page it started from.
+        now = timezone.now()
+        day_start, _, tomorrow = _today_and_week(now)
+        mine = TimeEntry.objects.filter(user=request.user)
+        today = mine.period_totals({"today": (day_start, tomorrow)}, now)["today"]
         messages.success(
             request,
-            f"Timer stopped: {clock_duration(stopped.duration_seconds)} on {stopped.project}.",
+            f"Timer stopped: {clock_duration(stopped.duration_seconds)} on {stopped.project}. "
+            f"Today: {clock_duration(today)}.",
         )
     return _back(request)
 
