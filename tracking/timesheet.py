@@ -14,7 +14,7 @@ from datetime import UTC, date, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from tracking.models import Project, TimeEntry, local_midnight
+from tracking.models import Project, TimeEntry, clock_duration, local_midnight
 
 MAX_CELL_SECONDS = 24 * 3600
 WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
@@ -59,11 +59,8 @@ def parse_hours(text: str) -> int:
 
 
 def format_hours(seconds: int) -> str:
-    """``H:MM``; empty for nothing."""
-    if not seconds:
-        return ""
-    minutes = round(seconds / 60)
-    return f"{minutes // 60}:{minutes % 60:02d}"
+    """``H:MM``; empty for nothing (an empty cell)."""
+    return clock_duration(seconds) if seconds else ""
 
 
 def parse_week(text: str | None, today: date) -> date:

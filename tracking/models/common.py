@@ -56,8 +56,9 @@ def hundredths_of_hours(seconds: int) -> int:
 
 
 def clock_duration(seconds: int | None) -> str:
-    """Seconds as hours and minutes on a clock: 754 → "0:12", 5400 → "1:30"."""
-    minutes = (seconds or 0) // 60
+    """Seconds as hours and minutes on a clock, to the nearest minute: 720 → "0:12",
+    5400 → "1:30", nothing → "0:00"."""
+    minutes = round((seconds or 0) / 60)
     return f"{minutes // 60}:{minutes % 60:02d}"
 
 
