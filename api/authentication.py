@@ -1,14 +1,13 @@
 """``Authorization: Bearer <token>`` with a personal access token."""
 
 from contextlib import suppress
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.utils import timezone
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
 
 from api.models import ApiToken
+from tracking.middleware import activate_time_zone
 
 KEYWORD = b"bearer"
 
@@ -41,6 +40,5 @@ class BearerTokenAuthentication(BaseAuthentication):
 def _activate_time_zone(user) -> None:
     """Times in the token owner's own zone, as their pages show them (the web session does
     this in ``UserTimeZoneMiddleware``, which also deactivates it after the request)."""
-    with suppress(ObjectDoesNotExist, ZoneInfoNotFoundError):
-        if user.preferences.time_zone:
-            timezone.activate(ZoneInfo(user.preferences.time_zone))
+    with suppress(ObjectDoesNotExist):
+        activate_time_zone(user.preferences.time_zone)

@@ -23,6 +23,14 @@ def remember_time_zone(sender, request, user, **kwargs):
     remember_preferences(request, Preferences.objects.filter(user=user).first())
 
 
+def activate_time_zone(name: str) -> None:
+    """Show times in zone ``name`` for the rest of this request; an empty name, or a zone
+    removed from the system's database, leaves the server's zone."""
+    if name:
+        with suppress(ZoneInfoNotFoundError):
+            timezone.activate(ZoneInfo(name))
+
+
 class UserTimeZoneMiddleware:
     """Show times in the signed-in user's own time zone, if they chose one.
 
@@ -36,10 +44,7 @@ class UserTimeZoneMiddleware:
     def __call__(self, request):
         name = request.session.get(SESSION_KEY, "") if hasattr(request, "session") else ""
         timezone.deactivate()
-        if name:
-            # A zone removed from the system's database falls back to the server's.
-            with suppress(ZoneInfoNotFoundError):
-                timezone.activate(ZoneInfo(name))
+        activate_time_zone(name)
         try:
             return self.get_response(request)
         finally:
