@@ -111,7 +111,8 @@ def billable_amounts(entries, currency: str) -> Amounts:
 
 
 def seconds_by_tag(entries) -> list[dict]:
-    """Seconds of stopped entries per tag, largest first (an entry counts for each tag).
+    """Seconds (all, and billable) of stopped entries per tag, largest first (an entry
+    counts for each tag).
 
     Driven from the tag assignments, each checked against the report's filters: the cost
     grows with the tagged entries, not with every entry of the range.
@@ -121,7 +122,12 @@ def seconds_by_tag(entries) -> list[dict]:
     rows = (
         through.objects.filter(Exists(selected))
         .values("tag_id", "tag__name")
-        .annotate(seconds=Sum("timeentry__duration_seconds"))
+        .annotate(
+            seconds=Sum("timeentry__duration_seconds"),
+            billable_seconds=Sum(
+                "timeentry__duration_seconds", filter=Q(timeentry__billable=True)
+            ),
+        )
         .order_by("-seconds", "tag__name")
     )
     return list(rows)
@@ -204,18 +210,7 @@ def _summary_rows(entries, group_by: str):
         "billable_seconds": Sum("duration_seconds", filter=Q(billable=True)),
     }
     if group_by == "tag":
-        through = TimeEntry.tags.through
-        rows = (
-            through.objects.filter(Exists(entries.filter(pk=OuterRef("timeentry_id"))))
-            .values("tag_id", "tag__name")
-            .annotate(
-                seconds=Sum("timeentry__duration_seconds"),
-                billable_seconds=Sum(
-                    "timeentry__duration_seconds", filter=Q(timeentry__billable=True)
-                ),
-            )
-            .order_by("-seconds", "tag__name")
-        )
+        rows = seconds_by_tag(entries)
         return [(r["tag_id"], r["tag__name"], r["seconds"], r["billable_seconds"]) for r in rows]
     if group_by == "day":
         rows = entries.annotate(day=_local_day("start")).values("day").annotate(**sums)
