@@ -103,16 +103,15 @@ class FastSelect(forms.Select):
     lazy-aware ``format_html`` (docs/performance.md).
     """
 
-    def render_option(self, value, label, selected: bool) -> str:
-        chosen = " selected" if selected else ""
-        return (
-            f'<option value="{escape_html(str(value))}"{chosen}>{escape_html(str(label))}</option>'
-        )
+    def option_attributes(self, value) -> str:
+        """Extra attributes of one option (already escaped); none by default."""
+        return ""
 
     def render(self, name, value, attrs=None, renderer=None):
         chosen = set(self.format_value(value))
         options = "".join(
-            self.render_option(choice, label, str(choice) in chosen)
+            f'<option value="{escape_html(str(choice))}"{self.option_attributes(choice)}'
+            f"{' selected' if str(choice) in chosen else ''}>{escape_html(str(label))}</option>"
             for choice, label in self.choices
         )
         final_attrs = self.build_attrs(self.attrs, attrs)
@@ -126,19 +125,15 @@ class FastSelect(forms.Select):
 
 class TaskSelect(FastSelect):
     """Tasks with their project as ``data-project``: the page's script shows only the chosen
-    project's tasks, and choosing a task sets its project (static/js/app.js)."""
+    project's tasks, and choosing a task sets its project (static/js/app.js). Its field is
+    a RowChoiceField whose columns include ``project_id``."""
 
     def __init__(self, attrs=None, choices=()):
         super().__init__({"data-task-picker": "", **(attrs or {})}, choices)
 
-    def render_option(self, value, label, selected: bool) -> str:
-        task = getattr(value, "instance", None)
-        project = task["project_id"] if isinstance(task, dict) else getattr(task, "project_id", "")
-        chosen = " selected" if selected else ""
-        return (
-            f'<option value="{escape_html(str(value))}" data-project="{project}"{chosen}>'
-            f"{escape_html(str(label))}</option>"
-        )
+    def option_attributes(self, value) -> str:
+        task = getattr(value, "instance", None)  # the row; none for the empty choice
+        return f' data-project="{task["project_id"]}"' if task else ""
 
 
 class RowChoiceIterator(ModelChoiceIterator):
@@ -234,6 +229,13 @@ class TimerStartForm(forms.Form):
 
 
 class TimeEntryForm(forms.ModelForm):
+    task = RowChoiceField(
+        queryset=Task.objects.all(),
+        columns=["project_id", "title"],
+        row_label=itemgetter("title"),
+        required=False,
+        widget=TaskSelect,
+    )
     tags = TagsField()
 
     class Meta:
@@ -242,7 +244,6 @@ class TimeEntryForm(forms.ModelForm):
         field_classes = {"start": LocalDateTimeField, "end": LocalDateTimeField}
         widgets = {
             "project": FastSelect,
-            "task": TaskSelect,
             "start": DateTimeLocalInput(),
             "end": DateTimeLocalInput(),
             "notes": forms.Textarea(attrs={"rows": 3}),
