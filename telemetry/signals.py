@@ -133,10 +133,7 @@ def snapshot_receiver(fields):
     attnames = tuple(fields)
 
     def take_snapshot(sender, instance, **kwargs):
-        values = instance.__dict__
-        instance.__dict__[SNAPSHOT_ATTRIBUTE] = {
-            attname: values.get(attname, _MISSING) for attname in attnames
-        }
+        instance.__dict__[SNAPSHOT_ATTRIBUTE] = _snapshot(instance, attnames)
 
     return take_snapshot
 

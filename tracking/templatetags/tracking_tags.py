@@ -1,3 +1,4 @@
+from datetime import datetime
 from decimal import Decimal
 
 from django import template
@@ -40,18 +41,16 @@ def money(amount, currency: str) -> str:
 
 
 @register.filter
-def day(moment, weekday=True) -> str:
+def day(moment) -> str:
     """A date as "Mon 3 Nov", with the year whenever it is not this year ("Mon 3 Nov 2025").
 
     ``moment`` may be a date or an aware datetime (shown in the current zone).
     """
-    if moment is None or moment == "":
+    if not moment:
         return ""
-    if hasattr(moment, "tzinfo") and getattr(moment, "hour", None) is not None:
+    if isinstance(moment, datetime):
         moment = timezone.localtime(moment)
-    pattern = "D j M" if weekday else "j M"
-    if moment.year != timezone.localdate().year:
-        pattern += " Y"
+    pattern = "D j M" if moment.year == timezone.localdate().year else "D j M Y"
     return format_date(moment, pattern)
 
 
