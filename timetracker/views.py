@@ -1,3 +1,5 @@
+from functools import lru_cache
+
 import markdown
 from django.conf import settings
 from django.http import Http404, HttpResponse
@@ -22,18 +24,23 @@ PUBLIC_DOCS = {
 }
 
 
+@lru_cache(maxsize=len(PUBLIC_DOCS))
+def _rendered_doc(name: str, modified: float) -> str:
+    """A doc's HTML, rendered once per version of the file (the page needs no login)."""
+    text = (settings.BASE_DIR / "docs" / name).read_text(encoding="utf-8")
+    return markdown.markdown(text, extensions=["tables", "fenced_code", "sane_lists"])
+
+
 @require_GET
 def doc(request, name):
     """The privacy documentation as a page of the app, rendered from the Markdown in docs/
     (the setup page links here in a new tab, so its half-filled form survives)."""
     if name not in PUBLIC_DOCS:
         raise Http404
-    path = settings.BASE_DIR / "docs" / name
     try:
-        text = path.read_text(encoding="utf-8")
+        html = _rendered_doc(name, (settings.BASE_DIR / "docs" / name).stat().st_mtime)
     except FileNotFoundError:
         raise Http404 from None
     # Our own files from the repository (no one can upload one), trusted as HTML.
-    html = markdown.markdown(text, extensions=["tables", "fenced_code", "sane_lists"])
     context = {"title": PUBLIC_DOCS[name], "body": mark_safe(html), "name": name}  # noqa: S308
     return render(request, "doc.html", context)
