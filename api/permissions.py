@@ -1,6 +1,6 @@
 """The API's permission classes: each asks ``tracking.permissions``, the one policy."""
 
-from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from api.models import ApiToken
 from tracking import permissions as policy
@@ -16,10 +16,6 @@ class TokenScope(BasePermission):
         return request.method in SAFE_METHODS or not (
             isinstance(token, ApiToken) and token.read_only
         )
-
-
-# Every endpoint's (REST_FRAMEWORK["DEFAULT_PERMISSION_CLASSES"]); views add their own.
-DEFAULT_PERMISSIONS = [IsAuthenticated, TokenScope]
 
 
 class StaffOnly(BasePermission):

@@ -6,10 +6,11 @@ from django.http import JsonResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from api.exceptions import Conflict
-from api.permissions import DEFAULT_PERMISSIONS, CatalogueWrites, StaffOnly, TaskWrites
+from api.permissions import CatalogueWrites, StaffOnly, TaskWrites
 from api.serializers import (
     ClientSerializer,
     EntryFilterSerializer,
@@ -26,6 +27,9 @@ from api.serializers import (
 )
 from tracking.models import BusinessProfile, Client, Invoice, Project, Tag, Task, TimeEntry
 from tracking.queries import filtered_entries, report_summary
+
+# Every endpoint's (REST_FRAMEWORK in settings); some views add their own.
+DEFAULT_PERMISSIONS = api_settings.DEFAULT_PERMISSION_CLASSES
 
 # GET timer/ answers the running entry or null.
 NULLABLE_ENTRY = {"allOf": [{"$ref": "#/components/schemas/Entry"}], "nullable": True}
