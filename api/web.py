@@ -17,12 +17,7 @@ def token_list(request):
     form = TokenForm(request.POST or None)
     secret = None
     if request.method == "POST" and form.is_valid():
-        _, secret = ApiToken.objects.create_token(
-            request.user,
-            form.cleaned_data["name"],
-            read_only=form.cleaned_data["read_only"],
-            expires_days=form.cleaned_data["expires_days"],
-        )
+        _, secret = ApiToken.objects.create_token(request.user, **form.cleaned_data)
         form = TokenForm()  # the secret is shown once, on this very answer
     tokens = ApiToken.objects.filter(user=request.user, revoked_at__isnull=True)
     return render(

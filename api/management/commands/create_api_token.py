@@ -1,6 +1,7 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from api.forms import TokenForm
 from api.models import MAX_EXPIRY_DAYS, ApiToken
 
 
@@ -22,14 +23,14 @@ class Command(BaseCommand):
         user = get_user_model().objects.filter(username=username, is_active=True).first()
         if user is None:
             raise CommandError(f"No active user named {username!r}.")
-        if expires_days is not None and not 1 <= expires_days <= MAX_EXPIRY_DAYS:
-            raise CommandError(f"--expires-days must be between 1 and {MAX_EXPIRY_DAYS}.")
-        name = name.strip()
-        if not name or len(name) > ApiToken._meta.get_field("name").max_length:
-            raise CommandError("--name must be 1 to 100 characters.")
-        token, secret = ApiToken.objects.create_token(
-            user, name, read_only=read_only, expires_days=expires_days
-        )
+        form = TokenForm({"name": name, "read_only": read_only, "expires_days": expires_days})
+        if not form.is_valid():
+            problems = "; ".join(
+                f"--{field.replace('_', '-')}: {' '.join(messages)}"
+                for field, messages in form.errors.items()
+            )
+            raise CommandError(problems)
+        token, secret = ApiToken.objects.create_token(user, **form.cleaned_data)
         expiry = f"expires {token.expires_at:%Y-%m-%d}" if token.expires_at else "no expiry"
-        self.stderr.write(f"Created {token.scope} token {name!r} for {username} ({expiry}).")
+        self.stderr.write(f"Created {token.scope} token {token.name!r} for {username} ({expiry}).")
         self.stdout.write(secret)
