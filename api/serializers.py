@@ -124,6 +124,8 @@ class EntrySerializer(ModelCleanMixin, serializers.ModelSerializer):
             "notes",
             "start",
             "end",
+            "day",
+            "duration_only",
             "duration_seconds",
             "billable",
             "tags",
@@ -136,7 +138,7 @@ class EntrySerializer(ModelCleanMixin, serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["user", "auto_stopped", "source"]
+        read_only_fields = ["user", "auto_stopped", "source", "day", "duration_only"]
 
     def get_running(self, entry) -> bool:
         return entry.end is None

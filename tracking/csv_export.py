@@ -33,6 +33,8 @@ HEADER = [
 COLUMNS = [
     "start",
     "end",
+    "day",
+    "duration_only",
     "duration_seconds",
     "user__username",
     "project__client__name",
@@ -121,15 +123,19 @@ def _rows(queryset, zone) -> Iterator[tuple]:
         columns = COLUMNS
     rows = _database_rows(queryset.values_list(*columns))
     rate_cents: dict = {}  # a handful of distinct rates: each converted once
-    for start, end, seconds, user, client, project, task, billable, rate, notes, tags in rows:
+    for row in rows:
+        start, end, day, duration_only, seconds, user, client, project, task = row[:9]
+        billable, rate, notes, tags = row[9:]
         if rate is not None and rate not in rate_cents:
             rate_cents[rate] = _cents(rate)
         priced = billable and rate is not None and seconds is not None
-        if not in_utc:
+        if duration_only:
+            start = end = ""  # a length of time on its day, with no clock time
+        elif not in_utc:
             start = _in_zone(start, zone).isoformat()
             end = _in_zone(end, zone).isoformat() if end is not None else None
         yield (
-            start[:10],
+            str(day),  # its own day, whatever zone is chosen later (a date or SQLite's text)
             start[11:19],
             end[11:19] if end is not None else "",
             hours_text(seconds) if seconds is not None else "",

@@ -10,10 +10,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db import connection
-from django.db.models import DateField, Exists, F, Func, OuterRef, Q, Sum
-from django.db.models.functions import Coalesce, TruncDate
-from django.utils import timezone
+from django.db.models import Exists, OuterRef, Q, Sum
+from django.db.models.functions import Coalesce
 
 from tracking.models import Client, Project, TimeEntry, seconds_to_hours
 from tracking.money import line_amount
@@ -31,7 +29,7 @@ def filtered_entries(user, filters: dict, entries=None):
     and ``billable``/``running`` (True, False, or None for either). ``entries`` narrows
     a queryset of the caller's (annotated, ordered) instead of all entries."""
     entries = (TimeEntry.objects.all() if entries is None else entries).for_user(user)
-    entries = entries.started_between(filters.get("start"), filters.get("end"))
+    entries = entries.on_days(filters.get("start"), filters.get("end"))
     if filters.get("start_after"):
         entries = entries.filter(start__gte=filters["start_after"])
     if filters.get("start_before"):
@@ -133,22 +131,10 @@ def seconds_by_tag(entries) -> list[dict]:
     return list(rows)
 
 
-def _local_day(field: str):
-    """The local date of a timestamp column, computed by the database.
-
-    SQLite's own date() runs in C, Django's TruncDate there calls Python once per row (17 s
-    over a million rows); they agree when the zone is UTC, the default.
-    """
-    if connection.vendor == "sqlite" and timezone.get_current_timezone_name() == "UTC":
-        return Func(F(field), function="DATE", output_field=DateField())
-    return TruncDate(field, tzinfo=timezone.get_current_timezone())
-
-
 def seconds_by_day(entries) -> dict[date, int]:
-    """Seconds of stopped entries per local day they started on."""
+    """Seconds of stopped entries per day (each entry's own ``day``)."""
     rows = (
         entries.filter(end__isnull=False)
-        .annotate(day=_local_day("start"))
         .values("day")
         .annotate(seconds=Sum("duration_seconds"))
         .order_by("day")
@@ -213,7 +199,7 @@ def _summary_rows(entries, group_by: str):
         rows = seconds_by_tag(entries)
         return [(r["tag_id"], r["tag__name"], r["seconds"], r["billable_seconds"]) for r in rows]
     if group_by == "day":
-        rows = entries.annotate(day=_local_day("start")).values("day").annotate(**sums)
+        rows = entries.values("day").annotate(**sums)
         rows = rows.order_by("day")
         return [
             (r["day"], r["day"].isoformat(), r["seconds"], r["billable_seconds"]) for r in rows

@@ -1,23 +1,23 @@
-"""The week timesheet: hours per project and day, in the user's zone.
+"""The week timesheet: hours per project and day.
 
-A cell shows everything the user tracked on that project that local day. Saving a cell never
-touches an entry made by a timer, by hand or billed on an invoice: the difference goes into
-the one entry per cell that the timesheet owns (``source="timesheet"``), which starts at
-the day's local midnight and lasts exactly the difference (elapsed seconds, so a DST day
-is no different).
+A cell shows everything the user tracked on that project that day (each entry's own
+``day``). Saving a cell never touches an entry made by a timer, by hand or billed on an
+invoice: the difference goes into the one entry per cell that the timesheet owns
+(``source="timesheet"``), a duration-only entry on the cell's day, lasting exactly the
+difference. It has no clock time, so it overlaps nothing and bills like any other time.
 """
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, timedelta
+from datetime import date, timedelta
 
 from django.db import transaction
-from django.utils import timezone
 
-from tracking.models import Project, TimeEntry, clock_duration, local_midnight
+from tracking.models import Project, TimeEntry, clock_duration, duration_only_span
 
 MAX_CELL_SECONDS = 24 * 3600
 WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
+CELL_RE = re.compile(r"^h-(\d+)-(\d{4}-\d{2}-\d{2})$")
 HOURS_PATTERNS = [
     # 1:30, 0:05
     (re.compile(r"^(\d{1,2}):([0-5]\d)$"), lambda h, m: int(h) * 3600 + int(m) * 60),
@@ -88,17 +88,68 @@ def cell_name(project_id: int, day: date) -> str:
     return f"h-{project_id}-{day.isoformat()}"
 
 
+# How the reasons a cell cannot go lower are named, in this order.
+FIXED_KINDS = {
+    TimeEntry.Source.TIMER: "from a timer",
+    TimeEntry.Source.MANUAL: "by hand",
+    TimeEntry.Source.TIMESHEET: "in the timesheet",
+    "billed": "already billed",
+}
+
+
+def precise_hours(seconds: int) -> str:
+    """``H:MM``, or ``H:MM:SS`` when the seconds matter: 12605 → "3:30:05"."""
+    if seconds % 60:
+        return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+    return clock_duration(seconds)
+
+
+def to_the_minute(seconds: int) -> int:
+    """What a cell shows, in seconds: rounded to the nearest minute as ``clock_duration``."""
+    return round(seconds / 60) * 60
+
+
 @dataclass
 class Cell:
     project_id: int
     day: date
-    seconds: int  # everything tracked
-    fixed_seconds: int  # what the timesheet may not change (timer, by hand, billed)
+    seconds: int = 0  # everything tracked
+    # What the timesheet may not change, by kind (FIXED_KINDS): timer, by hand, billed.
+    fixed: dict = field(default_factory=dict)
     owned: TimeEntry | None = None  # the timesheet's own entry, if any
 
     @property
     def name(self) -> str:
         return cell_name(self.project_id, self.day)
+
+    @property
+    def fixed_seconds(self) -> int:
+        return sum(self.fixed.values())
+
+    @property
+    def billed(self) -> bool:
+        """Some of this cell's time is on an invoice: the cell is read-only."""
+        return "billed" in self.fixed
+
+    def fixed_text(self) -> str:
+        """Where the fixed time comes from: "0:01:03 from a timer, 3:30 by hand"."""
+        return ", ".join(
+            f"{precise_hours(self.fixed[kind])} {label}"
+            for kind, label in FIXED_KINDS.items()
+            if self.fixed.get(kind)
+        )
+
+    def add(self, entry: TimeEntry) -> None:
+        seconds = entry.duration_seconds or 0
+        self.seconds += seconds
+        if entry.invoice_item_id is not None:
+            kind = "billed"
+        elif entry.source == TimeEntry.Source.TIMESHEET and self.owned is None:
+            self.owned = entry
+            return
+        else:
+            kind = entry.source
+        self.fixed[kind] = self.fixed.get(kind, 0) + seconds
 
 
 @dataclass
@@ -113,7 +164,7 @@ class Week:
         return [self.monday + timedelta(days=offset) for offset in range(7)]
 
     def cell(self, project_id: int, day: date) -> Cell:
-        return self.cells.get((project_id, day)) or Cell(project_id, day, 0, 0)
+        return self.cells.get((project_id, day)) or Cell(project_id, day)
 
     def rows(self) -> list[dict]:
         return [
@@ -130,26 +181,34 @@ class Week:
 
 
 def _entries_of_week(user, monday: date):
-    since = local_midnight(monday)
-    until = local_midnight(monday + timedelta(days=7))
-    return TimeEntry.objects.filter(user=user, end__isnull=False).started_in(since, until)
+    """The week's stopped entries, by their own days (a zone chosen later moves none)."""
+    entries = TimeEntry.objects.filter(user=user, end__isnull=False)
+    return entries.on_days(monday, monday + timedelta(days=6))
 
 
 def load_week(user, monday: date, extra_project_ids=()) -> Week:
     """The grid: a row per project with time this week, plus the rows asked for."""
     week = Week(user, monday)
-    for entry in _entries_of_week(user, monday).only(
-        "pk", "project_id", "start", "end", "duration_seconds", "source", "invoice_item_id"
+    for entry in (
+        _entries_of_week(user, monday)
+        .only(
+            "pk",
+            "project_id",
+            "day",
+            "start",
+            "end",
+            "duration_seconds",
+            "source",
+            "invoice_item_id",
+        )
+        .order_by("start", "pk")
     ):
-        day = timezone.localtime(entry.start).date()
-        cell = week.cells.setdefault((entry.project_id, day), Cell(entry.project_id, day, 0, 0))
-        cell.seconds += entry.duration_seconds or 0
-        if entry.source == TimeEntry.Source.TIMESHEET and entry.invoice_item_id is None:
-            cell.owned = entry
-        else:
-            cell.fixed_seconds += entry.duration_seconds or 0
+        key = (entry.project_id, entry.day)
+        week.cells.setdefault(key, Cell(entry.project_id, entry.day)).add(entry)
     ids = {project_id for project_id, _ in week.cells} | set(extra_project_ids)
-    week.projects = list(Project.objects.filter(pk__in=ids).select_related("client"))
+    week.projects = list(
+        Project.objects.filter(pk__in=ids).select_related("client").order_by("name", "pk")
+    )
     return week
 
 
@@ -157,9 +216,25 @@ def projects_of_week(user, monday: date) -> list[int]:
     return list(_entries_of_week(user, monday).values_list("project_id", flat=True).distinct())
 
 
+def cells_posted(data, monday: date) -> dict[tuple[int, date], str]:
+    """``{(project id, day): typed text}`` for every ``h-<project>-<date>`` cell of the week."""
+    cells = {}
+    for name, value in data.items():
+        match = CELL_RE.match(name)
+        if not match:
+            continue
+        try:
+            project_id, day = int(match.group(1)), date.fromisoformat(match.group(2))
+        except ValueError:
+            continue  # not a cell of any week
+        if 0 <= (day - monday).days < 7:
+            cells[(project_id, day)] = value
+    return cells
+
+
 @dataclass
 class SaveResult:
-    errors: list[str]
+    errors: dict = field(default_factory=dict)  # cell name ("" for none) -> message
     changed: int = 0
     created: int = 0
     updated: int = 0
@@ -169,71 +244,72 @@ class SaveResult:
 def save_week(user, monday: date, data) -> SaveResult:
     """Save every ``h-<project>-<date>`` cell of the week in one transaction, or none.
 
-    A cell below what timers, hand-made or billed entries already hold is refused, as is a
-    cell that is not a duration; then nothing of the week changes.
+    A cell submitted as it was shown is unchanged, whatever seconds lie behind it. A cell
+    typed below what timers, hand-made or billed entries already hold (compared to the
+    minute, as cells show time) is refused, as is a cell that is not a duration, a change
+    to a billed cell, or more time on an archived project; then nothing of the week changes.
     """
-    result = SaveResult(errors=[])
-    targets = {}
-    for name, value in data.items():
-        match = re.match(r"^h-(\d+)-(\d{4}-\d{2}-\d{2})$", name)
-        if not match:
-            continue
-        try:
-            project_id, day = int(match.group(1)), date.fromisoformat(match.group(2))
-        except ValueError:
-            continue  # not a cell of any week
-        if not 0 <= (day - monday).days < 7:
-            continue
-        try:
-            targets[(project_id, day)] = parse_hours(value)
-        except CellError as exc:
-            result.errors.append(f"{day:%a %-d %b}: {exc}.")
-    projects = Project.objects.in_bulk({project_id for project_id, _ in targets})
+    result = SaveResult()
+    typed = cells_posted(data, monday)
+    projects = Project.objects.in_bulk({project_id for project_id, _ in typed})
     with transaction.atomic():
         week = load_week(user, monday, projects)
-        for (project_id, day), seconds in sorted(targets.items(), key=lambda item: item[0][1]):
+        for (project_id, day), text in sorted(typed.items(), key=lambda item: item[0][1]):
             project = projects.get(project_id)
+            name = cell_name(project_id, day)
+            where = f"{day:%a %-d %b}, {project.name if project else 'no such project'}"
             if project is None:
-                result.errors.append(f"{day:%a %-d %b}: no such project.")
+                result.errors[name] = f"{where}."
+                continue
+            try:
+                seconds = parse_hours(text)
+            except CellError as exc:
+                result.errors[name] = f"{where}: {exc}."
                 continue
             cell = week.cell(project_id, day)
-            if seconds == cell.seconds:
-                continue
-            if project.archived and seconds > cell.seconds:
-                result.errors.append(
-                    f"{day:%a %-d %b}, {project.name}: the project is archived; "
-                    "unarchive it to add time."
-                )
-                continue
-            if seconds < cell.fixed_seconds:
-                result.errors.append(
-                    f"{day:%a %-d %b}, {project.name}: {format_hours(seconds) or '0:00'} is "
-                    f"less than the {format_hours(cell.fixed_seconds)} tracked by timer, by "
-                    "hand or already billed; change those entries instead."
-                )
+            if seconds == to_the_minute(cell.seconds):
+                continue  # as shown: nothing typed here
+            error = _refusal(cell, project, seconds)
+            if error:
+                result.errors[name] = f"{where}: {error}"
                 continue
             result.changed += 1
-            _set_owned(user, project, cell, seconds - cell.fixed_seconds, result)
+            _set_owned(user, project, cell, max(seconds - cell.fixed_seconds, 0), result)
         if result.errors:
             transaction.set_rollback(True)
             result.changed = result.created = result.updated = result.deleted = 0
     return result
 
 
+def _refusal(cell: Cell, project: Project, seconds: int) -> str:
+    """Why a cell may not become ``seconds``, or empty when it may."""
+    if cell.billed:
+        return "this day's time is billed on an invoice; it can no longer be changed here."
+    if project.archived and seconds > cell.seconds:
+        return "the project is archived; unarchive it to add time."
+    if seconds < to_the_minute(cell.fixed_seconds):
+        return (
+            f"{format_hours(seconds) or '0:00'} is less than the {cell.fixed_text()} "
+            "already tracked; change those entries instead."
+        )
+    return ""
+
+
 def _set_owned(user, project, cell: Cell, seconds: int, result: SaveResult) -> None:
+    """The cell's own entry lasts ``seconds``: a duration-only entry on the cell's day."""
     owned = cell.owned
     if not seconds:
         if owned is not None:
             owned.delete()
             result.deleted += 1
         return
-    # In UTC: adding to a local time adds wall-clock time, an hour off on a DST day.
-    start = local_midnight(cell.day).astimezone(UTC)
-    end = start + timedelta(seconds=seconds)
+    start, end = duration_only_span(cell.day, seconds)
     if owned is None:
         TimeEntry.objects.create(
             user=user,
             project=project,
+            day=cell.day,
+            duration_only=True,
             start=start,
             end=end,
             billable=project.billable,

@@ -43,6 +43,7 @@ from tracking.models.common import (
 from tracking.models.entries import (
     ANOTHER_TIMER_RUNS,
     TimeEntry,
+    duration_only_span,
     forgotten_before,
     local_midnight,
     overlapping_entries,
@@ -78,6 +79,7 @@ __all__ = [
     "clean_tag_names",
     "clock_duration",
     "currency_choices",
+    "duration_only_span",
     "elapsed_seconds",
     "forgotten_before",
     "hundredths_of_hours",

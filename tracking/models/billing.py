@@ -378,7 +378,7 @@ class Invoice(models.Model):
                         invoice_item__isnull=True,
                         end__isnull=False,
                     )
-                    .started_between(start_date, end_date)
+                    .on_days(start_date, end_date)
                     .with_overlaps()
                 )
                 overlapping += entries.filter(overlaps=True).count()

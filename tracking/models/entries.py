@@ -1,4 +1,4 @@
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models, transaction
-from django.db.models import Exists, F, OuterRef, Q, Sum
+from django.db.models import Case, Exists, F, OuterRef, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -43,28 +43,37 @@ class TimeEntryQuerySet(models.QuerySet):
             Exists(through.objects.filter(timeentry_id=OuterRef("pk"), tag__in=tags))
         )
 
-    def started_between(self, first_day: date | None, last_day: date | None):
-        """Entries that started on the local dates first_day to last_day, inclusive.
+    def on_days(self, first_day: date | None, last_day: date | None):
+        """Entries whose day is ``first_day`` to ``last_day``, inclusive (either may be None).
 
-        Bounds are local midnights compared with ``start`` itself (not ``start__date``), so
-        the query uses the indexes instead of converting every row's timestamp.
+        By the stored ``day``, not by converting ``start`` to the viewer's zone: an entry
+        stays on its day whatever zone its owner later chooses.
         """
         entries = self
         if first_day:
-            entries = entries.filter(start__gte=local_midnight(first_day))
+            entries = entries.filter(day__gte=first_day)
         if last_day:
-            entries = entries.filter(start__lt=local_midnight(last_day + timedelta(days=1)))
+            entries = entries.filter(day__lte=last_day)
         return entries
 
     def with_overlaps(self):
-        """Annotate ``overlaps``: another entry of the same person shares some of this time."""
+        """Annotate ``overlaps``: this entry has clock times and another entry of the same
+        person with clock times shares some of them. Duration-only time never overlaps."""
+        others = overlapping_entries(OuterRef("user_id"), OuterRef("start"), OuterRef("end"))
         return self.annotate(
-            overlaps=Exists(
-                overlapping_entries(
-                    OuterRef("user_id"), OuterRef("start"), OuterRef("end")
-                ).exclude(pk=OuterRef("pk"))
+            overlaps=Case(
+                When(duration_only=True, then=Value(False)),
+                default=Exists(others.exclude(pk=OuterRef("pk"))),
+                output_field=models.BooleanField(),
             )
         )
+
+    def bulk_create(self, objs, *args, **kwargs):
+        """Bulk inserts skip ``save()``: derive its columns (day, duration) here too."""
+        objs = list(objs)
+        for entry in objs:
+            entry.derive_columns()
+        return super().bulk_create(objs, *args, **kwargs)
 
     def delete(self):
         billed = (
@@ -79,23 +88,21 @@ class TimeEntryQuerySet(models.QuerySet):
     def total_seconds(self) -> int:
         return self.aggregate(total=Coalesce(Sum("duration_seconds"), 0))["total"]
 
-    def started_in(self, since: datetime, until: datetime):
-        return self.filter(start__gte=since, start__lt=until)
-
-    def period_totals(self, periods: dict[str, tuple[datetime, datetime]], now: datetime):
-        """Seconds tracked in each named period [since, until), by when entries started.
+    def period_totals(self, periods: dict[str, tuple[date, date]], now: datetime):
+        """Seconds tracked in each named period of days [first, last], by the entries' days.
 
         A running timer counts up to ``now``. Two queries whatever the number of periods.
         """
         totals = self.aggregate(
             **{
-                name: Coalesce(Sum("duration_seconds", filter=Q(start__gte=a, start__lt=b)), 0)
+                name: Coalesce(Sum("duration_seconds", filter=Q(day__gte=a, day__lte=b)), 0)
                 for name, (a, b) in periods.items()
             }
         )
-        for start in self.running().filter(start__lt=now).values_list("start", flat=True):
-            for name, (since, until) in periods.items():
-                if since <= start < until:
+        running = self.running().filter(start__lt=now).values_list("start", "day")
+        for start, day in running:
+            for name, (first, last) in periods.items():
+                if first <= day <= last:
                     totals[name] += elapsed_seconds(start, now)
         return totals
 
@@ -213,8 +220,9 @@ class TimeEntryQuerySet(models.QuerySet):
 
 
 def overlapping_entries(user_id, start, end):
-    """Entries of a person sharing some time with ``start`` to ``end`` (values or OuterRefs)."""
-    return TimeEntry.objects.filter(user_id=user_id, start__lt=end).filter(
+    """Entries with clock times of a person sharing some time with ``start`` to ``end``
+    (values or OuterRefs). Duration-only entries have no clock time to share."""
+    return TimeEntry.objects.filter(user_id=user_id, start__lt=end, duration_only=False).filter(
         Q(end__isnull=True) | Q(end__gt=start)
     )
 
@@ -230,6 +238,13 @@ def _whole_seconds(moment):
 
 def local_midnight(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def duration_only_span(day: date, seconds: int) -> tuple[datetime, datetime]:
+    """Where a duration-only entry sits: from the day's local midnight, in UTC, for exactly
+    ``seconds`` (elapsed, so a DST day is no different)."""
+    start = local_midnight(day).astimezone(UTC)
+    return start, start + timedelta(seconds=seconds)
 
 
 class TimeEntry(models.Model):
@@ -254,6 +269,13 @@ class TimeEntry(models.Model):
         blank=True, max_length=NOTES_MAX_LENGTH, validators=[MaxLengthValidator(NOTES_MAX_LENGTH)]
     )
     start = models.DateTimeField(validators=[validate_entry_moment])
+    # The day the entry belongs to, fixed when it is made (or its start moves) in its owner's
+    # zone of the moment: choosing another zone later moves no entry to another day.
+    day = models.DateField(editable=False)
+    # Time typed as a length on a day (timesheet, imports without clock times): it sits at
+    # the day's start so every query by time keeps working, but it has no clock time, so it
+    # never overlaps anything.
+    duration_only = models.BooleanField(default=False, db_default=False, editable=False)
     end = models.DateTimeField(null=True, blank=True, validators=[validate_entry_moment])
     # Kept in step with start/end by save() so reports aggregate an integer column.
     duration_seconds = models.PositiveIntegerField(null=True, editable=False)
@@ -343,24 +365,32 @@ class TimeEntry(models.Model):
             models.Index(
                 fields=["user"], condition=Q(auto_stopped=True), name="entry_auto_stopped"
             ),
+            # Days: the timesheet, day reports, ranges of days.
+            models.Index(
+                fields=["user", "day", "project", "end", "duration_seconds"],
+                name="entry_user_day",
+            ),
+            models.Index(
+                fields=["day", "user", "project", "end", "duration_seconds"], name="entry_day"
+            ),
         ]
 
     def __str__(self):
         return f"{self.project} · {self.start:%Y-%m-%d %H:%M}"
 
     def save(self, *args, **kwargs):
-        if self.end is None:
-            self.duration_seconds = None
-        else:
-            self.duration_seconds = elapsed_seconds(self.start, self.end)
+        self.derive_columns()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "end" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "duration_seconds"}
+            kwargs["update_fields"] = update_fields = {*update_fields, "duration_seconds"}
+        if update_fields is not None and "start" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "duration_seconds", "day", "duration_only"}
         # A whole save may change anything (forms, admin, API); the timer's own transitions
         # name their fields and only ever touch running, unbilled entries.
         if update_fields is None and not self._state.adding:
             self._check_not_locked()
         super().save(*args, **kwargs)
+        self._stored_start = self.start
 
     def get_absolute_url(self):
         return reverse("tracking:entry_detail", args=[self.pk])
@@ -368,6 +398,31 @@ class TimeEntry(models.Model):
     def delete(self, *args, **kwargs):
         self._check_not_locked()
         return super().delete(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        entry = super().from_db(db, field_names, values)
+        # What start was when read, so save() knows whether the entry moved (a deferred
+        # start is None: then the stored day stands unless start is set).
+        entry._stored_start = entry.__dict__.get("start")
+        return entry
+
+    def derive_columns(self) -> None:
+        """Duration from start and end; the day from start, when the entry is new or its
+        start moved, in the zone active now.
+
+        A duration-only entry keeps its day; moving its start anywhere but the start of
+        that day (as the timesheet does) gives it a clock time, and its day follows.
+        """
+        if self.end is None:
+            self.duration_seconds = None
+        else:
+            self.duration_seconds = elapsed_seconds(self.start, self.end)
+        moved = self.start != getattr(self, "_stored_start", None)
+        if moved and self.duration_only and self.day is not None and self.start is not None:
+            self.duration_only = self.start == duration_only_span(self.day, 0)[0]
+        if self.day is None or (moved and not self.duration_only and self.start is not None):
+            self.day = timezone.localtime(self.start).date()
 
     def _stored_billing(self):
         return (
@@ -396,8 +451,8 @@ class TimeEntry(models.Model):
         self.invoice_item_id = item_id
 
     def overlapping(self):
-        """Other entries of the same person that share some of this entry's time."""
-        if self.end is None:
+        """Other entries of the same person that share some of this entry's clock time."""
+        if self.end is None or self.duration_only:
             return TimeEntry.objects.none()
         return overlapping_entries(self.user_id, self.start, self.end).exclude(pk=self.pk)
 

@@ -12,15 +12,20 @@ def logged_in(client, colleague):
     return client
 
 
-def test_times_follow_the_users_own_time_zone(logged_in, colleague, website, make_entry):
+def test_times_follow_the_users_own_time_zone_and_entries_keep_their_day(
+    logged_in, colleague, website, make_entry
+):
     make_entry(colleague, website, at(2, 20), 30)  # 05:00 on the 3rd in Tokyo
     response = logged_in.post("/preferences/", {"time_zone": "Asia/Tokyo"})
     assert response.status_code == 302
     assert Preferences.objects.get(user=colleague).time_zone == "Asia/Tokyo"
+    make_entry(colleague, website, at(3, 1), 30)  # 10:00 on the 3rd in Tokyo
     body = b"".join(
-        logged_in.get("/reports/export.csv?start=2026-11-03&end=2026-11-03").streaming_content
+        logged_in.get("/reports/export.csv?start=2026-11-02&end=2026-11-03").streaming_content
     ).decode()
-    assert "2026-11-03,05:00:00,05:30:00" in body
+    # Made on the 2nd (in UTC, the zone of the day), it stays there; times are Tokyo's.
+    assert "2026-11-02,05:00:00,05:30:00" in body
+    assert "2026-11-03,10:00:00,10:30:00" in body
 
 
 def test_the_server_zone_is_the_default(logged_in, colleague, website, make_entry):

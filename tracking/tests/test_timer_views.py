@@ -1,5 +1,6 @@
 import pytest
 import time_machine
+from django.utils import timezone
 
 from tracking.models import Preferences, Task, TimeEntry
 from tracking.tests.conftest import at
@@ -120,7 +121,10 @@ def test_dashboard_totals_follow_the_users_local_day_and_iso_week(
 ):
     Preferences.objects.create(user=colleague, time_zone="Pacific/Auckland")  # UTC+13
     client.force_login(colleague)
-    with time_machine.travel(at(29, 20), tick=False):  # Monday 09:00 in Auckland
+    with (
+        time_machine.travel(at(29, 20), tick=False),  # Monday 09:00 in Auckland
+        timezone.override("Pacific/Auckland"),  # made where they live
+    ):
         make_entry(colleague, website, at(29, 19), 30)  # Monday 08:00 local
         make_entry(colleague, website, at(29, 9), 60)  # Sunday 22:00 local: last week
         page = client.get("/").content.decode()

@@ -1,7 +1,7 @@
 """The week timesheet: shown = stored, saved = stored, and what it may never change."""
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -95,7 +95,9 @@ def test_a_cell_below_timer_or_hand_made_time_refuses_the_whole_week(
         follow=True,
     )
     page = response.content.decode()
-    assert "Mon 23 Nov, Website: 1:00 is less than the 2:00 tracked" in page
+    assert "Mon 23 Nov, Website: 1:00 is less than the 2:00 from a timer already tracked" in page
+    assert f'id="{cell(website, 23)}"' in page
+    assert re.search(rf'name="{cell(website, 23)}"[^>]*aria-invalid="true"', page, re.S)
     assert TimeEntry.objects.count() == 1  # nothing of the week was saved
     assert response.redirect_chain == []
     assert response.status_code == 400
@@ -106,12 +108,15 @@ def test_billed_entries_are_never_changed(logged_in, colleague, website, acme, m
     item = invoice.items.create(description="x", quantity=1, unit_price=1)
     billed = make_entry(colleague, website, at(23, 0), 60, source=TimeEntry.Source.TIMESHEET)
     TimeEntry.objects.filter(pk=billed.pk).update(invoice_item=item)
-    response = logged_in.post(f"/timesheet/?week={WEEK}", {cell(website, 23): "0:30"})
-    assert response.status_code == 400
-    logged_in.post(f"/timesheet/?week={WEEK}", {cell(website, 23): "2"})
+    page = logged_in.get(f"/timesheet/?week={WEEK}").content.decode()
+    assert re.search(rf'name="{cell(website, 23)}"[^>]*readonly', page, re.S)
+    for typed in ("0:30", "2"):
+        response = logged_in.post(f"/timesheet/?week={WEEK}", {cell(website, 23): typed})
+        assert response.status_code == 400
+        assert b"billed on an invoice" in response.content
     billed.refresh_from_db()
     assert billed.duration_seconds == 3600
-    assert TimeEntry.objects.filter(invoice_item=None).get().duration_seconds == 3600
+    assert TimeEntry.objects.count() == 1
 
 
 def test_the_week_is_the_users_own_across_a_dst_change(client, colleague, website):
@@ -156,3 +161,106 @@ def test_no_time_is_added_to_an_archived_project(logged_in, website):
     assert response.status_code == 400
     assert b"the project is archived" in response.content
     assert not TimeEntry.objects.exists()
+
+
+def test_a_cell_left_as_shown_over_seconds_of_timer_time_saves_and_keeps_the_seconds(
+    logged_in, colleague, website, internal
+):
+    timer = TimeEntry.objects.create(
+        user=colleague,
+        project=website,
+        start=at(24, 9),
+        end=at(24, 9) + timedelta(seconds=63),
+        source=TimeEntry.Source.TIMER,
+    )
+    page = logged_in.get(f"/timesheet/?week={WEEK}").content.decode()
+    assert shown(page, cell(website, 24)) == "0:01"
+    response = logged_in.post(
+        f"/timesheet/?week={WEEK}", {cell(website, 24): "0:01", cell(internal, 25): "2"}
+    )
+    assert response.status_code == 302
+    timer.refresh_from_db()
+    assert timer.duration_seconds == 63
+    assert TimeEntry.objects.filter(source=TimeEntry.Source.TIMESHEET).count() == 1
+
+
+@pytest.mark.parametrize("typed", ["3:30", "3.5", "210m"])
+def test_typing_what_the_cell_shows_for_3_30_05_of_fixed_time_adds_nothing(
+    logged_in, colleague, website, make_entry, typed
+):
+    make_entry(colleague, website, at(23, 9), 210)
+    TimeEntry.objects.create(
+        user=colleague,
+        project=website,
+        start=at(23, 14),
+        end=at(23, 14) + timedelta(seconds=5),
+        source=TimeEntry.Source.TIMER,
+    )
+    response = logged_in.post(f"/timesheet/?week={WEEK}", {cell(website, 23): typed})
+    assert response.status_code == 302
+    assert sorted(TimeEntry.objects.values_list("duration_seconds", flat=True)) == [5, 12600]
+
+
+def test_lowering_a_cell_to_its_fixed_minutes_removes_only_the_timesheets_time(
+    logged_in, colleague, website, make_entry
+):
+    make_entry(colleague, website, at(23, 9), 210)
+    TimeEntry.objects.create(
+        user=colleague,
+        project=website,
+        start=at(23, 14),
+        end=at(23, 14) + timedelta(seconds=5),
+        source=TimeEntry.Source.TIMER,
+    )
+    logged_in.post(f"/timesheet/?week={WEEK}", {cell(website, 23): "4:30"})
+    assert TimeEntry.objects.filter(source=TimeEntry.Source.TIMESHEET).exists()
+    response = logged_in.post(f"/timesheet/?week={WEEK}", {cell(website, 23): "3:30"})
+    assert response.status_code == 302
+    assert not TimeEntry.objects.filter(source=TimeEntry.Source.TIMESHEET).exists()
+
+
+def test_a_cell_below_its_fixed_time_says_how_much_and_where_it_comes_from(
+    logged_in, colleague, website, make_entry
+):
+    make_entry(colleague, website, at(23, 9), 210)
+    TimeEntry.objects.create(
+        user=colleague,
+        project=website,
+        start=at(23, 14),
+        end=at(23, 14) + timedelta(seconds=63),
+        source=TimeEntry.Source.TIMER,
+    )
+    response = logged_in.post(f"/timesheet/?week={WEEK}", {cell(website, 23): ""})
+    assert response.status_code == 400
+    assert (
+        "Mon 23 Nov, Website: 0:00 is less than the 0:01:03 from a timer, 3:30 by hand "
+        "already tracked" in response.content.decode()
+    )
+    assert TimeEntry.objects.count() == 2
+
+
+def test_adding_a_row_keeps_what_was_typed_and_saves_nothing(
+    logged_in, colleague, website, internal
+):
+    response = logged_in.post(
+        f"/timesheet/?week={WEEK}", {cell(website, 23): "2:15", "row": internal.pk, "add": "1"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert shown(page, cell(website, 23)) == "2:15"
+    assert shown(page, cell(internal, 23)) == ""
+    assert not TimeEntry.objects.exists()
+
+
+def test_the_first_bad_cell_is_marked_and_takes_the_focus(logged_in, website, internal):
+    response = logged_in.post(
+        f"/timesheet/?week={WEEK}", {cell(website, 24): "abc", cell(internal, 26): "99"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Tue 24 Nov, Website: &#x27;abc&#x27; is not a duration" in page
+    assert "Thu 26 Nov, Internal: &#x27;99&#x27; is more than 24 hours" in page
+    first = re.search(rf'<input name="{cell(website, 24)}"[^>]*>', page, re.S).group(0)
+    assert 'aria-invalid="true"' in first and "autofocus" in first
+    second = re.search(rf'<input name="{cell(internal, 26)}"[^>]*>', page, re.S).group(0)
+    assert 'aria-invalid="true"' in second and "autofocus" not in second

@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,7 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from tracking.forms import TimerStartForm
-from tracking.models import Project, Tag, TimeEntry, clock_duration, local_midnight
+from tracking.models import Project, Tag, TimeEntry, clock_duration
 from tracking.views.entries import get_entry_for_user
 
 
@@ -22,15 +22,10 @@ def _back(request):
     return redirect("tracking:dashboard")
 
 
-def _today_and_week(now):
-    """Local midnights: the start of today, of this ISO week, and of tomorrow."""
+def _today_and_week(now) -> tuple[date, date]:
+    """Today and the Monday of this ISO week, in the user's zone."""
     today = timezone.localdate(now)
-    week_start = today - timedelta(days=today.weekday())
-    return (
-        local_midnight(today),
-        local_midnight(week_start),
-        local_midnight(today + timedelta(days=1)),
-    )
+    return today, today - timedelta(days=today.weekday())
 
 
 @login_required
@@ -40,19 +35,14 @@ def dashboard(request):
     Both periods end at the end of today: an entry dated in the future is no work done yet.
     """
     now = timezone.now()
-    day_start, week_start, tomorrow = _today_and_week(now)
+    today, monday = _today_and_week(now)
     mine = TimeEntry.objects.filter(user=request.user)
     # The timer bar's own lookup (which also stops a forgotten timer first).
     running = request.timer.running
-    week_entries = list(
-        mine.started_in(week_start, tomorrow)
-        .select_related("project", "task")
-        .prefetch_related("tags")[:200]
-    )
-    today_entries = [entry for entry in week_entries if entry.start >= day_start]
-    totals = mine.period_totals(
-        {"today": (day_start, tomorrow), "week": (week_start, tomorrow)}, now
-    )
+    week_entries = mine.on_days(monday, today).select_related("project", "task")
+    week_entries = list(week_entries.prefetch_related("tags")[:200])
+    today_entries = [entry for entry in week_entries if entry.day == today]
+    totals = mine.period_totals({"today": (today, today), "week": (monday, today)}, now)
     context = {
         # The first-run guide: nothing can be tracked before a project exists.
         "has_projects": Project.objects.active().exists(),
@@ -95,13 +85,13 @@ def timer_stop(request):
     else:
         # Today's total in the message: the daily flow ends on whatever page it started from.
         now = timezone.now()
-        day_start, _, tomorrow = _today_and_week(now)
+        today = timezone.localdate(now)
         mine = TimeEntry.objects.filter(user=request.user)
-        today = mine.period_totals({"today": (day_start, tomorrow)}, now)["today"]
+        today_seconds = mine.period_totals({"today": (today, today)}, now)["today"]
         messages.success(
             request,
             f"Timer stopped: {clock_duration(stopped.duration_seconds)} on {stopped.project}. "
-            f"Today: {clock_duration(today)}.",
+            f"Today: {clock_duration(today_seconds)}.",
         )
     return _back(request)
 

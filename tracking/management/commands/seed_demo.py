@@ -92,10 +92,10 @@ class Command(BaseCommand):
         """Insert with executemany: a million model instances would take minutes.
 
         Deliberately below the ORM: no save(), no signals (so no telemetry events), with
-        duration_seconds computed here exactly as TimeEntry.save() would.
+        duration_seconds and day computed here exactly as TimeEntry.save() would.
         """
         fields = [
-            "user", "project", "task", "notes", "start", "end", "duration_seconds",
+            "user", "project", "task", "notes", "start", "end", "duration_seconds", "day",
             "billable", "created_at", "updated_at",
         ]  # fmt: skip
         columns = ", ".join(
@@ -122,7 +122,8 @@ class Command(BaseCommand):
                 rows.append(
                     (
                         person.pk, project.pk, task.pk if task else None, rng.choice(NOTES),
-                        start, end, minutes * 60, project.billable, now, now,
+                        start, end, minutes * 60, timezone.localtime(start).date(),
+                        project.billable, now, now,
                     )
                 )  # fmt: skip
             with transaction.atomic(), connection.cursor() as cursor:

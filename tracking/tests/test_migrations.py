@@ -1,0 +1,60 @@
+"""Upgrades keep every hour where it was."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+BEFORE = [("tracking", "0010_preferences_theme")]
+AFTER = [("tracking", "0012_entry_day_required")]
+
+
+@pytest.fixture
+def old_apps(transactional_db):
+    executor = MigrationExecutor(connection)
+    executor.migrate(BEFORE)
+    yield executor.loader.project_state(BEFORE).apps
+    call_command("migrate", verbosity=0)  # back to the latest for the tests that follow
+
+
+def _migrate_forward():
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(AFTER)
+    return executor.loader.project_state(AFTER).apps
+
+
+def test_entries_keep_their_owners_day_and_the_timesheets_own_become_duration_only(old_apps):
+    User = old_apps.get_model("auth", "User")
+    Client = old_apps.get_model("tracking", "Client")
+    Project = old_apps.get_model("tracking", "Project")
+    Preferences = old_apps.get_model("tracking", "Preferences")
+    TimeEntry = old_apps.get_model("tracking", "TimeEntry")
+    berliner = User.objects.create(username="berliner")
+    Preferences.objects.create(user=berliner, time_zone="Europe/Berlin")
+    elsewhere = User.objects.create(username="elsewhere")  # the server's zone (UTC)
+    project = Project.objects.create(name="Site", client=Client.objects.create(name="Acme"))
+
+    def entry(user, start, minutes, source):
+        end = start + timedelta(minutes=minutes)
+        return TimeEntry.objects.create(
+            user=user, project=project, start=start, end=end, source=source,
+            duration_seconds=minutes * 60,
+        ).pk  # fmt: skip
+
+    # Local midnight of Monday 23 November in Berlin is 23:00 UTC on Sunday.
+    sheet = entry(berliner, datetime(2026, 11, 22, 23, tzinfo=UTC), 210, "timesheet")
+    late_timer = entry(berliner, datetime(2026, 11, 23, 23, 30, tzinfo=UTC), 20, "timer")
+    utc_timer = entry(elsewhere, datetime(2026, 11, 23, 23, 30, tzinfo=UTC), 20, "timer")
+
+    new_apps = _migrate_forward()
+    migrated = {e.pk: e for e in new_apps.get_model("tracking", "TimeEntry").objects.all()}
+    assert (migrated[sheet].day, migrated[sheet].duration_only) == (date(2026, 11, 23), True)
+    assert migrated[sheet].duration_seconds == 210 * 60
+    assert (migrated[late_timer].day, migrated[late_timer].duration_only) == (
+        date(2026, 11, 24),
+        False,
+    )
+    assert migrated[utc_timer].day == date(2026, 11, 23)
