@@ -6,7 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.http import Http404
 from django.urls import include, path
 
-from timetracker.views import doc, healthz
+from timetracker.views import doc, favicon, healthz
 
 
 def email_required(view):
@@ -59,6 +59,7 @@ accounts = [
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon),
     path("setup/", include("setupwizard.urls")),
     path("docs/<str:name>", doc, name="doc"),
     path("accounts/", include(accounts)),

@@ -3,7 +3,8 @@ from functools import lru_cache
 import markdown
 from django.conf import settings
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -14,6 +15,12 @@ from django.views.decorators.http import require_GET
 def healthz(request):
     """Liveness probe: answers without a login, a setup redirect or a database write."""
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+@require_GET
+def favicon(request):
+    """Browsers ask for /favicon.ico on pages that name no icon (the admin, the API docs)."""
+    return redirect(static("favicon.svg"), permanent=True)
 
 
 PUBLIC_DOCS = {
@@ -28,7 +35,10 @@ PUBLIC_DOCS = {
 def _rendered_doc(name: str, modified: float) -> str:
     """A doc's HTML, rendered once per version of the file (the page needs no login)."""
     text = (settings.BASE_DIR / "docs" / name).read_text(encoding="utf-8")
-    return markdown.markdown(text, extensions=["tables", "fenced_code", "sane_lists"])
+    html = markdown.markdown(text, extensions=["tables", "fenced_code", "sane_lists"])
+    # A wide table scrolls in its own box (static/css/app.css), never the page.
+    html = html.replace("<table>", '<div class="table-scroll" data-label="Table"><table>')
+    return html.replace("</table>", "</table></div>")
 
 
 @require_GET

@@ -1,7 +1,7 @@
 from django.utils.functional import SimpleLazyObject
 
 from tracking.forms import QuickStartForm
-from tracking.middleware import THEME_SESSION_KEY
+from tracking.middleware import THEME_SESSION_KEY, needs_browser_zone
 
 
 def timer(request):
@@ -12,6 +12,8 @@ def timer(request):
     return {
         "timer": getattr(request, "timer", None),
         "theme": theme,
+        # static/js/app.js then sends the browser's zone (tracking.views.preferences).
+        "ask_browser_zone": needs_browser_zone(request),
         # Built only by a page that shows the idle timer bar.
         "quick_start": SimpleLazyObject(lambda: QuickStartForm(auto_id="quick-%s")),
     }

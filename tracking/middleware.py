@@ -10,12 +10,25 @@ from tracking.models import Preferences, TimeEntry, forgotten_before
 
 SESSION_KEY = "tracking_time_zone"
 THEME_SESSION_KEY = "tracking_theme"
+# Set once the browser's zone was offered (stored or not): it is asked once per session.
+ZONE_ASKED_SESSION_KEY = "tracking_zone_asked"
 
 
 def remember_preferences(request, preferences) -> None:
     """Keep the user's zone and theme in the session: pages read them without a query."""
     request.session[SESSION_KEY] = preferences.time_zone if preferences else ""
     request.session[THEME_SESSION_KEY] = preferences.theme if preferences else ""
+
+
+def needs_browser_zone(request) -> bool:
+    """The signed-in person has no zone of their own and their browser was not asked yet."""
+    session = getattr(request, "session", None)
+    return (
+        session is not None
+        and request.user.is_authenticated
+        and not session.get(SESSION_KEY)
+        and not session.get(ZONE_ASKED_SESSION_KEY)
+    )
 
 
 def remember_time_zone(sender, request, user, **kwargs):

@@ -59,6 +59,7 @@ urlpatterns = [
     path("invoices/<int:pk>/print/", invoices.invoice_print, name="invoice_print"),
     path("invoices/<int:pk>/pdf/", invoices.invoice_download, name="invoice_pdf"),
     path("preferences/", preferences.preferences, name="preferences"),
+    path("preferences/zone/", preferences.browser_zone, name="browser_zone"),
     path("reports/", reports.reports, name="reports"),
     path("reports/export.csv", reports.report_export, name="report_export"),
 ]

@@ -76,8 +76,84 @@
     });
   }
 
+  // A table wider than its box scrolls inside it: then the box is a named region that
+  // takes the keyboard focus, so it can be scrolled without a mouse.
+  function scrollBoxes() {
+    var boxes = document.querySelectorAll(".table-scroll");
+    function mark() {
+      boxes.forEach(function (box) {
+        if (box.scrollWidth > box.clientWidth) {
+          box.setAttribute("tabindex", "0");
+          box.setAttribute("role", "region");
+          box.setAttribute("aria-label", box.dataset.label + " (scrolls sideways)");
+        } else {
+          ["tabindex", "role", "aria-label"].forEach(function (name) { box.removeAttribute(name); });
+        }
+      });
+    }
+    mark();
+    window.addEventListener("resize", mark);
+  }
+
+  // The timesheet's row, day and week totals follow what is typed, read as the server reads
+  // it (parse_hours in tracking/timesheet.py); a cell left as shown counts its exact seconds.
+  function timesheetTotals() {
+    var form = document.querySelector("form[data-timesheet]");
+    if (!form) return;
+    var patterns = [
+      [/^(\d{1,2}):([0-5]\d)$/, function (h, m) { return h * 3600 + m * 60; }],
+      [/^(\d{1,2})\s*h\s*(?:(\d{1,2})\s*m?)?$/, function (h, m) { return h * 3600 + (m || 0) * 60; }],
+      [/^(\d{1,4})\s*m(?:in)?$/, function (m) { return m * 60; }],
+      [/^(\d{1,2})(?:[.,](\d{1,2}))?$/, function (h, f) { return parseFloat(h + "." + (f || 0)) * 3600; }]
+    ];
+    function seconds(input) {
+      if (input.value === input.dataset.shown) return Number(input.dataset.seconds);
+      var text = input.value.trim().toLowerCase();
+      if (!text) return 0;
+      for (var i = 0; i < patterns.length; i++) {
+        var match = patterns[i][0].exec(text);
+        if (match) return Math.round(patterns[i][1](match[1], match[2]) / 60) * 60;
+      }
+      return 0;
+    }
+    function clock(total) {
+      var minutes = Math.round(total / 60);
+      return Math.floor(minutes / 60) + ":" + String(minutes % 60).padStart(2, "0");
+    }
+    function update() {
+      var days = [0, 0, 0, 0, 0, 0, 0];
+      form.querySelectorAll("tr[data-row]").forEach(function (row) {
+        var total = 0;
+        row.querySelectorAll("td[data-day-index]").forEach(function (cell) {
+          var value = seconds(cell.querySelector("input"));
+          days[Number(cell.dataset.dayIndex)] += value;
+          total += value;
+        });
+        row.querySelector("[data-row-total]").textContent = clock(total);
+      });
+      days.forEach(function (value, index) {
+        form.querySelector("[data-day-total='" + index + "']").textContent = clock(value);
+      });
+      form.querySelector("#week-sum").textContent = clock(days.reduce(function (a, b) { return a + b; }, 0));
+    }
+    form.addEventListener("input", update);
+  }
+
+  // A person without a time zone of their own gets their browser's, once: the server
+  // stores it and sends them back to this page, now in their zone.
+  function browserZone() {
+    var form = document.getElementById("browser-zone");
+    var zone = window.Intl && Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (!form || !zone) return;
+    form.elements.time_zone.value = zone;
+    form.submit();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    browserZone();
     menu();
+    timesheetTotals();
+    scrollBoxes();
     taskPickers();
     shortcuts();
   });

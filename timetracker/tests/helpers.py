@@ -8,9 +8,74 @@ PASSWORD = "a long and unusual passphrase 42"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
+# Words (runs of letters and digits) whose text spans more than one line box, measured with
+# a Range over each. A token wider than its block may break (a URL, a hash); any other break
+# is a layout fault, such as `overflow-wrap: anywhere` squeezing a column to one letter.
+SPLIT_WORDS = r"""
+() => {
+  const split = [];
+  const range = document.createRange();
+  const measure = (node, start, length) => {
+    range.setStart(node, start);
+    range.setEnd(node, start + length);
+    const rects = [...range.getClientRects()].filter((rect) => rect.width > 0);
+    return {
+      lines: new Set(rects.map((rect) => Math.round(rect.top))).size,
+      width: rects.reduce((sum, rect) => sum + rect.width, 0),
+    };
+  };
+  const skip = "script, style, noscript, template, svg, select, option, textarea, title";
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const parent = node.parentElement;
+    if (!parent || !node.data.trim() || parent.closest(skip)) continue;
+    if (!parent.getClientRects().length) continue;  // not displayed
+    let block = parent;
+    while (block.parentElement && getComputedStyle(block).display.startsWith("inline")) {
+      block = block.parentElement;
+    }
+    const style = getComputedStyle(block);
+    const padding = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
+    const room = block.clientWidth - padding;
+    // A token (between spaces) wider than its box may break anywhere; in any other, no
+    // run of letters and digits may span two lines.
+    for (const token of node.data.matchAll(/\S+/g)) {
+      if (measure(node, token.index, token[0].length).width > room + 1) continue;
+      for (const word of token[0].matchAll(/[\p{L}\p{N}]{2,}/gu)) {
+        if (measure(node, token.index + word.index, word[0].length).lines > 1) {
+          split.push(`${word[0].slice(0, 30)} in <${parent.tagName.toLowerCase()}>`);
+        }
+      }
+    }
+  }
+  return split;
+}
+"""
+
+
+# The innermost elements that reach past the right edge of the page: what makes it scroll.
+STICKING_OUT = r"""
+() => {
+  const edge = document.documentElement.clientWidth;
+  const out = [...document.body.querySelectorAll("*")].filter(
+    (el) => el.getBoundingClientRect().right > edge + 1 &&
+      ![...el.children].some((child) => child.getBoundingClientRect().right > edge + 1)
+  );
+  return out.slice(0, 3).map((el) => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
+    (el.className && typeof el.className === "string" ? "." + el.className.split(" ")[0] : ""));
+}
+"""
+
+
+def split_words(page) -> list[str]:
+    """Words the page breaks across lines although they would fit their box whole."""
+    return page.evaluate(SPLIT_WORDS)
+
+
 def findings(page) -> list[str]:
-    """What is wrong with a page as the browser shows it: sideways scroll, and every serious
-    or critical axe-core violation (axe-playwright-python, offline)."""
+    """What is wrong with a page as the browser shows it: sideways scroll, words broken
+    in the middle, and every serious or critical axe-core violation (axe-playwright-python,
+    offline)."""
     from axe_playwright_python.sync_playwright import Axe
 
     problems = []
@@ -18,7 +83,10 @@ def findings(page) -> list[str]:
         "document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
     if overflow > 0:
-        problems.append(f"scrolls sideways by {overflow}px")
+        problems.append(f"scrolls sideways by {overflow}px: {page.evaluate(STICKING_OUT)}")
+    split = split_words(page)
+    if split:
+        problems.append(f"{len(split)} words broken mid-word: {split[:5]}")
     for violation in Axe().run(page).response["violations"]:
         if violation["impact"] in ("serious", "critical"):
             targets = [node["target"] for node in violation["nodes"]][:3]

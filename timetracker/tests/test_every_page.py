@@ -63,6 +63,7 @@ def page_paths(entry, project, client, task, invoice):
         "/accounts/password/change/",
         "/docs/privacy.md",
         "/docs/all_tracked_events.md",
+        "/api/v1/docs/",
         "/no-such-page/",
     ]
 
@@ -89,9 +90,15 @@ def test_every_page_fits_a_phone_and_passes_axe(browser_page, seeded_server, sch
         page.set_viewport_size({"width": width, "height": 844})
         for path in paths:
             page.goto(server.url + path)
+            if path == "/api/v1/docs/":
+                page.locator(".opblock").first.wait_for()  # Swagger UI draws after load
             found = findings(page)
+            if path == "/api/v1/docs/":
+                page.locator(".opblock-summary-control").first.click()  # an operation, open
+                page.locator(".opblock-body").first.wait_for()
+                found += [f"{problem} (an operation open)" for problem in findings(page)]
             bar = page.locator("#timer-bar")
-            if not path.endswith("/print/") and "Website" not in (
+            if not path.endswith(("/print/", "/api/v1/docs/")) and "Website" not in (
                 bar.first.text_content() if bar.count() else ""
             ):
                 found.append("no running timer bar")
@@ -102,6 +109,19 @@ def test_every_page_fits_a_phone_and_passes_axe(browser_page, seeded_server, sch
         page.screenshot(path=ARTIFACTS / f"dashboard-{width}-{scheme}.png", full_page=True)
     page.click("#timer-bar button:has-text('Stop')")
     expect(page.locator("text=Timer stopped")).to_be_visible()
+    page.set_viewport_size({"width": 390, "height": 844})
+    found = findings(page)  # a page with a flash message
+    if found:
+        problems["390px, a flash message"] = found
+    page.goto(server.url + "/timesheet/")
+    page.locator("#timesheet input").first.fill("not a time")
+    page.click("button:has-text('Save the week')")
+    expect(page.locator(".cell-errors")).to_be_visible()
+    for width in WIDTHS:  # a refused week: its errors and marked cells
+        page.set_viewport_size({"width": width, "height": 844})
+        found = findings(page)
+        if found:
+            problems[f"{width}px /timesheet/, refused"] = found
     for width in WIDTHS:  # the idle bar: a project picker and Start on every other page
         page.set_viewport_size({"width": width, "height": 844})
         for path in ("/entries/", "/reports/"):

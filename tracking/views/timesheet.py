@@ -91,6 +91,7 @@ def _context(week, today, typed, errors: dict) -> dict:
                     "name": cell.name,
                     "value": typed.get(cell.name, shown),
                     "shown": shown,
+                    "seconds": cell.seconds,
                     "day": cell.day,
                     "billed": cell.billed,
                     "error": errors.get(cell.name, ""),
