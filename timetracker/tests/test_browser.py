@@ -131,6 +131,13 @@ def test_the_admin_turns_telemetry_on_shows_the_events_and_turns_it_off(logged_i
 
 
 def test_a_week_is_filled_in_the_grid_on_a_phone(browser_page, ready_server):
+    ready_server.manage(
+        "shell",
+        "-c",
+        "from tracking.models import Client, Project; "
+        "Project.objects.create(name='Quarterly maintenance retainer', "
+        "client=Client.objects.get(name='Acme'))",
+    )
     page = browser_page
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(ready_server.url + "/accounts/login/")
@@ -149,12 +156,45 @@ def test_a_week_is_filled_in_the_grid_on_a_phone(browser_page, ready_server):
     page.keyboard.type("1h30")
     page.keyboard.press("Tab")
     page.keyboard.type("90m")
+    expect(page.locator("#week-sum")).to_have_text("6:00")  # totals follow the typing
+    expect(page.locator("[data-day-total='3']")).to_have_text("1:30")
+    # Adding a row keeps what was typed.
+    page.select_option("#add-row", label="Quarterly maintenance retainer")
+    page.click("button:has-text('Add')")
+    expect(cells).to_have_count(14)
+    assert "1h30" in [cells.nth(day).input_value() for day in range(14)]
+    # Each project's name on a line of its own, whole; every day's cell on the screen.
+    name = page.locator("#timesheet tbody th", has_text="Quarterly maintenance retainer")
+    assert name.bounding_box()["width"] > 300
+    for day in range(14):
+        box = cells.nth(day).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    assert findings(page) == []
     page.click("button:has-text('Save the week')")
-    expect(page.locator("text=Week saved: 4 day(s) changed.")).to_be_visible()
+    expect(page.locator("text=Week saved: 4 cells changed.")).to_be_visible()
     expect(page.locator("#week-sum")).to_have_text("6:00")
-    assert [cells.nth(day).input_value() for day in range(4)] == ["1:30"] * 4
-    # The page itself scrolls no wider than the phone; the grid scrolls in its own box.
+    website = page.locator("#timesheet tbody tr", has_text="Website").locator("input")
+    assert [website.nth(day).input_value() for day in range(4)] == ["1:30"] * 4
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_a_first_login_from_tokyo_shows_times_in_tokyo(browser_page, ready_server):
+    context = browser_page.context.browser.new_context(timezone_id="Asia/Tokyo")
+    page = context.new_page()
+    page.goto(ready_server.url + "/accounts/login/")
+    page.fill("#id_username", "boss")
+    page.fill("#id_password", PASSWORD)
+    page.click("button:has-text('Log in')")
+    expect(page.locator(".messages")).to_contain_text("Times are now shown in Asia/Tokyo")
+    assert findings(page) == []
+    page.click(".messages a:has-text('Change it in Preferences')")
+    expect(page.locator("#zone-in-use")).to_contain_text("Times are shown in Asia/Tokyo")
+    stored = ready_server.manage(
+        "shell", "-c", "from tracking.models import Preferences; "
+        "print(Preferences.objects.get(user__username='boss').time_zone)",
+    ).stdout.split()[-1]  # fmt: skip
+    assert stored == "Asia/Tokyo"
+    context.close()
 
 
 INVOICE_SETUP = """
