@@ -153,12 +153,14 @@ class FinalInvoiceAdminMixin:
 
 @admin.register(TimeEntry)
 class TimeEntryAdmin(FinalInvoiceAdminMixin, admin.ModelAdmin):
-    list_display = ["start", "end", "user", "project", "task", "hours", "billable"]
-    list_filter = ["billable", "project", "user", "tags", "auto_stopped"]
+    list_display = ["day", "start", "end", "user", "project", "task", "hours", "billable"]
+    list_filter = ["billable", "duration_only", "source", "project", "user", "tags"]
+    list_filter += ["auto_stopped"]
+    readonly_fields = ["day", "duration_only", "source"]
     list_select_related = ["user", "project", "task"]
     search_fields = ["notes", "project__name", "task__title", "user__username"]
     autocomplete_fields = ["project", "task", "user", "tags"]
-    date_hierarchy = "start"
+    date_hierarchy = "day"
     actions = [export_entries_csv]
 
     @admin.display(description="Hours", ordering="duration_seconds")

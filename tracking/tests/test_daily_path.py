@@ -81,6 +81,7 @@ def test_a_typed_week_next_to_a_timer_is_billed_in_full_sent_and_printed(
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
     assert any(invoice.number in line for line in text.splitlines())  # on one line, whole
     assert "2026-11-01 to 2026-11-30" in text
+    assert "31 December 2026" in text
     assert "€1,592.50" in text
 
 

@@ -54,3 +54,37 @@ def test_the_zone_costs_no_query_of_its_own(logged_in, django_assert_num_queries
     with django_assert_num_queries(1) as captured:
         logged_in.get("/healthz")
     assert "django_session" in captured.captured_queries[0]["sql"]  # not the user, no prefs
+
+
+def test_a_person_without_a_zone_is_asked_for_their_browsers_once(logged_in, colleague):
+    page = logged_in.get("/entries/").content.decode()
+    assert 'id="browser-zone"' in page
+    response = logged_in.post(
+        "/preferences/zone/", {"time_zone": "Asia/Tokyo", "next": "/entries/?page=1"}
+    )
+    assert response.status_code == 302 and response["Location"] == "/entries/?page=1"
+    assert Preferences.objects.get(user=colleague).time_zone == "Asia/Tokyo"
+    page = logged_in.get("/entries/").content.decode()
+    assert "Times are now shown in Asia/Tokyo" in page
+    assert 'id="browser-zone"' not in page
+    assert (
+        "Times are shown in <strong>Asia/Tokyo</strong>"
+        in logged_in.get("/preferences/").content.decode()
+    )
+
+
+def test_an_unknown_browser_zone_is_ignored_and_not_asked_again(logged_in, colleague):
+    response = logged_in.post("/preferences/zone/", {"time_zone": "Mars/Olympus_Mons"})
+    assert response.status_code == 302
+    assert Preferences.objects.get(user=colleague).time_zone == ""
+    assert 'id="browser-zone"' not in logged_in.get("/").content.decode()
+
+
+def test_the_browser_never_overrides_a_chosen_zone_or_sends_people_elsewhere(client, colleague):
+    Preferences.objects.create(user=colleague, time_zone="Europe/Berlin")
+    client.force_login(colleague)
+    response = client.post(
+        "/preferences/zone/", {"time_zone": "Asia/Tokyo", "next": "https://evil.test/"}
+    )
+    assert response["Location"] == "/"
+    assert Preferences.objects.get(user=colleague).time_zone == "Europe/Berlin"
