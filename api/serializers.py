@@ -23,8 +23,6 @@ from tracking.models import (
     clean_tag_names,
 )
 
-ARCHIVED = "This project is archived: unarchive it to track time."
-
 
 class AwareDateTimeField(serializers.DateTimeField):
     """An ISO 8601 moment with its UTC offset: a wall-clock time alone is ambiguous."""
@@ -157,12 +155,6 @@ class EntrySerializer(ModelCleanMixin, serializers.ModelSerializer):
             return entry.locking_invoice() is not None
         return status in LOCKED_INVOICE_STATUSES
 
-    def validate_project(self, project):
-        changed = self.instance is None or self.instance.project_id != project.pk
-        if changed and project.archived:
-            raise serializers.ValidationError(ARCHIVED)
-        return project
-
     def prepare(self, entry):
         if entry.user_id is None:
             entry.user = self.context["request"].user
@@ -206,8 +198,6 @@ class TimerStartSerializer(ModelCleanMixin, serializers.ModelSerializer):
     class Meta:
         model = TimeEntry
         fields = ["project", "task", "notes", "billable", "tags"]
-
-    validate_project = EntrySerializer.validate_project
 
 
 class EntryFilterSerializer(serializers.Serializer):

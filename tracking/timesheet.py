@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from tracking.models import Project, TimeEntry, clock_duration, duration_only_span
@@ -247,7 +248,8 @@ def save_week(user, monday: date, data) -> SaveResult:
     A cell submitted as it was shown is unchanged, whatever seconds lie behind it. A cell
     typed below what timers, hand-made or billed entries already hold (compared to the
     minute, as cells show time) is refused, as is a cell that is not a duration, a change
-    to a billed cell, or more time on an archived project; then nothing of the week changes.
+    to a billed cell, or what the entry itself refuses (more time on an archived project);
+    then nothing of the week changes.
     """
     result = SaveResult()
     typed = cells_posted(data, monday)
@@ -273,8 +275,12 @@ def save_week(user, monday: date, data) -> SaveResult:
             if error:
                 result.errors[name] = f"{where}: {error}"
                 continue
+            try:
+                _set_owned(user, project, cell, max(seconds - cell.fixed_seconds, 0), result)
+            except ValidationError as exc:  # the entry's own rules (an archived project)
+                result.errors[name] = f"{where}: {' '.join(exc.messages)}"
+                continue
             result.changed += 1
-            _set_owned(user, project, cell, max(seconds - cell.fixed_seconds, 0), result)
         if result.errors:
             transaction.set_rollback(True)
             result.changed = result.created = result.updated = result.deleted = 0
@@ -285,8 +291,6 @@ def _refusal(cell: Cell, project: Project, seconds: int) -> str:
     """Why a cell may not become ``seconds``, or empty when it may."""
     if cell.billed:
         return "this day's time is billed on an invoice; it can no longer be changed here."
-    if project.archived and seconds > cell.seconds:
-        return "the project is archived; unarchive it to add time."
     if seconds < to_the_minute(cell.fixed_seconds):
         return (
             f"{format_hours(seconds) or '0:00'} is less than the {cell.fixed_text()} "

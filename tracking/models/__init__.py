@@ -42,6 +42,7 @@ from tracking.models.common import (
 )
 from tracking.models.entries import (
     ANOTHER_TIMER_RUNS,
+    ARCHIVED_PROJECT,
     TimeEntry,
     duration_only_span,
     forgotten_before,
@@ -51,6 +52,7 @@ from tracking.models.entries import (
 
 __all__ = [
     "ANOTHER_TIMER_RUNS",
+    "ARCHIVED_PROJECT",
     "CENT",
     "COMMENT_MAX_LENGTH",
     "EARLIEST_MOMENT",

@@ -27,6 +27,7 @@ from tracking.models.common import (
 )
 
 ANOTHER_TIMER_RUNS = "A timer is already running: give this entry an end."
+ARCHIVED_PROJECT = "This project is archived: unarchive it to track time."
 
 
 class TimeEntryQuerySet(models.QuerySet):
@@ -379,6 +380,8 @@ class TimeEntry(models.Model):
         return f"{self.project} · {self.start:%Y-%m-%d %H:%M}"
 
     def save(self, *args, **kwargs):
+        # The same rule as clean(), for the doors that save without it (timer, timesheet).
+        self._refuse_time_on_archived_project()
         self.derive_columns()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "end" in update_fields:
@@ -390,7 +393,8 @@ class TimeEntry(models.Model):
         if update_fields is None and not self._state.adding:
             self._check_not_locked()
         super().save(*args, **kwargs)
-        self._stored_start = self.start
+        self._stored_start, self._stored_project_id = self.start, self.project_id
+        self._stored_seconds = self.duration_seconds
 
     def get_absolute_url(self):
         return reverse("tracking:entry_detail", args=[self.pk])
@@ -402,10 +406,28 @@ class TimeEntry(models.Model):
     @classmethod
     def from_db(cls, db, field_names, values):
         entry = super().from_db(db, field_names, values)
-        # What start was when read, so save() knows whether the entry moved (a deferred
-        # start is None: then the stored day stands unless start is set).
+        # What was read, so save() and clean() know whether the entry moved to another start
+        # or project or grew longer (a deferred column reads as None).
         entry._stored_start = entry.__dict__.get("start")
+        entry._stored_project_id = entry.__dict__.get("project_id")
+        entry._stored_seconds = entry.__dict__.get("duration_seconds")
         return entry
+
+    def adds_time_to_archived_project(self) -> bool:
+        """New time on an archived project: a new entry there, one moved onto it, or one
+        made longer there. Editing or shortening what is already there is fine."""
+        if self.project_id is None:
+            return False
+        if not self._state.adding and getattr(self, "_stored_project_id", None) == self.project_id:
+            before = getattr(self, "_stored_seconds", None)
+            after = None if self.end is None else elapsed_seconds(self.start, self.end)
+            if before is None or after is None or after <= before:
+                return False
+        return self.project.archived
+
+    def _refuse_time_on_archived_project(self) -> None:
+        if self.adds_time_to_archived_project():
+            raise ValidationError({"project": ARCHIVED_PROJECT}, code="archived")
 
     def derive_columns(self) -> None:
         """Duration from start and end; the day from start, when the entry is new or its
@@ -480,6 +502,7 @@ class TimeEntry(models.Model):
                 raise ValidationError({"end": ANOTHER_TIMER_RUNS})
         if self.task_id is not None and self.task.project_id != self.project_id:
             raise ValidationError({"task": "This task belongs to another project."})
+        self._refuse_time_on_archived_project()
         too_long = MAX_ENTRY_DURATION.total_seconds()
         if self.start and self.end and elapsed_seconds(self.start, self.end) > too_long:
             hours = int(too_long // 3600)

@@ -159,7 +159,7 @@ def test_no_time_is_added_to_an_archived_project(logged_in, website):
     website.save()
     response = logged_in.post(f"/timesheet/?week={WEEK}", {cell(website, 23): "1"})
     assert response.status_code == 400
-    assert b"the project is archived" in response.content
+    assert b"This project is archived" in response.content
     assert not TimeEntry.objects.exists()
 
 

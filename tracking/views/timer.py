@@ -2,6 +2,7 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -110,7 +111,11 @@ def timer_pause(request):
 @login_required
 @require_POST
 def timer_resume(request):
-    resumed = TimeEntry.objects.resume_timer(request.user)
+    try:
+        resumed = TimeEntry.objects.resume_timer(request.user)
+    except ValidationError as exc:  # its project was archived meanwhile
+        messages.error(request, " ".join(exc.messages))
+        return _back(request)
     if resumed is None:
         messages.error(request, "No timer is paused.")
     else:
@@ -133,16 +138,17 @@ def entry_keep_end(request, pk):
 def entry_continue(request, pk):
     """Start a new timer with a previous entry's project, task and notes."""
     entry = get_entry_for_user(request, pk)
-    if entry.project.archived:
-        messages.error(request, f"{entry.project} is archived: unarchive it to track time.")
-        return _back(request)
-    TimeEntry.objects.start_timer(
-        request.user,
-        entry.project,
-        task=entry.task,
-        notes=entry.notes,
-        billable=entry.billable,
-        tags=list(entry.tags.all()),
-    )
-    messages.success(request, f"Timer started on {entry.project}.")
+    try:
+        TimeEntry.objects.start_timer(
+            request.user,
+            entry.project,
+            task=entry.task,
+            notes=entry.notes,
+            billable=entry.billable,
+            tags=list(entry.tags.all()),
+        )
+    except ValidationError as exc:  # the project is archived
+        messages.error(request, f"{entry.project}: {' '.join(exc.messages)}")
+    else:
+        messages.success(request, f"Timer started on {entry.project}.")
     return _back(request)
