@@ -12,6 +12,7 @@ from tracking.models import (
     Comment,
     Invoice,
     InvoiceItem,
+    Locked,
     Preferences,
     Project,
     Tag,
@@ -56,34 +57,6 @@ class TaskAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
 
 
-@admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
-    list_display = ["name", "color", "entry_count", "created_at"]
-    search_fields = ["name"]
-    date_hierarchy = "created_at"
-    actions = ["merge"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(entry_count=Count("entries"))
-
-    @admin.display(ordering="entry_count", description="Entries")
-    def entry_count(self, tag):
-        return tag.entry_count
-
-    @admin.action(description="Merge selected tags into the oldest of them")
-    def merge(self, request, queryset):
-        tags = list(queryset.order_by("created_at", "pk"))
-        if len(tags) < 2:
-            self.message_user(request, "Select two tags or more to merge.", messages.WARNING)
-            return
-        keep, others = tags[0], tags[1:]
-        moved = keep.merge(others)
-        self.message_user(
-            request,
-            f"Merged {', '.join(t.name for t in others)} into {keep.name} ({moved} entries).",
-        )
-
-
 @admin.action(description="Export selected entries to CSV")
 def export_entries_csv(modeladmin, request, queryset):
     return csv_response(queryset, filename="time-entries.csv", user=request.user, kind="entries")
@@ -106,20 +79,24 @@ class FinalInvoiceAdminMixin:
     """Objects held by a sent or paid invoice open read-only and cannot be deleted.
 
     The model refuses the change anyway; the admin says so up front, naming the invoice.
+    ``lock_changes = False`` locks deletion only (a tag may be renamed, not removed).
     """
+
+    lock_changes = True
 
     def locked_by(self, obj) -> tuple[str, str] | None:
         raise NotImplementedError
 
     def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and not (obj and self.locked_by(obj))
+        locked = self.lock_changes and obj is not None and self.locked_by(obj)
+        return super().has_change_permission(request, obj) and not locked
 
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and not (obj and self.locked_by(obj))
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
-        locked = obj and self.locked_by(obj)
+        locked = self.lock_changes and obj and self.locked_by(obj)
         if locked and request.method == "GET":
             name = obj._meta.verbose_name.capitalize()
             self.message_user(
@@ -149,6 +126,44 @@ class FinalInvoiceAdminMixin:
             if locked:
                 perms_needed.add(_locked_message(f"{obj._meta.verbose_name} {obj}", *locked))
         return deleted, counts, perms_needed, protected
+
+
+@admin.register(Tag)
+class TagAdmin(FinalInvoiceAdminMixin, admin.ModelAdmin):
+    """Tags of billed entries on a sent invoice may be renamed, never deleted or merged."""
+
+    lock_changes = False
+    list_display = ["name", "color", "entry_count", "created_at"]
+    search_fields = ["name"]
+    date_hierarchy = "created_at"
+    actions = ["merge"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(entry_count=Count("entries"))
+
+    @admin.display(ordering="entry_count", description="Entries")
+    def entry_count(self, tag):
+        return tag.entry_count
+
+    def locked_by(self, tag):
+        return tag.locking_invoice()
+
+    @admin.action(description="Merge selected tags into the oldest of them")
+    def merge(self, request, queryset):
+        tags = list(queryset.order_by("created_at", "pk"))
+        if len(tags) < 2:
+            self.message_user(request, "Select two tags or more to merge.", messages.WARNING)
+            return
+        keep, others = tags[0], tags[1:]
+        try:
+            moved = keep.merge(others)
+        except Locked as exc:
+            self.message_user(request, f"Nothing was merged: {exc.messages[0]}", messages.ERROR)
+            return
+        self.message_user(
+            request,
+            f"Merged {', '.join(t.name for t in others)} into {keep.name} ({moved} entries).",
+        )
 
 
 @admin.register(TimeEntry)

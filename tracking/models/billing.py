@@ -347,7 +347,13 @@ class Invoice(models.Model):
             self.paid_at = timezone.now()
             fields += ["paid_at"]
         self.status = target
-        self.save(update_fields=fields)
+        with transaction.atomic():
+            self.save(update_fields=fields)
+            # Sent time is final: a paused stretch on it can no longer be resumed, so the
+            # timer never has to touch a locked entry again.
+            TimeEntry.objects.filter(
+                invoice_item__invoice=self, pause=TimeEntry.Pause.PAUSED
+            ).update(pause=TimeEntry.Pause.NONE)
 
     def _require_draft(self) -> None:
         if self.is_locked:

@@ -8,7 +8,12 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 
-from tracking.models.common import COMMENT_MAX_LENGTH, NON_NEGATIVE
+from tracking.models.common import (
+    COMMENT_MAX_LENGTH,
+    LOCKED_INVOICE_STATUSES,
+    NON_NEGATIVE,
+    Locked,
+)
 
 
 class Client(models.Model):
@@ -139,6 +144,21 @@ class TagQuerySet(models.QuerySet):
             tags.append(tag)
         return tags
 
+    def delete(self):
+        """Refused, like ``Tag.delete``, while any of them tags billed entries of a sent or
+        paid invoice."""
+        locked = (
+            self.filter(entries__invoice_item__invoice__status__in=LOCKED_INVOICE_STATUSES)
+            .values_list(
+                "name", "entries__invoice_item__invoice__number",
+                "entries__invoice_item__invoice__status",
+            )
+            .first()
+        )  # fmt: skip
+        if locked:
+            raise Locked(f"The tag {locked[0]}", *locked[1:])
+        return super().delete()
+
 
 class Tag(models.Model):
     name = models.CharField(max_length=TAG_NAME_MAX_LENGTH)
@@ -164,14 +184,33 @@ class Tag(models.Model):
     def __str__(self):
         return self.name
 
+    def locking_invoice(self) -> tuple[str, str] | None:
+        """(number, status) of a sent or paid invoice billing an entry with this tag: then
+        the tag is part of final records and can no longer be deleted or merged away."""
+        return (
+            self.entries.filter(invoice_item__invoice__status__in=LOCKED_INVOICE_STATUSES)
+            .values_list("invoice_item__invoice__number", "invoice_item__invoice__status")
+            .first()
+        )
+
+    def delete(self, *args, **kwargs):
+        locked = self.locking_invoice()
+        if locked:
+            raise Locked(f"The tag {self.name}", *locked)
+        return super().delete(*args, **kwargs)
+
     def merge(self, others) -> int:
-        """Give the entries of ``others`` this tag instead, then delete them."""
+        """Give the entries of ``others`` this tag instead, then delete them. A tag on
+        billed entries of a sent invoice cannot be merged away (``Locked``)."""
         through = self.entries.through
         moved = 0
         with transaction.atomic():
             for other in others:
                 if other.pk == self.pk:
                     continue
+                locked = other.locking_invoice()
+                if locked:
+                    raise Locked(f"The tag {other.name}", *locked)
                 entry_ids = list(other.entries.values_list("pk", flat=True))
                 already = set(
                     through.objects.filter(tag=self, timeentry_id__in=entry_ids).values_list(

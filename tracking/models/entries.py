@@ -388,13 +388,14 @@ class TimeEntry(models.Model):
             kwargs["update_fields"] = update_fields = {*update_fields, "duration_seconds"}
         if update_fields is not None and "start" in update_fields:
             kwargs["update_fields"] = {*update_fields, "duration_seconds", "day", "duration_only"}
-        # A whole save may change anything (forms, admin, API); the timer's own transitions
-        # name their fields and only ever touch running, unbilled entries.
-        if update_fields is None and not self._state.adding:
+        # Any change to an entry that has ended may touch billed time: check the lock. Only a
+        # running entry (never billed) skips the query: the timer's stop and pause.
+        ended = update_fields is None or getattr(self, "_stored_end", None) is not None
+        if ended and not self._state.adding:
             self._check_not_locked()
         super().save(*args, **kwargs)
         self._stored_start, self._stored_project_id = self.start, self.project_id
-        self._stored_seconds = self.duration_seconds
+        self._stored_seconds, self._stored_end = self.duration_seconds, self.end
 
     def get_absolute_url(self):
         return reverse("tracking:entry_detail", args=[self.pk])
@@ -411,6 +412,7 @@ class TimeEntry(models.Model):
         entry._stored_start = entry.__dict__.get("start")
         entry._stored_project_id = entry.__dict__.get("project_id")
         entry._stored_seconds = entry.__dict__.get("duration_seconds")
+        entry._stored_end = entry.__dict__.get("end")
         return entry
 
     def adds_time_to_archived_project(self) -> bool:

@@ -9,7 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from tracking.forms import TimerStartForm
-from tracking.models import Project, Tag, TimeEntry, clock_duration
+from tracking.models import Locked, Project, Tag, TimeEntry, clock_duration
 from tracking.views.entries import get_entry_for_user
 
 
@@ -128,8 +128,12 @@ def timer_resume(request):
 def entry_keep_end(request, pk):
     """The owner confirms the end an auto-stopped timer was given."""
     entry = get_entry_for_user(request, pk)
-    entry.confirm_end()
-    messages.success(request, "Kept the end as it is.")
+    try:
+        entry.confirm_end()
+    except Locked as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, "Kept the end as it is.")
     return _back(request)
 
 
