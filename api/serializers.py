@@ -1,6 +1,8 @@
 """The API's representations. Writes validate through the models' own ``full_clean()``:
 the same rules (and messages) as the web forms and the admin."""
 
+from datetime import datetime
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
@@ -8,7 +10,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.exceptions import field_errors
+from tracking.forms import OUT_OF_RANGE
 from tracking.models import (
+    FIRST_YEAR,
+    LARGEST_ID,
+    LAST_YEAR,
     LOCKED_INVOICE_STATUSES,
     NOTES_MAX_LENGTH,
     TAG_NAME_MAX_LENGTH,
@@ -24,7 +30,45 @@ from tracking.models import (
 )
 
 
-class AwareDateTimeField(serializers.DateTimeField):
+class IdField(serializers.PrimaryKeyRelatedField):
+    """A related object by id. The id must be an integer an id column can hold before the
+    database sees it: ``1e400``, ``1.5`` or 20 digits are invalid, not an overflow (a 500)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("pk_field", serializers.IntegerField(min_value=1, max_value=LARGEST_ID))
+        super().__init__(**kwargs)
+
+
+class MomentField(serializers.DateTimeField):
+    """A moment within the years entries may lie in (a moment without an offset is in the
+    person's zone): the ends of the calendar overflow on the way to UTC."""
+
+    default_error_messages = {"out_of_range": OUT_OF_RANGE}
+
+    def to_internal_value(self, value):
+        if isinstance(value, str):
+            try:
+                year = datetime.fromisoformat(value.strip().replace("Z", "+00:00")).year
+            except ValueError:
+                year = None  # DRF's own parsing says what is wrong
+            if year is not None and not FIRST_YEAR <= year <= LAST_YEAR:
+                self.fail("out_of_range")
+        return super().to_internal_value(value)
+
+
+class DayField(serializers.DateField):
+    """A day within the years entries may lie in."""
+
+    default_error_messages = {"out_of_range": OUT_OF_RANGE}
+
+    def to_internal_value(self, value):
+        day = super().to_internal_value(value)
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            self.fail("out_of_range")
+        return day
+
+
+class AwareDateTimeField(MomentField):
     """An ISO 8601 moment with its UTC offset: a wall-clock time alone is ambiguous."""
 
     default_error_messages = {
@@ -58,7 +102,8 @@ class TagNamesField(serializers.ListField):
 
 
 class ModelCleanMixin:
-    """Validate the instance-to-be with the model's ``full_clean()``.
+    """Validate the instance-to-be with the model's ``full_clean()``; related objects by id
+    (``IdField``).
 
     ``prepare(instance)`` sets what the request implies (the owner); ``clean_exclude`` names
     fields the API does not take.
@@ -66,6 +111,7 @@ class ModelCleanMixin:
 
     clean_exclude: tuple = ()
     many_to_many: tuple = ()
+    serializer_related_field = IdField
 
     def prepare(self, instance) -> None:
         pass
@@ -97,10 +143,8 @@ class MeSerializer(serializers.ModelSerializer):
 
 
 class EntrySerializer(ModelCleanMixin, serializers.ModelSerializer):
-    project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.all())
-    task = serializers.PrimaryKeyRelatedField(
-        queryset=Task.objects.all(), allow_null=True, required=False
-    )
+    project = IdField(queryset=Project.objects.all())
+    task = IdField(queryset=Task.objects.all(), allow_null=True, required=False)
     notes = serializers.CharField(max_length=NOTES_MAX_LENGTH, allow_blank=True, required=False)
     start = AwareDateTimeField()
     end = AwareDateTimeField(allow_null=True, required=False)
@@ -181,10 +225,8 @@ class EntrySerializer(ModelCleanMixin, serializers.ModelSerializer):
 
 
 class TimerStartSerializer(ModelCleanMixin, serializers.ModelSerializer):
-    project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.all())
-    task = serializers.PrimaryKeyRelatedField(
-        queryset=Task.objects.all(), allow_null=True, required=False
-    )
+    project = IdField(queryset=Project.objects.all())
+    task = IdField(queryset=Task.objects.all(), allow_null=True, required=False)
     notes = serializers.CharField(max_length=NOTES_MAX_LENGTH, allow_blank=True, required=False)
     billable = serializers.BooleanField(
         required=False, help_text="The project's default when left out."
@@ -203,29 +245,29 @@ class TimerStartSerializer(ModelCleanMixin, serializers.ModelSerializer):
 class EntryFilterSerializer(serializers.Serializer):
     """Query parameters of ``GET entries/``. Times without an offset are in your zone."""
 
-    start_after = serializers.DateTimeField(required=False, help_text="Started at or after.")
-    start_before = serializers.DateTimeField(required=False, help_text="Started before.")
-    project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.all(), required=False)
-    client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.all(), required=False)
-    task = serializers.PrimaryKeyRelatedField(queryset=Task.objects.all(), required=False)
+    start_after = MomentField(required=False, help_text="Started at or after.")
+    start_before = MomentField(required=False, help_text="Started before.")
+    project = IdField(queryset=Project.objects.all(), required=False)
+    client = IdField(queryset=Client.objects.all(), required=False)
+    task = IdField(queryset=Task.objects.all(), required=False)
     tag = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=serializers.IntegerField(min_value=1, max_value=LARGEST_ID),
         required=False,
         help_text="Tag ids, repeatable: entries with any of them.",
     )
     billable = serializers.BooleanField(required=False, allow_null=True, default=None)
     running = serializers.BooleanField(required=False, allow_null=True, default=None)
-    user = serializers.PrimaryKeyRelatedField(
+    user = IdField(
         queryset=get_user_model().objects.all(), required=False, help_text="Staff only."
     )
-    modified_after = serializers.DateTimeField(
+    modified_after = MomentField(
         required=False,
         help_text="Changed after this moment, oldest change first: for syncing a copy.",
     )
 
 
 class TaskFilterSerializer(serializers.Serializer):
-    project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.all(), required=False)
+    project = IdField(queryset=Project.objects.all(), required=False)
 
 
 class ClientSerializer(ModelCleanMixin, serializers.ModelSerializer):
@@ -300,14 +342,16 @@ class InvoiceSerializer(serializers.ModelSerializer):
 class SummaryQuerySerializer(serializers.Serializer):
     GROUPS = ("project", "client", "user", "day", "tag")
 
-    start = serializers.DateField(required=False, help_text="First day (your zone).")
-    end = serializers.DateField(required=False, help_text="Last day, inclusive.")
+    start = DayField(required=False, help_text="First day (your zone).")
+    end = DayField(required=False, help_text="Last day, inclusive.")
     group_by = serializers.ChoiceField(choices=GROUPS, default="project")
-    project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.all(), required=False)
-    client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.all(), required=False)
-    tag = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False)
+    project = IdField(queryset=Project.objects.all(), required=False)
+    client = IdField(queryset=Client.objects.all(), required=False)
+    tag = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=LARGEST_ID), required=False
+    )
     billable = serializers.BooleanField(required=False, allow_null=True, default=None)
-    user = serializers.PrimaryKeyRelatedField(
+    user = IdField(
         queryset=get_user_model().objects.all(), required=False, help_text="Staff only."
     )
 

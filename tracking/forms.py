@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 
 from tracking.models import (
     FIRST_YEAR,
+    LARGEST_ID,
     LAST_YEAR,
     NOTES_MAX_LENGTH,
     TAG_NAME_MAX_LENGTH,
@@ -146,7 +147,41 @@ class RowChoiceIterator(ModelChoiceIterator):
             yield ModelChoiceIteratorValue(row["pk"], row), self.field.row_label(row)
 
 
-class RowChoiceField(forms.ModelChoiceField):
+def is_id(value) -> bool:
+    """An integer that can be an id of ours (1 to LARGEST_ID), given as text or a number."""
+    try:
+        return 0 < int(str(value)) <= LARGEST_ID
+    except ValueError:
+        return False
+
+
+class IdChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField whose value must look like an id before the database sees it: a
+    number beyond what a column holds is an invalid choice, not an overflow (a 500)."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not is_id(value):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return super().to_python(value)
+
+
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """IdChoiceField's check for each of several ids."""
+
+    def _check_values(self, value):
+        for pk in value or ():
+            if not is_id(pk):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
+
+
+class RowChoiceField(IdChoiceField):
     """A ModelChoiceField for long pickers: its options come from ``columns`` of the
     queryset and ``row_label(row)``, so showing 600 tasks builds no 600 model objects (and
     runs no signal for each). The chosen value is still checked against the queryset."""
@@ -390,22 +425,18 @@ class CommentForm(forms.ModelForm):
 class ReportFilterForm(forms.Form):
     start = BoundedDateField(required=False, widget=DateInput())
     end = BoundedDateField(required=False, widget=DateInput())
-    client = forms.ModelChoiceField(
-        queryset=Client.objects.all(), required=False, widget=FastSelect
-    )
-    project = forms.ModelChoiceField(
-        queryset=Project.objects.all(), required=False, widget=FastSelect
-    )
+    client = IdChoiceField(queryset=Client.objects.all(), required=False, widget=FastSelect)
+    project = IdChoiceField(queryset=Project.objects.all(), required=False, widget=FastSelect)
     billable = forms.TypedChoiceField(
         choices=[("", "Billable or not"), ("yes", "Billable only"), ("no", "Not billable")],
         required=False,
         coerce=lambda value: value == "yes",
         empty_value=None,
     )
-    user = forms.ModelChoiceField(
+    user = IdChoiceField(
         queryset=get_user_model().objects.order_by("username"), required=False, widget=FastSelect
     )
-    tag = forms.ModelMultipleChoiceField(
+    tag = IdMultipleChoiceField(
         queryset=Tag.objects.all(),
         required=False,
         label="Tags",

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from tracking.models import Project, TimeEntry, clock_duration, duration_only_span
+from tracking.models import LARGEST_ID, Project, TimeEntry, clock_duration, duration_only_span
 
 MAX_CELL_SECONDS = 24 * 3600
 WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
@@ -228,6 +228,8 @@ def cells_posted(data, monday: date) -> dict[tuple[int, date], str]:
             project_id, day = int(match.group(1)), date.fromisoformat(match.group(2))
         except ValueError:
             continue  # not a cell of any week
+        if project_id > LARGEST_ID:
+            project_id = 0  # no project's id: refused as "no such project"
         if 0 <= (day - monday).days < 7:
             cells[(project_id, day)] = value
     return cells

@@ -36,6 +36,10 @@ def store_days(apps, schema_editor):
     )
     # The timesheet only ever stored a length at the day's midnight: it has no clock time.
     TimeEntry.objects.filter(source="timesheet").update(duration_only=True)
+    # Sent time is final (Invoice.advance_status now ends the pause of billed work).
+    TimeEntry.objects.filter(
+        pause="paused", invoice_item__invoice__status__in=["sent", "paid"]
+    ).update(pause="")
 
 
 class Migration(migrations.Migration):

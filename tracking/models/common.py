@@ -16,6 +16,9 @@ LAST_YEAR = 2100
 EARLIEST_MOMENT = datetime(FIRST_YEAR, 1, 1, tzinfo=UTC)
 END_OF_TIME = datetime(LAST_YEAR + 1, 1, 1, tzinfo=UTC)  # exclusive
 MAX_ENTRY_DURATION = timedelta(hours=72)
+# The largest id an integer column holds in both databases: a larger number asked for is no
+# id of ours (and SQLite cannot even compare it).
+LARGEST_ID = 2**63 - 1
 NON_NEGATIVE = MinValueValidator(Decimal("0"), "Must be zero or more.")
 
 

@@ -153,6 +153,9 @@ class TimeEntryQuerySet(models.QuerySet):
             running = self._locked_running(user)
             if running is None:
                 return None
+            # One paused item at a time: pausing this one ends an earlier one's way back (a
+            # timer started by adding an entry never passed through start_timer).
+            self._forget_pause(user)
             running.pause = TimeEntry.Pause.PAUSED
             running.stop(at=at, extra_fields=["pause"])
             return running

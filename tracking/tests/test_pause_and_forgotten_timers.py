@@ -164,3 +164,12 @@ def test_a_reminder_is_mailed_once_when_mail_is_configured(
     assert "still running" in mail.outbox[0].subject
     entry.refresh_from_db()
     assert entry.end is None and entry.reminder_sent
+
+
+def test_pausing_a_timer_started_by_adding_an_entry_ends_the_earlier_pause(colleague, website):
+    TimeEntry.objects.start_timer(colleague, website, at=at(23, 9))
+    first = TimeEntry.objects.pause_timer(colleague, at=at(23, 10))
+    TimeEntry.objects.create(user=colleague, project=website, start=at(23, 11))  # no timer
+    second = TimeEntry.objects.pause_timer(colleague, at=at(23, 12))
+    first.refresh_from_db()
+    assert (first.is_paused, second.is_paused) == (False, True)

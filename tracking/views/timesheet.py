@@ -7,13 +7,14 @@ from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from tracking import timesheet
+from tracking.forms import is_id
 from tracking.models import Project
 from tracking.signals import timesheet_saved
 
 
 def _active_ids(values) -> list[int]:
     """The active projects among ``values`` (ids as text; anything else is ignored)."""
-    ids = [int(value) for value in values if str(value).isdigit()]
+    ids = [int(value) for value in values if is_id(value)]
     return list(Project.objects.active().filter(pk__in=ids).values_list("pk", flat=True))
 
 
