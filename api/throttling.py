@@ -7,8 +7,8 @@ from api.models import ApiToken
 class TokenRateThrottle(SimpleRateThrottle):
     """``API_RATE_LIMIT`` requests per token (per person for the browser's session).
 
-    Counts live in Django's cache: one server's memory by default, shared by every server
-    when ``CACHE_URL`` points them at one Redis.
+    Counts live in Django's cache: files in the data directory by default, shared by the
+    server's workers; shared by every server when ``CACHE_URL`` points them at one Redis.
     """
 
     scope = "api"

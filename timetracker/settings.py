@@ -225,9 +225,14 @@ SERVER_LABEL = (
     env.str("SERVER_LABEL", default="") or os.environ.get("HOSTNAME", "") or (socket.gethostname())
 )
 
-# Django's cache: this process's memory, or a shared Redis (CACHE_URL=redis://host:6379/1)
-# so that every app server counts the API's rate limit together.
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# Django's cache, which holds the API's rate-limit counts: by default files in the data
+# directory, shared by every worker of this server with no setup and no database write per
+# request; a Redis (CACHE_URL=redis://host:6379/1) shares them between several servers.
+CACHES = {
+    "default": env.cache_url(
+        "CACHE_URL", default=f"filecache://{TIMETRACKER_DATA_DIR / 'cache'}?max_entries=10000"
+    )
+}
 
 # The REST API (/api/v1/, README "REST API"): personal tokens or the browser's session.
 API_RATE_LIMIT = config.env_rate(env, "API_RATE_LIMIT", default="600/minute")
