@@ -7,6 +7,7 @@ meaning "false".
 
 import re
 import secrets
+from contextlib import suppress
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -83,6 +84,11 @@ SQLITE_OPTIONS = {
 def database_config(env: environ.Env, default_sqlite_path: Path) -> dict:
     raw = env.str("DATABASE_URL", default="").strip()
     if not raw:
+        # SQLite makes the file but not its directory: a first start with SECRET_KEY set
+        # (nothing else made data/ yet) would fail with "unable to open database file".
+        # A directory that cannot be made is reported by the database itself.
+        with suppress(OSError):
+            default_sqlite_path.parent.mkdir(parents=True, exist_ok=True)
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(default_sqlite_path),

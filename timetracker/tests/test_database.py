@@ -1,5 +1,9 @@
 import os
+import subprocess
+import sys
 
+import pytest
+from django.conf import settings
 from django.db import connection
 
 
@@ -11,3 +15,24 @@ def test_the_suite_runs_on_the_database_it_was_asked_for(db):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
         assert cursor.fetchone() == (1,)
+
+
+@pytest.mark.subprocess
+def test_a_first_start_with_a_secret_key_and_no_data_directory_makes_the_directory(tmp_path):
+    data_dir = tmp_path / "not" / "there" / "yet"
+    env = {
+        "PATH": os.environ["PATH"],
+        "SECRET_KEY": "a-secret-key-set-by-the-operator-" + "z" * 20,
+        "TIMETRACKER_DATA_DIR": str(data_dir),
+        "LOG_DIR": str(tmp_path / "logs"),
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (data_dir / "timetracker.sqlite3").exists()
