@@ -363,14 +363,21 @@ class SummaryQuerySerializer(serializers.Serializer):
         return attrs
 
 
+@extend_schema_field({"type": "string", "format": "decimal", "pattern": r"^\d+(\.\d{1,4})?$"})
+class MoneyField(serializers.Field):
+    """An amount as a decimal string with its currency's own places: "1180" yen,
+    "220.00" euros, "5321.786" dinars (already rounded by tracking.money)."""
+
+    def to_representation(self, value):
+        return str(value)
+
+
 class SummaryGroupSerializer(serializers.Serializer):
     key = serializers.CharField(help_text="The id, or the ISO date for group_by=day.")
     label = serializers.CharField()
     seconds = serializers.IntegerField()
     billable_seconds = serializers.IntegerField()
-    amount = serializers.DecimalField(
-        max_digits=22,
-        decimal_places=2,
+    amount = MoneyField(
         allow_null=True,
         help_text="Billable amount (hours times rate); for project, client and user groups.",
     )
@@ -383,5 +390,5 @@ class SummarySerializer(serializers.Serializer):
     currency = serializers.CharField()
     seconds = serializers.IntegerField()
     billable_seconds = serializers.IntegerField()
-    amount = serializers.DecimalField(max_digits=22, decimal_places=2)
+    amount = MoneyField(help_text="The billable amount: every grouping adds up to it.")
     groups = SummaryGroupSerializer(many=True)

@@ -6,13 +6,15 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC
 from decimal import Decimal
 
+from babel.numbers import get_currency_precision
 from django.db import connections
-from django.db.models import CharField
+from django.db.models import CharField, Sum
 from django.db.models.functions import Cast
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 
-from tracking.models import TimeEntry, hundredths_of_hours
+from tracking.models import BusinessProfile, TimeEntry, hundredths_of_hours
+from tracking.money import Allocation, time_amount, units_text
 from tracking.signals import csv_exported
 
 HEADER = [
@@ -42,6 +44,7 @@ COLUMNS = [
     "task__title",
     "billable",
     "project__hourly_rate",
+    "project_id",
     "notes",
     "pk",
 ]
@@ -62,12 +65,6 @@ def hours_text(seconds: int) -> str:
     """Decimal hours as text, like seconds_to_hours but without a Decimal per row: "1.50"."""
     hundredths = hundredths_of_hours(seconds)
     return f"{hundredths // 100}.{hundredths % 100:02d}"
-
-
-def amount_text(seconds: int, rate_cents: int) -> str:
-    """Hours (to the hundredth, as on an invoice line) times the rate, half up to the cent."""
-    cents = (hundredths_of_hours(seconds) * rate_cents + 50) // 100
-    return f"{cents // 100}.{cents % 100:02d}"
 
 
 def _cents(rate) -> int:
@@ -110,7 +107,25 @@ def _in_zone(moment, zone):
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(zone)
 
 
-def _rows(queryset, zone) -> Iterator[tuple]:
+def _allocations(queryset, currency: str) -> dict[int, Allocation]:
+    """Each priced project's amount in this export, as a report prices it, to be shared out
+    over its rows: the amount column adds up to the report's billable amount, to the unit
+    of any currency (queries.Report)."""
+    priced = queryset.filter(billable=True, end__isnull=False, project__hourly_rate__isnull=False)
+    rows = priced.values("project_id", "project__hourly_rate").annotate(
+        seconds=Sum("duration_seconds")
+    )
+    return {
+        row["project_id"]: Allocation(
+            time_amount(row["seconds"], row["project__hourly_rate"], currency),
+            row["seconds"],
+            currency,
+        )
+        for row in rows.order_by()
+    }
+
+
+def _rows(queryset, zone, currency: str) -> Iterator[tuple]:
     in_utc = str(zone) == "UTC"
     if in_utc:
         # Both databases print a UTC timestamp as "YYYY-MM-DD HH:MM:SS…": take the text as
@@ -121,11 +136,13 @@ def _rows(queryset, zone) -> Iterator[tuple]:
         columns = ["start_text", "end_text", *COLUMNS[2:]]
     else:
         columns = COLUMNS
+    allocations = _allocations(queryset, currency)
+    precision = get_currency_precision(currency)
     rows = _database_rows(queryset.values_list(*columns))
     rate_cents: dict = {}  # a handful of distinct rates: each converted once
     for row in rows:
         start, end, day, duration_only, seconds, user, client, project, task = row[:9]
-        billable, rate, notes, tags = row[9:]
+        billable, rate, project_id, notes, tags = row[9:]
         if rate is not None and rate not in rate_cents:
             rate_cents[rate] = _cents(rate)
         priced = billable and rate is not None and seconds is not None
@@ -145,19 +162,19 @@ def _rows(queryset, zone) -> Iterator[tuple]:
             neutralise(task or ""),
             "yes" if billable else "no",
             f"{rate_cents[rate] // 100}.{rate_cents[rate] % 100:02d}" if rate is not None else "",
-            amount_text(seconds, rate_cents[rate]) if priced else "",
+            units_text(allocations[project_id].take_units(seconds), precision) if priced else "",
             neutralise(notes),
             neutralise(tags),
         )
 
 
-def _stream(queryset, *, zone, user, kind: str) -> Iterable[str]:
+def _stream(queryset, *, zone, currency: str, user, kind: str) -> Iterable[str]:
     """Yield the CSV in chunks of about 64 KB: one chunk per row would cost more than the row."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(HEADER)
     count = 0
-    for row in _rows(queryset, zone):
+    for row in _rows(queryset, zone, currency):
         writer.writerow(row)
         count += 1
         if buffer.tell() > CHUNK_BYTES:
@@ -175,6 +192,7 @@ def csv_response(queryset, *, filename: str, user, kind: str) -> StreamingHttpRe
         _stream(
             queryset.order_by("start"),
             zone=timezone.get_current_timezone(),
+            currency=BusinessProfile.load().default_currency,
             user=user,
             kind=kind,
         ),

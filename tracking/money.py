@@ -1,7 +1,8 @@
-"""Money: rounding to a currency's minor unit, an invoice's net/tax/gross, and display.
+"""Money: rounding to a currency's minor unit, what time is billed at, sharing an amount
+out, an invoice's net/tax/gross, and display.
 
-Every amount shown (invoice page, print view, PDF, admin, reports, CSV) is computed and
-formatted here, so the same invoice reads the same everywhere.
+Every amount shown (invoice page, print view, PDF, admin, reports, the CSV exports, the API)
+is computed here, so the same time and the same invoice read the same everywhere.
 """
 
 from dataclasses import dataclass
@@ -47,3 +48,47 @@ class Totals:
         net = round_money(net, currency)
         tax = round_money(net * Decimal(tax_rate) / HUNDRED, currency)
         return cls(net=net, tax=tax, gross=net + tax, currency=currency)
+
+
+def time_amount(seconds: int, rate, currency: str) -> Decimal:
+    """What time is billed at, the one pricing rule: its hours to the hundredth (an invoice
+    line's quantity) times the hourly rate, rounded half up to the currency's unit."""
+    hundredths = (seconds * 100 + 1800) // 3600  # as seconds_to_hours, without the import
+    return line_amount(Decimal(hundredths).scaleb(-2), rate, currency)
+
+
+class Allocation:
+    """Shares ``amount`` out in parts proportional to weights given one at a time (an
+    entry's seconds), in the currency's unit. Cumulative rounding: once every weight of
+    ``total_weight`` is given, the parts add up to exactly ``amount``, and each is within
+    one unit of its exact share, in whatever order the weights come."""
+
+    def __init__(self, amount: Decimal, total_weight: int, currency: str):
+        self.precision = get_currency_precision(currency)
+        self.units = int(round_money(amount, currency).scaleb(self.precision))
+        self.total = total_weight
+        self.weight = self.given = 0
+
+    def take_units(self, weight: int) -> int:
+        """The next part, in the currency's minor units (cents, yen, fils)."""
+        self.weight += weight
+        upto = (2 * self.units * self.weight + self.total) // (2 * self.total)  # half up
+        part, self.given = upto - self.given, upto
+        return part
+
+    def take(self, weight: int) -> Decimal:
+        return Decimal(self.take_units(weight)).scaleb(-self.precision)
+
+
+def allocate(amount: Decimal, weights: list[int], currency: str) -> list[Decimal]:
+    """``amount`` split in proportion to ``weights``, adding up to exactly ``amount``."""
+    allocation = Allocation(amount, sum(weights), currency)
+    return [allocation.take(weight) for weight in weights]
+
+
+def units_text(units: int, precision: int) -> str:
+    """Minor units as a decimal amount without a Decimal: 150, 2 → "1.50"; 150, 0 → "150"."""
+    if not precision:
+        return str(units)
+    scale = 10**precision
+    return f"{units // scale}.{units % scale:0{precision}d}"

@@ -8,13 +8,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from itertools import groupby
+from operator import itemgetter
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 
-from tracking.models import Client, Project, TimeEntry, seconds_to_hours
-from tracking.money import line_amount
+from tracking.models import Project, TimeEntry, seconds_to_hours
+from tracking.money import allocate, round_money, time_amount
 
 # A range longer than this many days is shown by week, longer than WEEKS_UP_TO_DAYS by month:
 # every entry is always in some bucket, only the bucket's size changes.
@@ -51,61 +53,153 @@ def filtered_entries(user, filters: dict, entries=None):
 
 
 @dataclass
-class Amounts:
-    """Billable amounts of a report, priced like invoice lines, in one currency."""
+class Group:
+    """One row of a report: a project, client, person, day or tag, with its seconds, its
+    billable seconds and, where its time is priced, its amount."""
+
+    key: object  # an id, or a date for a day
+    label: str
+    seconds: int = 0
+    billable_seconds: int = 0
+    count: int = 0
+    amount: Decimal | None = None
+    detail: str = ""  # a project's client
+
+    @property
+    def hours(self) -> Decimal:
+        return seconds_to_hours(self.seconds)
+
+
+@dataclass
+class Report:
+    """Every figure of a report, computed once (``build_report``): the web page and the
+    API's summary show it, and the CSV exports price their rows by the same rule.
+
+    Money: a project's amount is its billable hours to the hundredth times its rate,
+    rounded to the currency's unit, exactly as an invoice line bills them
+    (``money.time_amount``). A client's amount is the sum of its projects'. A person's is
+    their share of each project's amount, split by seconds so that the shares add up to the
+    project's amount to the unit (``money.allocate``). So every total on the page, in the
+    API and in the CSV's amount column adds up to the same billable amount.
+    """
 
     currency: str
-    by_project: dict = field(default_factory=dict)  # project id → amount
-    by_client: dict = field(default_factory=dict)  # client id → amount
-    by_user: dict = field(default_factory=dict)  # user id → amount
-    unbilled_by_project: dict = field(default_factory=dict)
+    start: date | None
+    end: date | None
+    projects: list = field(default_factory=list)
+    clients: list = field(default_factory=list)
+    users: list = field(default_factory=list)
+    days: list = field(default_factory=list)
+    tags: list = field(default_factory=list)
+    unbilled: Decimal = Decimal(0)  # what can still be invoiced
+
+    GROUPINGS = ("project", "client", "user", "day", "tag")
+
+    def groups(self, by: str) -> list[Group]:
+        return getattr(self, f"{by}s")
 
     @property
-    def billable(self) -> Decimal:
-        return sum(self.by_project.values(), Decimal(0))
+    def seconds(self) -> int:
+        return sum(group.seconds for group in self.projects)
 
     @property
-    def unbilled(self) -> Decimal:
-        """What can still be invoiced: billable time not yet on any invoice."""
-        return sum(self.unbilled_by_project.values(), Decimal(0))
+    def billable_seconds(self) -> int:
+        return sum(group.billable_seconds for group in self.projects)
+
+    @property
+    def count(self) -> int:
+        return sum(group.count for group in self.projects)
+
+    @property
+    def amount(self) -> Decimal:
+        """The billable amount: the sum of the projects' (and of the clients', and of the
+        people's)."""
+        priced = (group.amount for group in self.projects if group.amount is not None)
+        return round_money(sum(priced, Decimal(0)), self.currency)
+
+    def over_time(self) -> tuple[str, list[dict]]:
+        """The days rolled up into days, weeks or months, whichever fits the range."""
+        by_day = {group.key: group.seconds for group in self.days}
+        return seconds_over_time(by_day, self.start, self.end)
 
 
-def billable_amounts(entries, currency: str) -> Amounts:
-    """Hours times the project's rate for the billable, stopped ``entries``, by project,
-    client and user, and the part not yet invoiced.
+def _add(groups: dict, key, label: str, sums, detail: str = "") -> Group:
+    """Add ``sums`` (a grouped row, or another group) to the group ``key``, made if new."""
+    group = groups.get(key)
+    if group is None:
+        group = groups[key] = Group(key, label, detail=detail)
+    for name in ("seconds", "billable_seconds", "count"):
+        value = sums[name] if isinstance(sums, dict) else getattr(sums, name)
+        setattr(group, name, getattr(group, name) + value)
+    return group
 
-    Priced as an invoice prices them: a project's hours (a person's, per project) to the
-    hundredth, times the rate, rounded to the currency's unit. One grouped query.
-    """
-    rows = (
-        entries.filter(billable=True, end__isnull=False, project__hourly_rate__isnull=False)
-        .values("user_id", "project_id", "project__client_id", "project__hourly_rate")
+
+def _add_amount(group: Group, amount: Decimal) -> None:
+    group.amount = amount if group.amount is None else group.amount + amount
+
+
+def _largest_first(group: Group):
+    return (-group.seconds, group.label)
+
+
+def build_report(user, filters: dict, currency: str) -> Report:
+    """The report of the stopped entries ``user`` may see under ``filters`` (the web form's
+    or the API's): one grouped query by project and person for every total and amount,
+    one by day and one by tag."""
+    entries = filtered_entries(user, filters).filter(end__isnull=False)
+    billable = Q(billable=True)
+    rows = list(
+        entries.values("project_id", "user_id")
         .annotate(
             seconds=Sum("duration_seconds"),
-            unbilled=Sum("duration_seconds", filter=Q(invoice_item__isnull=True)),
+            billable_seconds=Coalesce(Sum("duration_seconds", filter=billable), 0),
+            unbilled_seconds=Coalesce(
+                Sum("duration_seconds", filter=billable & Q(invoice_item__isnull=True)), 0
+            ),
+            count=Count("pk"),
         )
-        .order_by()
+        .order_by("project_id", "user_id")
     )
-    seconds = defaultdict(int)
-    unbilled = defaultdict(int)
-    rates, clients = {}, {}
-    amounts = Amounts(currency)
-    for row in rows:
-        project, rate = row["project_id"], row["project__hourly_rate"]
-        seconds[project] += row["seconds"]
-        unbilled[project] += row["unbilled"] or 0
-        rates[project], clients[project] = rate, row["project__client_id"]
-        price = line_amount(seconds_to_hours(row["seconds"]), rate, currency)
-        amounts.by_user[row["user_id"]] = amounts.by_user.get(row["user_id"], 0) + price
-    for project, total in seconds.items():
-        price = line_amount(seconds_to_hours(total), rates[project], currency)
-        amounts.by_project[project] = price
-        amounts.by_client[clients[project]] = amounts.by_client.get(clients[project], 0) + price
-        if unbilled[project]:
-            amounts.unbilled_by_project[project] = line_amount(
-                seconds_to_hours(unbilled[project]), rates[project], currency
-            )
-    return amounts
+    projects = Project.objects.select_related("client").in_bulk({r["project_id"] for r in rows})
+    usernames = dict(
+        get_user_model()
+        .objects.filter(pk__in={r["user_id"] for r in rows})
+        .values_list("pk", "username")
+    )
+    report = Report(currency, filters.get("start"), filters.get("end"))
+    by_project, by_client, by_user = {}, {}, {}
+    for project_id, project_rows in groupby(rows, key=itemgetter("project_id")):
+        project_rows = list(project_rows)
+        project = projects[project_id]
+        for row in project_rows:
+            group = _add(by_project, project_id, project.name, row, detail=project.client.name)
+            _add(by_user, row["user_id"], usernames[row["user_id"]], row)
+        client = _add(by_client, project.client_id, project.client.name, group)
+        if project.hourly_rate is None or not group.billable_seconds:
+            continue
+        group.amount = time_amount(group.billable_seconds, project.hourly_rate, currency)
+        _add_amount(client, group.amount)
+        shares = allocate(
+            group.amount, [row["billable_seconds"] for row in project_rows], currency
+        )
+        for row, share in zip(project_rows, shares, strict=True):
+            if row["billable_seconds"]:
+                _add_amount(by_user[row["user_id"]], share)
+        unbilled = sum(row["unbilled_seconds"] for row in project_rows)
+        if unbilled:
+            report.unbilled += time_amount(unbilled, project.hourly_rate, currency)
+    report.projects = sorted(by_project.values(), key=_largest_first)
+    report.clients = sorted(by_client.values(), key=_largest_first)
+    report.users = sorted(by_user.values(), key=_largest_first)
+    report.days = [
+        Group(day, day.isoformat(), seconds, billable_seconds)
+        for day, seconds, billable_seconds in seconds_by_day(entries)
+    ]
+    report.tags = [
+        Group(row["tag_id"], row["tag__name"], row["seconds"], row["billable_seconds"] or 0)
+        for row in seconds_by_tag(entries)
+    ]
+    return report
 
 
 def seconds_by_tag(entries) -> list[dict]:
@@ -131,15 +225,18 @@ def seconds_by_tag(entries) -> list[dict]:
     return list(rows)
 
 
-def seconds_by_day(entries) -> dict[date, int]:
-    """Seconds of stopped entries per day (each entry's own ``day``)."""
+def seconds_by_day(entries) -> list[tuple[date, int, int]]:
+    """(day, seconds, billable seconds) of stopped entries per day (each entry's ``day``)."""
     rows = (
         entries.filter(end__isnull=False)
         .values("day")
-        .annotate(seconds=Sum("duration_seconds"))
+        .annotate(
+            seconds=Sum("duration_seconds"),
+            billable_seconds=Coalesce(Sum("duration_seconds", filter=Q(billable=True)), 0),
+        )
         .order_by("day")
     )
-    return {row["day"]: row["seconds"] for row in rows}
+    return [(row["day"], row["seconds"], row["billable_seconds"]) for row in rows]
 
 
 def bucket_size(first_day: date, last_day: date) -> str:
@@ -177,7 +274,7 @@ def seconds_over_time(by_day: dict[date, int], first_day: date | None, last_day:
 
 @dataclass
 class Summary:
-    """Seconds and billable amounts of a range, grouped one way (the API's report)."""
+    """A report grouped one way: the API's ``reports/summary/``."""
 
     start: date | None
     end: date | None
@@ -189,60 +286,31 @@ class Summary:
     groups: list[dict]
 
 
-def _summary_rows(entries, group_by: str):
-    """(key, label, seconds, billable_seconds) per group, grouped by the database."""
-    sums = {
-        "seconds": Sum("duration_seconds"),
-        "billable_seconds": Sum("duration_seconds", filter=Q(billable=True)),
-    }
-    if group_by == "tag":
-        rows = seconds_by_tag(entries)
-        return [(r["tag_id"], r["tag__name"], r["seconds"], r["billable_seconds"]) for r in rows]
-    if group_by == "day":
-        rows = entries.values("day").annotate(**sums)
-        rows = rows.order_by("day")
-        return [
-            (r["day"], r["day"].isoformat(), r["seconds"], r["billable_seconds"]) for r in rows
-        ]
-    column, label_model, label_field = {
-        "project": ("project_id", Project, "name"),
-        "client": ("project__client_id", Client, "name"),
-        "user": ("user_id", get_user_model(), "username"),
-    }[group_by]
-    rows = list(entries.values(column).annotate(**sums).order_by("-seconds", column))
-    labels = dict(
-        label_model.objects.filter(pk__in=[r[column] for r in rows]).values_list("pk", label_field)
-    )
-    return [(r[column], labels[r[column]], r["seconds"], r["billable_seconds"]) for r in rows]
+PRICED_GROUPINGS = ("project", "client", "user")
 
 
 def report_summary(user, filters: dict, group_by: str, currency: str) -> Summary:
-    """Totals of the stopped entries ``user`` may see, grouped by project, client, user,
-    local day or tag (an entry counts for each of its tags). Amounts, priced as invoices
-    price them, for project, client and user groups."""
-    entries = filtered_entries(user, filters).filter(end__isnull=False)
-    amounts = billable_amounts(entries, currency)
-    by = {"project": amounts.by_project, "client": amounts.by_client, "user": amounts.by_user}
+    """``build_report``'s figures grouped by project, client, user, day or tag (an entry
+    counts for each of its tags); amounts for project, client and user groups."""
+    report = build_report(user, filters, currency)
+    priced = group_by in PRICED_GROUPINGS
     groups = [
         {
-            "key": str(key),
-            "label": label,
-            "seconds": seconds,
-            "billable_seconds": billable_seconds or 0,
-            "amount": by[group_by].get(key, Decimal(0)) if group_by in by else None,
+            "key": str(group.key),
+            "label": group.label,
+            "seconds": group.seconds,
+            "billable_seconds": group.billable_seconds,
+            "amount": (group.amount or round_money(0, currency)) if priced else None,
         }
-        for key, label, seconds, billable_seconds in _summary_rows(entries, group_by)
+        for group in report.groups(group_by)
     ]
-    totals = entries.aggregate(
-        seconds=Coalesce(Sum("duration_seconds"), 0),
-        billable_seconds=Coalesce(Sum("duration_seconds", filter=Q(billable=True)), 0),
-    )
     return Summary(
-        start=filters.get("start"),
-        end=filters.get("end"),
+        start=report.start,
+        end=report.end,
         group_by=group_by,
         currency=currency,
-        amount=amounts.billable,
+        seconds=report.seconds,
+        billable_seconds=report.billable_seconds,
+        amount=report.amount,
         groups=groups,
-        **totals,
     )

@@ -31,11 +31,16 @@ def test_totals_by_project_user_and_day_match_hand_computed_values(client, owner
     response = report(client, "?start=2026-11-01&end=2026-11-30")
     context = response.context
     assert str(context["total_hours"]) == "3.25"
-    assert context["entry_count"] == 4
-    by_project = {row["project__name"]: str(row["hours"]) for row in context["by_project"]}
-    assert by_project == {"Website": "2.75", "Internal": "0.50"}
-    by_user = {row["user__username"]: str(row["hours"]) for row in context["by_user"]}
-    assert by_user == {"owner": "2.50", "colleague": "0.75"}
+    figures = context["report"]
+    assert figures.count == 4
+    assert {row.label: str(row.hours) for row in figures.projects} == {
+        "Website": "2.75",
+        "Internal": "0.50",
+    }
+    assert {row.label: str(row.hours) for row in figures.users} == {
+        "owner": "2.50",
+        "colleague": "0.75",
+    }
     assert context["bucket"] == "day"
     by_day = [(row["start"].day, str(row["hours"])) for row in context["over_time"]]
     assert by_day == [(2, "1.00"), (3, "1.50"), (4, "0.75")]
@@ -206,15 +211,13 @@ def test_reports_show_billable_amounts_by_project_client_and_user(client, owner,
     """Website bills 80/h, Internal has no rate; hand-computed from the week fixture."""
     client.force_login(owner)
     context = report(client, "?start=2026-11-01&end=2026-11-30").context
-    amounts = context["amounts"]
-    by_project = {row["project__name"]: row["amount"] for row in context["by_project"]}
+    figures = context["report"]
+    by_project = {row.label: row.amount for row in figures.projects}
     assert by_project == {"Website": Decimal("220.00"), "Internal": None}  # 2.75 h
-    assert [(row["name"], row["amount"]) for row in context["by_client"]] == [
-        ("Acme", Decimal("220.00"))
-    ]
-    by_user = {row["user__username"]: row["amount"] for row in context["by_user"]}
+    assert [(row.label, row.amount) for row in figures.clients] == [("Acme", Decimal("220.00"))]
+    by_user = {row.label: row.amount for row in figures.users}
     assert by_user == {"owner": Decimal("160.00"), "colleague": Decimal("60.00")}
-    assert amounts.billable == amounts.unbilled == Decimal("220.00")
+    assert figures.amount == figures.unbilled == Decimal("220.00")
 
 
 def test_the_unbilled_amount_is_what_is_not_on_an_invoice_yet(client, owner, acme, week):
@@ -222,7 +225,7 @@ def test_the_unbilled_amount_is_what_is_not_on_an_invoice_yet(client, owner, acm
     invoice.add_items_from_entries(date(2026, 11, 2), date(2026, 11, 2))  # owner's 1 h
     client.force_login(owner)
     page = report(client, "?start=2026-11-01&end=2026-11-30")
-    assert page.context["amounts"].unbilled == Decimal("140.00")
+    assert page.context["report"].unbilled == Decimal("140.00")
     html = page.content.decode()
     assert 'id="billable-amount">€220.00' in html and 'id="unbilled-amount">€140.00' in html
 

@@ -75,7 +75,7 @@ def test_filters_take_any_of_several_tags_and_count_each_entry_once(logged_in, t
         f"/reports/?start=2026-11-01&end=2026-11-30&tag={a.pk}&tag={b.pk}"
     ).context
     assert str(report["total_hours"]) == "1.50"  # 60 + 30 minutes, not 60 + 30 + 30
-    by_tag = {row["tag__name"]: str(row["hours"]) for row in report["by_tag"]}
+    by_tag = {row.label: str(row.hours) for row in report["report"].tags}
     assert by_tag == {"a": "1.50", "b": "0.50"}
 
 
