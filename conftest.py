@@ -11,11 +11,14 @@ import threading
 import time
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import import_module
 from pathlib import Path
 
 import brotli
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 
 from setupwizard import installation
 
@@ -59,8 +62,12 @@ def _make_user(username, **extra):
 
 @pytest.fixture
 def owner(db):
-    """A staff member who runs the agency."""
-    return _make_user("owner", is_staff=True)
+    """A staff member who runs the agency: a Manager (tracking/migrations/0013_roles.py)."""
+    owner = _make_user("owner", is_staff=True)
+    if not Group.objects.filter(name="Manager").exists():  # a transactional test flushed it
+        import_module("tracking.migrations.0013_roles").make_roles(django_apps, None)
+    owner.groups.add(Group.objects.get(name="Manager"))
+    return owner
 
 
 @pytest.fixture

@@ -5,6 +5,9 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from api.models import ApiToken
 from tracking import permissions as policy
 
+# What each method does to a model, in Django's model permissions.
+ACTIONS = {"POST": "add", "PUT": "change", "PATCH": "change", "DELETE": "delete"}
+
 
 class TokenScope(BasePermission):
     """A read-only token may read, never write."""
@@ -18,24 +21,39 @@ class TokenScope(BasePermission):
         )
 
 
-class StaffOnly(BasePermission):
-    message = "Only staff may see this."
+class ModelPermission(BasePermission):
+    """Everyone reads the view's model; writing needs the model permission for the method.
+    ``read_needs_permission`` makes reading need ``view`` too (invoices)."""
+
+    read_needs_permission = False
 
     def has_permission(self, request, view):
-        return policy.can_manage_catalogue(request.user)
+        model = view.queryset.model
+        if request.method in SAFE_METHODS:
+            return not self.read_needs_permission or policy.can(request.user, "view", model)
+        return policy.can(request.user, ACTIONS.get(request.method, "change"), model)
 
 
-class CatalogueWrites(BasePermission):
-    """Everyone reads clients and projects; staff create and change them."""
+class ViewPermission(ModelPermission):
+    read_needs_permission = True
+    message = "You may not see these: ask an administrator."
 
-    message = "Only staff may change clients and projects."
 
-    def has_permission(self, request, view):
-        return request.method in SAFE_METHODS or policy.can_manage_catalogue(request.user)
+class EntryOwnership(BasePermission):
+    """An entry one may see (their own, or everyone's with the view permission) is changed
+    or deleted by its owner, or by whoever may change (delete) any entry."""
+
+    message = "You may not change someone else's entry."
+
+    def has_object_permission(self, request, view, obj):
+        if request.method in SAFE_METHODS:
+            return True
+        return policy.can_change_entry(request.user, obj, ACTIONS.get(request.method, "change"))
 
 
 class TaskWrites(BasePermission):
-    """Members create tasks and change the ones they created; staff change any."""
+    """Everyone creates tasks and changes the ones they created; changing any other task
+    needs the permission to change tasks."""
 
     message = "You may change only the tasks you created."
 
@@ -43,4 +61,6 @@ class TaskWrites(BasePermission):
         return request.method in SAFE_METHODS or policy.can_create_task(request.user)
 
     def has_object_permission(self, request, view, obj):
-        return request.method in SAFE_METHODS or policy.can_change_task(request.user, obj)
+        if request.method in SAFE_METHODS:
+            return True
+        return policy.can_change_task(request.user, obj, ACTIONS.get(request.method, "change"))

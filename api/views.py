@@ -10,7 +10,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from api.exceptions import Conflict
-from api.permissions import CatalogueWrites, StaffOnly, TaskWrites
+from api.permissions import EntryOwnership, ModelPermission, TaskWrites, ViewPermission
 from api.serializers import (
     ClientSerializer,
     EntryFilterSerializer,
@@ -26,6 +26,7 @@ from api.serializers import (
     TimerStartSerializer,
 )
 from tracking.models import BusinessProfile, Client, Invoice, Project, Tag, Task, TimeEntry
+from tracking.permissions import visible_entries
 from tracking.queries import filtered_entries, report_summary
 
 # Every endpoint's (REST_FRAMEWORK in settings); some views add their own.
@@ -39,7 +40,7 @@ def entries_for(user):
     """The entries ``user`` may see, with what their representation needs (no query per
     row but the tags' one prefetch)."""
     return (
-        TimeEntry.objects.for_user(user)
+        visible_entries(user)
         .annotate(invoice_status=F("invoice_item__invoice__status"))
         .prefetch_related("tags")
     )
@@ -54,10 +55,12 @@ class MeView(APIView):
 
 @extend_schema_view(list=extend_schema(parameters=[EntryFilterSerializer]))
 class EntryViewSet(viewsets.ModelViewSet):
-    """Your time entries (staff: everyone's). Another person's entry is not found (404)."""
+    """Your time entries (everyone's with the permission to view them). Another person's
+    entry is not found (404)."""
 
     queryset = TimeEntry.objects.none()  # for the schema; get_queryset() answers requests
     serializer_class = EntrySerializer
+    permission_classes = [*DEFAULT_PERMISSIONS, EntryOwnership]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
@@ -149,24 +152,25 @@ class CatalogueViewSet(
 
 
 class ClientViewSet(CatalogueViewSet):
-    """Everyone reads clients; staff create and change them."""
+    """Everyone reads clients; creating and changing them needs the model permission."""
 
     queryset = Client.objects.order_by("name", "pk")
     serializer_class = ClientSerializer
-    permission_classes = [*DEFAULT_PERMISSIONS, CatalogueWrites]
+    permission_classes = [*DEFAULT_PERMISSIONS, ModelPermission]
 
 
 class ProjectViewSet(CatalogueViewSet):
-    """Everyone reads projects; staff create and change them."""
+    """Everyone reads projects; creating and changing them needs the model permission."""
 
     queryset = Project.objects.order_by("name", "pk")
     serializer_class = ProjectSerializer
-    permission_classes = [*DEFAULT_PERMISSIONS, CatalogueWrites]
+    permission_classes = [*DEFAULT_PERMISSIONS, ModelPermission]
 
 
 @extend_schema_view(list=extend_schema(parameters=[TaskFilterSerializer]))
 class TaskViewSet(CatalogueViewSet):
-    """Everyone reads tasks and creates them; you change the ones you created (staff: any)."""
+    """Everyone reads tasks and creates them; you change the ones you created (any, with
+    the permission to change tasks)."""
 
     queryset = Task.objects.order_by("project_id", "title", "pk")
     serializer_class = TaskSerializer
@@ -193,13 +197,13 @@ class TagViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class InvoiceViewSet(viewsets.ReadOnlyModelViewSet):
-    """Invoices with their lines and totals: staff only, read-only."""
+    """Invoices with their lines and totals, read-only: with the permission to view them."""
 
     queryset = (
         Invoice.objects.with_totals().prefetch_related("items").order_by("-issue_date", "-pk")
     )
     serializer_class = InvoiceSerializer
-    permission_classes = [*DEFAULT_PERMISSIONS, StaffOnly]
+    permission_classes = [*DEFAULT_PERMISSIONS, ViewPermission]
 
 
 class SummaryView(APIView):

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from tracking import permissions
 from tracking.models import (
     FIRST_YEAR,
     LARGEST_ID,
@@ -445,7 +446,7 @@ class ReportFilterForm(forms.Form):
 
     def __init__(self, *args, viewer, **kwargs):
         super().__init__(*args, **kwargs)
-        if not viewer.is_staff:
+        if not permissions.sees_everyones_entries(viewer):
             del self.fields["user"]
 
     def clean(self):

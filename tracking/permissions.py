@@ -1,34 +1,54 @@
-"""Who may change what: the one policy that views, templates and the admin ask.
+"""Who may do what: the one policy that views, templates, the admin and the API ask.
 
-- Time entries are private: their owner changes them; staff see and change everyone's.
-- The catalogue is shared: everyone reads clients, projects and tasks. Staff manage clients
-  and projects. Members may create tasks and change or delete the tasks they created;
-  staff may change any task.
-- Comments: their author or staff.
-- Invoices: staff.
-Deleting never cascades over people's work: anything that owns time or comments is
+What a person may do to shared things is Django's model permissions (``tracking.add_client``
+and so on), granted through groups in the admin; superusers may do everything. The roles
+made by migration 0013 (README, "Roles"):
+
+- everyone: their own time entries, tasks they create (and change and delete), comments
+  they write; reading clients, projects and tasks;
+- *Manager*: also clients, projects and invoices; everyone's entries, tasks and comments;
+- *Administrator*: a Manager who also manages user accounts in the admin.
+
+Ownership comes on top: an entry is its owner's unless the person may view (and change or
+delete) everyone's; a task or comment is its author's unless the person may change (delete)
+any. Deleting never cascades over people's work: anything that owns time or comments is
 protected in the database and the deletion is refused with a message.
 """
+
+from django.db import models
 
 from tracking.models import Comment, Task, TimeEntry
 
 
-def can_manage_catalogue(user) -> bool:
-    """Create, edit and delete clients and projects; manage invoices."""
-    return user.is_active and user.is_staff
+def can(user, action: str, model: type[models.Model]) -> bool:
+    """Django's model permission ``<app>.<action>_<model>``: add, change, delete or view."""
+    meta = model._meta
+    return user.is_active and user.has_perm(f"{meta.app_label}.{action}_{meta.model_name}")
+
+
+def sees_everyones_entries(user) -> bool:
+    return can(user, "view", TimeEntry)
+
+
+def visible_entries(user, entries=None):
+    """The entries ``user`` may see: their own, or everyone's with the view permission."""
+    entries = TimeEntry.objects.all() if entries is None else entries
+    return entries if sees_everyones_entries(user) else entries.filter(user=user)
+
+
+def can_change_entry(user, entry: TimeEntry, action: str = "change") -> bool:
+    """Change (or delete) an entry: its owner, or whoever may do so to any entry."""
+    return user.is_active and (entry.user_id == user.pk or can(user, action, TimeEntry))
 
 
 def can_create_task(user) -> bool:
     return user.is_active
 
 
-def can_change_task(user, task: Task) -> bool:
-    return can_manage_catalogue(user) or (user.is_active and task.created_by_id == user.pk)
+def can_change_task(user, task: Task, action: str = "change") -> bool:
+    """Change (or delete) a task: who created it, or whoever may do so to any task."""
+    return user.is_active and (task.created_by_id == user.pk or can(user, action, Task))
 
 
-def can_change_comment(user, comment: Comment) -> bool:
-    return user.is_active and (user.is_staff or comment.author_id == user.pk)
-
-
-def can_change_entry(user, entry: TimeEntry) -> bool:
-    return user.is_active and (user.is_staff or entry.user_id == user.pk)
+def can_change_comment(user, comment: Comment, action: str = "change") -> bool:
+    return user.is_active and (comment.author_id == user.pk or can(user, action, Comment))

@@ -17,6 +17,7 @@ from django.db.models.functions import Coalesce
 
 from tracking.models import Project, TimeEntry, seconds_to_hours
 from tracking.money import allocate, round_money, time_amount
+from tracking.permissions import visible_entries
 
 # A range longer than this many days is shown by week, longer than WEEKS_UP_TO_DAYS by month:
 # every entry is always in some bucket, only the bucket's size changes.
@@ -30,7 +31,7 @@ def filtered_entries(user, filters: dict, entries=None):
     ``modified_after``, ``project``, ``client``, ``task``, ``user``, ``tag`` (any of),
     and ``billable``/``running`` (True, False, or None for either). ``entries`` narrows
     a queryset of the caller's (annotated, ordered) instead of all entries."""
-    entries = (TimeEntry.objects.all() if entries is None else entries).for_user(user)
+    entries = visible_entries(user, entries)
     entries = entries.on_days(filters.get("start"), filters.get("end"))
     if filters.get("start_after"):
         entries = entries.filter(start__gte=filters["start_after"])

@@ -34,9 +34,6 @@ class TimeEntryQuerySet(models.QuerySet):
     def running(self):
         return self.filter(end__isnull=True)
 
-    def for_user(self, user):
-        return self if user.is_staff else self.filter(user=user)
-
     def with_any_tag(self, tags):
         """Entries carrying any of ``tags``: ``Exists``, so no row is counted twice."""
         through = TimeEntry.tags.through

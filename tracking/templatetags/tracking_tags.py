@@ -79,6 +79,5 @@ def nav_link(context, url_name, label, shortcut=""):
 
 
 @register.filter
-def may_manage(user) -> bool:
-    """Clients, projects and invoices: whether ``user`` may manage them (staff)."""
-    return permissions.can_manage_catalogue(user)
+def sees_everyones_entries(user) -> bool:
+    return permissions.sees_everyones_entries(user)

@@ -3,6 +3,8 @@
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
@@ -58,3 +60,19 @@ def test_entries_keep_their_owners_day_and_the_timesheets_own_become_duration_on
         False,
     )
     assert migrated[utc_timer].day == date(2026, 11, 23)
+
+
+def test_staff_accounts_become_managers_and_keep_what_they_could_do(transactional_db):
+    executor = MigrationExecutor(connection)
+    executor.migrate([("tracking", "0012_entry_day_required")])
+    old = executor.loader.project_state([("tracking", "0012_entry_day_required")]).apps
+    User = old.get_model("auth", "User")
+    User.objects.create(username="staff", is_staff=True)
+    User.objects.create(username="member")
+    User.objects.create(username="root", is_staff=True, is_superuser=True)
+    call_command("migrate", verbosity=0)
+    managers = Group.objects.get(name="Manager").user_set.values_list("username", flat=True)
+    assert list(managers) == ["staff"]
+    staff = get_user_model().objects.get(username="staff")
+    assert staff.has_perm("tracking.delete_client") and staff.has_perm("tracking.view_invoice")
+    assert not get_user_model().objects.get(username="member").has_perm("tracking.add_client")

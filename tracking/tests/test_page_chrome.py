@@ -34,7 +34,7 @@ def test_not_found_and_not_allowed_pages_keep_the_navigation(client, colleague):
     assert 'aria-label="Main"' in missing.content.decode()
     refused = client.get("/clients/new/")
     assert refused.status_code == 403
-    assert "Only staff members manage clients" in refused.content.decode()
+    assert "You may not add clients" in refused.content.decode()
     assert 'aria-label="Main"' in refused.content.decode()
 
 

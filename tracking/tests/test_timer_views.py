@@ -96,7 +96,8 @@ def test_the_dashboard_lists_today_and_this_week_with_totals(
         make_entry(colleague, website, at(25, 10), 45)
         make_entry(colleague, website, at(23, 9), 60)  # Monday
         make_entry(colleague, website, at(22, 9), 120)  # last Sunday: not this week
-        with django_assert_max_num_queries(10):  # 8, the tags of the listed entries, any project?
+        # 8, the tags of the listed entries, any project?, the person's permissions (2)
+        with django_assert_max_num_queries(12):
             response = logged_in.get("/")
     assert response.context["today_seconds"] == 75 * 60
     assert response.context["week_seconds"] == 135 * 60

@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404, render
 
 from tracking.forms import ClientForm
 from tracking.models import Client
-from tracking.views.editing import confirm_delete, save_form, staff_required
+from tracking.views.editing import confirm_delete, permission_required, save_form
 
 
 @login_required
@@ -29,7 +29,7 @@ def client_detail(request, pk):
     return render(request, "tracking/client_detail.html", {"client": client, "projects": projects})
 
 
-@staff_required
+@permission_required("add", Client)
 def client_create(request):
     return save_form(
         request,
@@ -40,7 +40,7 @@ def client_create(request):
     )
 
 
-@staff_required
+@permission_required("change", Client)
 def client_edit(request, pk):
     client = get_object_or_404(Client, pk=pk)
     return save_form(
@@ -52,7 +52,7 @@ def client_edit(request, pk):
     )
 
 
-@staff_required
+@permission_required("delete", Client)
 def client_delete(request, pk):
     client = get_object_or_404(Client, pk=pk)
     return confirm_delete(

@@ -10,10 +10,11 @@ from tracking.models import Comment, Project, Task
 from tracking.views.editing import confirm_delete, save_form
 
 
-def _get_own_comment(request, pk) -> Comment:
-    """A comment its author (or staff) may change; anyone else gets 404."""
+def _get_own_comment(request, pk, action: str = "change") -> Comment:
+    """A comment its author (or whoever may change or delete any) may change or delete;
+    anyone else gets 404."""
     comment = get_object_or_404(Comment.objects.select_related("project", "task"), pk=pk)
-    if not permissions.can_change_comment(request.user, comment):
+    if not permissions.can_change_comment(request.user, comment, action):
         raise Http404
     return comment
 
@@ -58,7 +59,7 @@ def comment_edit(request, pk):
 
 @login_required
 def comment_delete(request, pk):
-    comment = _get_own_comment(request, pk)
+    comment = _get_own_comment(request, pk, "delete")
     return confirm_delete(
         request,
         comment,

@@ -11,17 +11,22 @@ from django.shortcuts import redirect, render, resolve_url
 from tracking import permissions
 
 
-def staff_required(view):
-    """Those who manage the catalogue only: others are sent to log in, or answered 403."""
+def permission_required(action: str, model):
+    """Those with the model permission only (tracking.permissions): others are sent to log
+    in, or answered 403."""
 
-    @wraps(view)
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        if not permissions.can_manage_catalogue(request.user):
-            raise PermissionDenied("Only staff members manage clients, projects and invoices.")
-        return view(request, *args, **kwargs)
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapper(request, *args, **kwargs):
+            if not permissions.can(request.user, action, model):
+                name = model._meta.verbose_name_plural
+                raise PermissionDenied(f"You may not {action} {name}: ask an administrator.")
+            return view(request, *args, **kwargs)
 
-    return wrapper
+        return wrapper
+
+    return decorator
 
 
 def save_form(request, form, *, title, cancel_url, success_message, success_url=None):

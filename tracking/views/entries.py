@@ -2,14 +2,16 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.utils import timezone
 
+from tracking import permissions
 from tracking.csv_export import csv_response, invalid_filters
 from tracking.forms import ReportFilterForm, TimeEntryForm
 from tracking.models import ANOTHER_TIMER_RUNS, Locked, TimeEntry
+from tracking.permissions import visible_entries
 from tracking.queries import filtered_entries
 from tracking.views.editing import confirm_delete
 
@@ -45,10 +47,14 @@ class EntryPage:
         return self.number > 1
 
 
-def get_entry_for_user(request, pk) -> TimeEntry:
-    """The entry, if the user may see it: someone else's entry answers 404, not 403."""
-    entries = TimeEntry.objects.for_user(request.user).select_related("project", "task", "user")
-    return get_object_or_404(entries, pk=pk)
+def get_entry_for_user(request, pk, action: str = "view") -> TimeEntry:
+    """The entry, if the user may see it (someone else's entry answers 404, not 403), and
+    may ``change`` or ``delete`` it when asked (403 if not)."""
+    entries = visible_entries(request.user).select_related("project", "task", "user")
+    entry = get_object_or_404(entries, pk=pk)
+    if action != "view" and not permissions.can_change_entry(request.user, entry, action):
+        raise PermissionDenied(f"You may not {action} someone else's entry.")
+    return entry
 
 
 def _filter_form(request) -> ReportFilterForm:
@@ -147,7 +153,7 @@ def entry_create(request):
 
 @login_required
 def entry_edit(request, pk):
-    entry = get_entry_for_user(request, pk)
+    entry = get_entry_for_user(request, pk, "change")
     refusal = _refuse_if_locked(request, entry)
     if refusal:
         return refusal
@@ -157,7 +163,7 @@ def entry_edit(request, pk):
 
 @login_required
 def entry_delete(request, pk):
-    entry = get_entry_for_user(request, pk)
+    entry = get_entry_for_user(request, pk, "delete")
     return _refuse_if_locked(request, entry) or confirm_delete(
         request,
         entry,

@@ -11,16 +11,16 @@ from tracking.documents import invoice_context, invoice_pdf, pdf_filename
 from tracking.forms import BillEntriesForm, InvoiceForm, InvoiceItemFormSet
 from tracking.models import BusinessProfile, Invoice, suggest_invoice_number
 from tracking.signals import invoice_downloaded
-from tracking.views.editing import confirm_delete, staff_required
+from tracking.views.editing import confirm_delete, permission_required
 
 
-@staff_required
+@permission_required("view", Invoice)
 def invoice_list(request):
     invoices = Invoice.objects.select_related("client", "project").with_totals()
     return render(request, "tracking/invoice_list.html", {"invoices": invoices})
 
 
-@staff_required
+@permission_required("view", Invoice)
 def invoice_detail(request, pk):
     invoice = get_object_or_404(
         Invoice.objects.select_related("client", "project").with_totals(), pk=pk
@@ -79,19 +79,19 @@ def _refuse_if_locked(request, invoice):
     return None
 
 
-@staff_required
+@permission_required("add", Invoice)
 def invoice_create(request):
     return _edit_invoice(request, Invoice(), "New invoice")
 
 
-@staff_required
+@permission_required("change", Invoice)
 def invoice_edit(request, pk):
     invoice = get_object_or_404(Invoice, pk=pk)
     refusal = _refuse_if_locked(request, invoice)
     return refusal or _edit_invoice(request, invoice, f"Edit invoice {invoice}")
 
 
-@staff_required
+@permission_required("delete", Invoice)
 def invoice_delete(request, pk):
     invoice = get_object_or_404(Invoice, pk=pk)
     refusal = _refuse_if_locked(request, invoice)
@@ -104,7 +104,7 @@ def invoice_delete(request, pk):
     )
 
 
-@staff_required
+@permission_required("change", Invoice)
 @require_POST
 def invoice_advance(request, pk):
     invoice = get_object_or_404(Invoice, pk=pk)
@@ -117,7 +117,7 @@ def invoice_advance(request, pk):
     return redirect(invoice.get_absolute_url())
 
 
-@staff_required
+@permission_required("change", Invoice)
 @require_POST
 def invoice_bill_entries(request, pk):
     invoice = get_object_or_404(Invoice, pk=pk)
@@ -147,7 +147,7 @@ def invoice_bill_entries(request, pk):
     return redirect(invoice.get_absolute_url())
 
 
-@staff_required
+@permission_required("change", Invoice)
 @require_POST
 def invoice_refresh(request, pk):
     invoice = get_object_or_404(Invoice, pk=pk)
@@ -160,13 +160,13 @@ def invoice_refresh(request, pk):
     return redirect(invoice.get_absolute_url())
 
 
-@staff_required
+@permission_required("view", Invoice)
 def invoice_print(request, pk):
     invoice = get_object_or_404(Invoice.objects.select_related("client"), pk=pk)
     return render(request, "tracking/invoice_document.html", invoice_context(invoice))
 
 
-@staff_required
+@permission_required("view", Invoice)
 def invoice_download(request, pk):
     invoice = get_object_or_404(Invoice.objects.select_related("client"), pk=pk)
     response = HttpResponse(invoice_pdf(invoice), content_type="application/pdf")

@@ -3,7 +3,7 @@ from django.shortcuts import get_object_or_404, render
 
 from tracking.forms import CommentForm, ProjectForm
 from tracking.models import Project, TimeEntry
-from tracking.views.editing import confirm_delete, save_form, staff_required
+from tracking.views.editing import confirm_delete, permission_required, save_form
 
 
 @login_required
@@ -32,7 +32,7 @@ def project_detail(request, pk):
     return render(request, "tracking/project_detail.html", context)
 
 
-@staff_required
+@permission_required("add", Project)
 def project_create(request):
     return save_form(
         request,
@@ -43,7 +43,7 @@ def project_create(request):
     )
 
 
-@staff_required
+@permission_required("change", Project)
 def project_edit(request, pk):
     project = get_object_or_404(Project, pk=pk)
     return save_form(
@@ -55,7 +55,7 @@ def project_edit(request, pk):
     )
 
 
-@staff_required
+@permission_required("delete", Project)
 def project_delete(request, pk):
     project = get_object_or_404(Project, pk=pk)
     return confirm_delete(

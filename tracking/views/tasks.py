@@ -8,10 +8,10 @@ from tracking.models import Task
 from tracking.views.editing import confirm_delete, save_form
 
 
-def _get_task_to_change(request, pk) -> Task:
-    """A task the user may change: everyone sees tasks, so others are answered 403."""
+def _get_task_to_change(request, pk, action: str = "change") -> Task:
+    """A task the user may change (or delete): everyone sees tasks, so others get 403."""
     task = get_object_or_404(Task, pk=pk)
-    if not permissions.can_change_task(request.user, task):
+    if not permissions.can_change_task(request.user, task, action):
         raise PermissionDenied
     return task
 
@@ -70,7 +70,7 @@ def task_edit(request, pk):
 
 @login_required
 def task_delete(request, pk):
-    task = _get_task_to_change(request, pk)
+    task = _get_task_to_change(request, pk, "delete")
     return confirm_delete(
         request,
         task,

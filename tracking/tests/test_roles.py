@@ -1,0 +1,80 @@
+"""Who may do what is Django's model permissions, granted through groups: the web pages,
+the admin and the API ask the same question (tracking/permissions.py)."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+
+from api.models import ApiToken
+from api.tests.conftest import Api
+from tracking.models import Client
+from tracking.tests.conftest import at
+
+pytestmark = pytest.mark.django_db
+
+
+def grant(user, *codenames):
+    group = Group.objects.create(name=f"can {' '.join(codenames)}")
+    group.permissions.add(*Permission.objects.filter(codename__in=codenames))
+    user.groups.add(group)
+
+
+def test_staff_without_the_delete_client_permission_cannot_delete_one_anywhere(client, acme):
+    staff = get_user_model().objects.create_user("clerk", password="pw", is_staff=True)
+    grant(staff, "change_client", "view_client")
+    client.force_login(staff)
+    assert client.post(f"/clients/{acme.pk}/delete/").status_code == 403
+    page = client.get(f"/clients/{acme.pk}/").content.decode()
+    assert "/edit/" in page and "/delete/" not in page
+    admin = client.post(f"/admin/tracking/client/{acme.pk}/delete/", {"post": "yes"})
+    assert admin.status_code == 403
+    assert Client.objects.filter(pk=acme.pk).exists()
+
+
+def test_a_member_granted_add_client_adds_one_on_the_web_and_through_the_api(client, colleague):
+    assert client.get("/clients/new/").status_code == 302  # not logged in yet
+    client.force_login(colleague)
+    assert client.get("/clients/new/").status_code == 403
+    grant(colleague, "add_client")
+    page = client.get("/clients/").content.decode()
+    assert 'href="/clients/new/"' in page
+    response = client.post("/clients/new/", {"name": "Globex"})
+    assert response.status_code == 302
+    _, secret = ApiToken.objects.create_token(colleague, "cli")
+    assert Api(secret).post("/api/v1/clients/", {"name": "Initech"}).status_code == 201
+    assert set(Client.objects.values_list("name", flat=True)) == {"Globex", "Initech"}
+    assert Api(secret).patch(f"/api/v1/clients/{Client.objects.get(name='Globex').pk}/", {
+        "name": "Globex Corp"
+    }).status_code == 403  # fmt: skip
+
+
+def test_a_manager_sees_and_changes_everyones_entries_a_member_only_their_own(
+    client, owner, colleague, stranger, website, make_entry
+):
+    theirs = make_entry(stranger, website, at(23, 9), 60)
+    client.force_login(colleague)
+    assert client.get(f"/entries/{theirs.pk}/").status_code == 404
+    client.force_login(owner)  # a Manager
+    assert client.get(f"/entries/{theirs.pk}/").status_code == 200
+    assert client.get(f"/entries/{theirs.pk}/edit/").status_code == 200
+    viewer = Group.objects.create(name="Auditor")
+    viewer.permissions.add(Permission.objects.get(codename="view_timeentry"))
+    colleague.groups.add(viewer)
+    client.force_login(colleague)
+    assert client.get(f"/entries/{theirs.pk}/").status_code == 200
+    assert client.get(f"/entries/{theirs.pk}/edit/").status_code == 403
+    assert client.post(f"/entries/{theirs.pk}/delete/").status_code == 403
+
+
+def test_roles_are_groups_and_the_nav_shows_invoices_only_to_who_may_see_them(
+    client, owner, colleague
+):
+    manager = Group.objects.get(name="Manager")
+    assert manager.permissions.filter(codename="delete_client").exists()
+    assert (
+        Group.objects.get(name="Administrator").permissions.filter(codename="change_user").exists()
+    )
+    client.force_login(colleague)
+    assert 'href="/invoices/"' not in client.get("/").content.decode()
+    client.force_login(owner)
+    assert 'href="/invoices/"' in client.get("/").content.decode()
