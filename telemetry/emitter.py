@@ -27,9 +27,12 @@ logger = logging.getLogger(__name__)
 QUEUE_SIZE = 10_000
 # At process exit, time allowed to hand over queued events (PostHog's retries back off 1, 2 s).
 EXIT_FLUSH_SECONDS = 10.0
-# The dispatcher looks at the heartbeat this long after start, then hourly.
-HEARTBEAT_FIRST_CHECK_SECONDS = 300
-HEARTBEAT_CHECK_INTERVAL_SECONDS = 3600
+# The dispatcher does its periodic work (the heartbeat) this long after start, then hourly.
+PERIODIC_FIRST_SECONDS = 300
+PERIODIC_INTERVAL_SECONDS = 3600
+# That work, registered by TelemetryConfig.ready() (lifecycle.send_heartbeat_if_due): the
+# emitter calls it without knowing the modules above it.
+periodic_work: list = []
 # Once something was sent, an idle dispatcher looks this often for a switch-off made
 # elsewhere, to drop what its sinks still hold (one stat() each time).
 SWITCH_OFF_POLL_SECONDS = 0.25
@@ -117,7 +120,7 @@ class Dispatcher:
         self.sinks = None
         self.dropped_full = 0
         self.store_checked_at = 0.0
-        self.next_heartbeat_check = time.monotonic() + HEARTBEAT_FIRST_CHECK_SECONDS
+        self.next_periodic = time.monotonic() + PERIODIC_FIRST_SECONDS
         self.thread = threading.Thread(target=self.run, name="telemetry-dispatcher", daemon=True)
         self.thread.start()
 
@@ -148,7 +151,7 @@ class Dispatcher:
                     item.set()
                     continue
                 self.dispatch(item)
-                self.maybe_heartbeat()
+                self.run_periodic_work()
             except Exception:
                 logger.exception("Telemetry dispatcher error; the event was dropped")
 
@@ -188,13 +191,12 @@ class Dispatcher:
             sink.discard()
         return True
 
-    def maybe_heartbeat(self):
-        if time.monotonic() < self.next_heartbeat_check:
+    def run_periodic_work(self):
+        if time.monotonic() < self.next_periodic:
             return
-        self.next_heartbeat_check = time.monotonic() + HEARTBEAT_CHECK_INTERVAL_SECONDS
-        from telemetry.lifecycle import send_heartbeat_if_due
-
-        send_heartbeat_if_due(close_db=True)
+        self.next_periodic = time.monotonic() + PERIODIC_INTERVAL_SECONDS
+        for work in periodic_work:
+            work()
 
     def flush(self, timeout: float):
         done = threading.Event()

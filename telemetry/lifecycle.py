@@ -5,15 +5,12 @@ so that ``install.first_seen`` is sent once per installation and ``install.heart
 most once a day, however many processes and servers run.
 """
 
-import json
 import logging
 import platform
 import sys
 from datetime import timedelta
-from pathlib import Path
 
 import django
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
 
@@ -24,7 +21,6 @@ from telemetry.emitter import emit
 
 logger = logging.getLogger(__name__)
 
-LEGACY_STATE_NAME = "telemetry-state.json"
 HEARTBEAT_PERIOD = timedelta(hours=24)
 
 
@@ -65,8 +61,7 @@ def send_first_seen_once(user=None) -> bool:
         return False
 
     def send() -> bool:
-        # An installation that reported itself before the bookkeeping moved into the record.
-        return _legacy_first_seen_sent() or emit("install.first_seen", user=user, **environment())
+        return emit("install.first_seen", user=user, **environment())
 
     return installation.claim("first_seen_sent_at", send)
 
@@ -102,18 +97,3 @@ def _count(app_label: str, model_name: str) -> int:
     from django.apps import apps
 
     return apps.get_model(app_label, model_name).objects.count()
-
-
-def _legacy_first_seen_sent() -> bool:
-    """What the first build's own file (``data/telemetry-state.json``) says, if it exists."""
-    path = Path(settings.TIMETRACKER_DATA_DIR) / LEGACY_STATE_NAME
-    try:
-        legacy = json.loads(path.read_text())
-    except (OSError, ValueError):
-        return False
-    current = installation.get()
-    return (
-        isinstance(legacy, dict)
-        and current is not None
-        and (legacy.get("first_seen_installation_id") == current.installation_id)
-    )

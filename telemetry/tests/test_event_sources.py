@@ -376,17 +376,6 @@ def test_a_login_refused_while_paused_says_locked_out_and_nothing_more(
     assert "alice.secret" not in str(events)
 
 
-def test_an_installation_that_reported_before_the_record_kept_it_does_not_again(
-    telemetry_on, settings, event_names
-):
-    legacy = settings.TIMETRACKER_DATA_DIR / lifecycle.LEGACY_STATE_NAME
-    legacy.write_text(f'{{"first_seen_installation_id": "{telemetry_on.installation_id}"}}')
-    assert lifecycle.send_first_seen_once() is True  # recorded as sent, without sending
-    assert lifecycle.send_first_seen_once() is False
-    assert "install.first_seen" not in event_names()
-    assert installation.get().first_seen_sent_at is not None
-
-
 def sources(sent_events, name) -> list[str]:
     return [event["properties"]["source"] for event in sent_events() if event["event"] == name]
 
