@@ -259,16 +259,6 @@ def data_dir_writable() -> bool:
 # Transitions: each one read-modify-write under the backend's lock
 
 
-def update(**changes) -> Installation:
-    """Apply ``changes`` to the record (tests and repairs; identity keys are refused)."""
-    unknown = set(changes) - {field.name for field in fields(Installation)}
-    if unknown or "telemetry_salt" in changes or "installation_id" in changes:
-        raise ValueError(f"these keys cannot be updated: {sorted(unknown) or 'identity'}")
-    with backend().change() as data:
-        data.update(changes)
-    return Installation.from_dict(data)
-
-
 def complete_setup(telemetry_enabled: bool) -> Installation:
     """Mark setup complete exactly once; raise ``StoreError`` if it already was."""
     with backend().change() as data:

@@ -30,13 +30,6 @@ class Bool:
         return isinstance(value, bool)
 
 
-class Float:
-    label = "number"
-
-    def accepts(self, value) -> bool:
-        return isinstance(value, float | int) and not isinstance(value, bool)
-
-
 class CurrencyCode:
     """An ISO 4217 currency code: a closed set of three-letter codes, never an amount."""
 

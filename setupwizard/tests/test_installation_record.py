@@ -98,11 +98,6 @@ def test_setup_cannot_complete_twice(raw):
     assert raw.read()["telemetry_enabled"] is False
 
 
-def test_the_identity_cannot_be_updated(raw):
-    with pytest.raises(ValueError, match="cannot be updated"):
-        installation.update(telemetry_salt="0" * 64)
-
-
 def test_a_change_elsewhere_applies_from_the_next_request(raw):
     installation.complete_setup(telemetry_enabled=False)
     assert installation.get().telemetry_enabled is False

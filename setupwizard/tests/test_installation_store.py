@@ -131,13 +131,18 @@ def _hammer(data_dir: str, key: str, rounds: int, results) -> None:
 
     child_settings.TIMETRACKER_DATA_DIR = data_dir
     torn = 0
+
+    def write(value: bool) -> None:
+        with store.backend().change() as data:
+            data[key] = value
+
     for index in range(rounds):
-        store.update(**{key: index % 2 == 0})
+        write(index % 2 == 0)
         try:
             json.loads(Path(data_dir, "installation.json").read_text())
         except ValueError:
             torn += 1
-    store.update(**{key: True})
+    write(True)
     results.put(torn)
 
 

@@ -28,7 +28,7 @@ def test_consent_precedence(
 
 def test_it_is_off_until_setup_is_complete(settings):
     settings.ENABLE_TELEMETRY = True
-    installation.update(telemetry_enabled=True)
+    installation.set_telemetry_enabled(True)
     assert consent.is_enabled() is False
     assert "setup is not complete" in consent.decide().reason
 

@@ -21,7 +21,6 @@ from tracking.models.catalogue import (
     clean_tag_names,
 )
 from tracking.models.common import (
-    CENT,
     COMMENT_MAX_LENGTH,
     EARLIEST_MOMENT,
     END_OF_TIME,
@@ -54,7 +53,6 @@ from tracking.models.entries import (
 __all__ = [
     "ANOTHER_TIMER_RUNS",
     "ARCHIVED_PROJECT",
-    "CENT",
     "COMMENT_MAX_LENGTH",
     "EARLIEST_MOMENT",
     "END_OF_TIME",

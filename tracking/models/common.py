@@ -5,7 +5,6 @@ import pycountry
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 
-CENT = Decimal("0.01")
 # The one limit on free text people type into entries, timers and comments.
 NOTES_MAX_LENGTH = 2000
 COMMENT_MAX_LENGTH = 10_000
