@@ -15,8 +15,9 @@ from dataclasses import dataclass
 
 from django.db import DatabaseError, IntegrityError, connections, router, transaction
 
-from setupwizard import installation as store
-from setupwizard.installation import (
+from setupwizard import record as store
+from setupwizard.models import InstallationRecord
+from setupwizard.record import (
     CORRUPT,
     REPAIR_COMMAND,
     UNREADABLE,
@@ -26,7 +27,6 @@ from setupwizard.installation import (
     StoreError,
     StoreState,
 )
-from setupwizard.models import InstallationRecord
 
 logger = logging.getLogger("setupwizard.installation")
 

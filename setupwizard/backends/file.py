@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from setupwizard import installation as store
-from setupwizard.installation import (
+from setupwizard import record as store
+from setupwizard.record import (
     CORRUPT,
     CORRUPT_MARKER,
     READ_ONLY,
