@@ -52,7 +52,7 @@ def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
 
     def visit(node, trail):
         if node in trail:
-            found.append(trail[trail.index(node) :] + [node])
+            found.append([*trail[trail.index(node) :], node])
             return
         if node in done:
             return
