@@ -26,6 +26,7 @@ from tracking.models import (
     Tag,
     Task,
     TimeEntry,
+    check_date_range,
     clean_tag_names,
 )
 
@@ -356,10 +357,10 @@ class SummaryQuerySerializer(serializers.Serializer):
     )
 
     def validate(self, attrs):
-        if attrs.get("start") and attrs.get("end") and attrs["end"] < attrs["start"]:
-            raise serializers.ValidationError(
-                {"end": ["The end date cannot be before the start date."]}
-            )
+        try:
+            check_date_range(attrs.get("start"), attrs.get("end"))
+        except DjangoValidationError as error:
+            raise serializers.ValidationError({"end": error.messages}) from None
         return attrs
 
 

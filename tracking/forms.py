@@ -29,6 +29,7 @@ from tracking.models import (
     Tag,
     Task,
     TimeEntry,
+    check_date_range,
     clean_tag_names,
     currency_choices,
 )
@@ -409,9 +410,10 @@ class BillEntriesForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        start, end = cleaned.get("start_date"), cleaned.get("end_date")
-        if start and end and end < start:
-            self.add_error("end_date", "The end date cannot be before the start date.")
+        try:
+            check_date_range(cleaned.get("start_date"), cleaned.get("end_date"))
+        except forms.ValidationError as error:
+            self.add_error("end_date", error)
         return cleaned
 
 
@@ -451,8 +453,10 @@ class ReportFilterForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("start") and cleaned.get("end") and cleaned["end"] < cleaned["start"]:
-            self.add_error("end", "The end date cannot be before the start date.")
+        try:
+            check_date_range(cleaned.get("start"), cleaned.get("end"))
+        except forms.ValidationError as error:
+            self.add_error("end", error)
         return cleaned
 
 

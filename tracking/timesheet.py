@@ -100,9 +100,7 @@ FIXED_KINDS = {
 
 def precise_hours(seconds: int) -> str:
     """``H:MM``, or ``H:MM:SS`` when the seconds matter: 12605 → "3:30:05"."""
-    if seconds % 60:
-        return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
-    return clock_duration(seconds)
+    return clock_duration(seconds, exact=bool(seconds % 60))
 
 
 def to_the_minute(seconds: int) -> int:

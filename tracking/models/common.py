@@ -1,4 +1,4 @@
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pycountry
@@ -57,11 +57,24 @@ def hundredths_of_hours(seconds: int) -> int:
     return (seconds * 100 + 1800) // 3600
 
 
-def clock_duration(seconds: int | None) -> str:
-    """Seconds as hours and minutes on a clock, to the nearest minute: 720 → "0:12",
-    5400 → "1:30", nothing → "0:00"."""
+def clock_duration(seconds: int | float | None, *, exact: bool = False) -> str:
+    """The one duration formatter. Seconds as hours and minutes on a clock, to the nearest
+    minute: 720 → "0:12", 5400 → "1:30", nothing → "0:00"; ``exact``: with the seconds,
+    3663 → "1:01:03"."""
+    if exact:
+        whole = max(0, int(seconds or 0))
+        return f"{whole // 3600}:{whole // 60 % 60:02d}:{whole % 60:02d}"
     minutes = round((seconds or 0) / 60)
     return f"{minutes // 60}:{minutes % 60:02d}"
+
+
+END_DATE_BEFORE_START = "The end date cannot be before the start date."
+
+
+def check_date_range(first: date | None, last: date | None) -> None:
+    """A range of days may not end before it starts (either end may be open)."""
+    if first and last and last < first:
+        raise ValidationError(END_DATE_BEFORE_START, code="end_before_start")
 
 
 def seconds_to_hours(seconds: int | None) -> Decimal:

@@ -28,6 +28,7 @@ from tracking.models.common import (
 
 ANOTHER_TIMER_RUNS = "A timer is already running: give this entry an end."
 ARCHIVED_PROJECT = "This project is archived: unarchive it to track time."
+END_AFTER_START = "The end must be after the start."
 
 
 class TimeEntryQuerySet(models.QuerySet):
@@ -327,7 +328,7 @@ class TimeEntry(models.Model):
             models.CheckConstraint(
                 condition=Q(end__isnull=True) | Q(end__gt=F("start")),
                 name="entry_ends_after_start",
-                violation_error_message="The end must be after the start.",
+                violation_error_message=END_AFTER_START,
             ),
             models.UniqueConstraint(
                 fields=["user"],
@@ -497,7 +498,7 @@ class TimeEntry(models.Model):
 
     def clean(self):
         if self.start and self.end and self.end <= self.start:
-            raise ValidationError({"end": "The end must be after the start."})
+            raise ValidationError({"end": END_AFTER_START})
         if self.start and self.end is None and self.user_id is not None:
             others = TimeEntry.objects.running().filter(user_id=self.user_id).exclude(pk=self.pk)
             if others.exists():

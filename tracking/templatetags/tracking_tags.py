@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from tracking import permissions
-from tracking.models import seconds_to_hours
+from tracking.models import clock_duration, seconds_to_hours
 from tracking.money import format_money
 
 register = template.Library()
@@ -24,8 +24,7 @@ def hours(seconds) -> Decimal:
 @register.filter
 def duration(delta) -> str:
     """A timedelta as H:MM:SS."""
-    seconds = max(0, int(delta.total_seconds()))
-    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+    return clock_duration(delta.total_seconds(), exact=True)
 
 
 @register.filter
