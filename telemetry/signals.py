@@ -6,6 +6,8 @@ invoice's status, a timer's end) come from a snapshot of the few tracked fields 
 ``on_commit``: a rolled-back change emits nothing.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 
 from django.contrib.auth import get_user_model
@@ -17,7 +19,7 @@ from django.utils import timezone
 from api.signals import token_created, token_revoked
 from setupwizard.signals import setup_completed
 from telemetry import lifecycle
-from telemetry.catalog import BUSINESS_PROFILE_FIELDS, USER_FIELDS, hours_bucket
+from telemetry.catalog import USER_FIELDS, get_event, hours_bucket
 from telemetry.emitter import emit
 from telemetry.middleware import current_source, current_user
 from tracking.models import (
@@ -42,49 +44,17 @@ from tracking.signals import (
 _MISSING = object()
 SNAPSHOT_ATTRIBUTE = "_telemetry_snapshot"
 
-# Model → {attribute name: field name as it appears in events}.
-TRACKED_FIELDS = {
-    TimeEntry: {
-        "project_id": "project",
-        "task_id": "task",
-        "notes": "notes",
-        "start": "start",
-        "end": "end",
-        "billable": "billable",
-        "pause": "pause",
-        "auto_stopped": "auto_stopped",
-    },
-    Project: {
-        "name": "name",
-        "client_id": "client",
-        "billable": "billable",
-        "hourly_rate": "hourly_rate",
-        "archived": "archived",
-    },
-    Client: {
-        "name": "name",
-        "email": "email",
-        "billing_address": "billing_address",
-        "tax_id": "tax_id",
-        "archived": "archived",
-    },
-    Task: {"project_id": "project", "title": "title", "priority": "priority", "status": "status"},
-    Invoice: {
-        "client_id": "client",
-        "project_id": "project",
-        "number": "number",
-        "issue_date": "issue_date",
-        "due_date": "due_date",
-        "currency": "currency",
-        "tax_rate": "tax_rate",
-        "payment_terms": "payment_terms",
-        "status": "status",
-    },
-    BusinessProfile: {name: name for name in sorted(BUSINESS_PROFILE_FIELDS.names)},
-    Comment: {"text": "text"},
-    Tag: {"name": "name", "color": "color"},
-}
 USER_TRACKED_FIELDS = {name: name for name in sorted(USER_FIELDS.names)}
+
+
+def tracked_fields(model, event: str | None, *state: str) -> dict:
+    """{attribute: name in events}: the fields the catalog's ``event`` lists as changeable
+    (its ``changed_fields``), and the ``state`` fields whose change makes events of their
+    own (a status, the archived flag, the timer's end and pause)."""
+    names = set(state)
+    if event is not None:
+        names |= get_event(event).properties["changed_fields"].names
+    return {model._meta.get_field(name).attname: name for name in sorted(names)}
 
 
 def _snapshot(instance, fields) -> dict:
@@ -232,37 +202,106 @@ def _comment_target(comment) -> str:
     return "project" if comment.project_id is not None else "task"
 
 
+def _project_events(project, created, old, changed):
+    properties = {"billable": project.billable, "has_hourly_rate": project.hourly_rate is not None}
+    return _archivable_events("project", properties, created, changed, project.archived)
+
+
+def _client_events(client, created, old, changed):
+    properties = {
+        "has_email": bool(client.email),
+        "has_billing_address": bool(client.billing_address),
+        "has_tax_id": bool(client.tax_id),
+    }
+    return _archivable_events("client", properties, created, changed, client.archived)
+
+
+def _tag_events(tag, created, old, changed):
+    return [("tag.created", {"has_color": bool(tag.color)})] if created else []
+
+
+def _business_profile_events(profile, created, old, changed):
+    return [("business_profile.updated", {"changed_fields": sorted(changed)})] if changed else []
+
+
+def _comment_events(comment, created, old, changed):
+    name = "comment.created" if created else "comment.updated"
+    return [(name, {"target": _comment_target(comment)})] if created or changed else []
+
+
+@dataclass(frozen=True)
+class Tracked:
+    """How one model's changes become events: the fields whose change matters, the events
+    a save makes (``saved(instance, created, old, changed)``), and the properties of its
+    ``<prefix>.deleted`` event (``None``: deleting it is not an event)."""
+
+    prefix: str
+    fields: dict
+    saved: Callable
+    deleted: Callable | None = None
+
+
+def _no_properties(instance) -> dict:
+    return {}
+
+
+TRACKED = {
+    TimeEntry: Tracked(
+        "time_entry",
+        tracked_fields(TimeEntry, "time_entry.updated", "end", "pause", "auto_stopped"),
+        _entry_events,
+        lambda entry: {
+            "was_running": entry.end is None,
+            "duration_seconds": entry.duration_seconds or 0,
+            "source": current_source(),
+        },
+    ),
+    Project: Tracked(
+        "project",
+        tracked_fields(Project, "project.updated", "archived"),
+        _project_events,
+        _no_properties,
+    ),
+    Client: Tracked(
+        "client",
+        tracked_fields(Client, "client.updated", "archived"),
+        _client_events,
+        _no_properties,
+    ),
+    Task: Tracked(
+        "task",
+        tracked_fields(Task, "task.updated", "status"),
+        _task_events,
+        lambda task: {"status": task.status},
+    ),
+    Invoice: Tracked(
+        "invoice",
+        tracked_fields(Invoice, "invoice.updated", "status"),
+        _invoice_events,
+        lambda invoice: {"status": invoice.status},
+    ),
+    Tag: Tracked("tag", {}, _tag_events, _no_properties),
+    # One record, never deleted (the admin offers no way to).
+    BusinessProfile: Tracked(
+        "business_profile",
+        tracked_fields(BusinessProfile, "business_profile.updated"),
+        _business_profile_events,
+    ),
+    Comment: Tracked(
+        "comment",
+        tracked_fields(Comment, None, "text"),
+        _comment_events,
+        lambda comment: {"target": _comment_target(comment)},
+    ),
+}
+
+
 def model_saved(sender, instance, created, raw=False, **kwargs):
     if raw:
         return
-    old, changed = _changes(instance, TRACKED_FIELDS[sender])
-    if sender is TimeEntry:
-        events = _entry_events(instance, created, old, changed)
-    elif sender is Project:
-        properties = {
-            "billable": instance.billable,
-            "has_hourly_rate": instance.hourly_rate is not None,
-        }
-        events = _archivable_events("project", properties, created, changed, instance.archived)
-    elif sender is Client:
-        properties = {
-            "has_email": bool(instance.email),
-            "has_billing_address": bool(instance.billing_address),
-            "has_tax_id": bool(instance.tax_id),
-        }
-        events = _archivable_events("client", properties, created, changed, instance.archived)
-    elif sender is Task:
-        events = _task_events(instance, created, old, changed)
-    elif sender is Invoice:
-        events = _invoice_events(instance, created, old, changed)
-    elif sender is Tag:
-        events = [("tag.created", {"has_color": bool(instance.color)})] if created else []
-    elif sender is BusinessProfile:
-        events = [("business_profile.updated", {"changed_fields": sorted(changed)})]
-        events = events if changed else []
-    else:
-        name = "comment.created" if created else "comment.updated"
-        events = [(name, {"target": _comment_target(instance)})] if created or changed else []
+    tracked = TRACKED[sender]
+    old, changed = _changes(instance, tracked.fields)
+    events = tracked.saved(instance, created, old, changed)
     if events:
         actor = _actor(instance)
         for name, properties in events:
@@ -270,22 +309,10 @@ def model_saved(sender, instance, created, raw=False, **kwargs):
 
 
 def model_deleted(sender, instance, **kwargs):
-    if sender is BusinessProfile:
-        return  # one record, never deleted (the admin offers no way to)
-    if sender is TimeEntry:
-        properties = {
-            "was_running": instance.end is None,
-            "duration_seconds": instance.duration_seconds or 0,
-            "source": current_source(),
-        }
-    elif sender is Task or sender is Invoice:
-        properties = {"status": instance.status}
-    elif sender is Comment:
-        properties = {"target": _comment_target(instance)}
-    else:
-        properties = {}
-    name = f"{sender._meta.model_name.replace('timeentry', 'time_entry')}.deleted"
-    _emit_on_commit(name, user=_actor(instance), **properties)
+    tracked = TRACKED[sender]
+    if tracked.deleted is not None:
+        properties = tracked.deleted(instance)
+        _emit_on_commit(f"{tracked.prefix}.deleted", user=_actor(instance), **properties)
 
 
 def user_saved(sender, instance, created, raw=False, **kwargs):
@@ -391,9 +418,9 @@ def on_setup_completed(sender, user, telemetry_enabled, source, **kwargs):
 
 def connect() -> None:
     """Connect every receiver (called once, from ``TelemetryConfig.ready``)."""
-    for model, fields in TRACKED_FIELDS.items():
+    for model, tracked in TRACKED.items():
         uid = f"telemetry:{model.__name__}"
-        snapshot = snapshot_receiver(fields)
+        snapshot = snapshot_receiver(tracked.fields)
         post_init.connect(snapshot, sender=model, weak=False, dispatch_uid=f"{uid}:init")
         post_save.connect(model_saved, sender=model, dispatch_uid=f"{uid}:save")
         post_delete.connect(model_deleted, sender=model, dispatch_uid=f"{uid}:delete")
