@@ -95,9 +95,9 @@ class ApiToken(models.Model):
         return "read-only" if self.read_only else "read-write"
 
     @property
-    def is_active(self) -> bool:
-        now = timezone.now()
-        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+    def is_expired(self) -> bool:
+        """For display; whether a token authenticates is ``ApiTokenQuerySet.active``."""
+        return self.expires_at is not None and self.expires_at <= timezone.now()
 
     def touch(self, now=None) -> None:
         """Record a use, at most once per LAST_USED_PRECISION."""
