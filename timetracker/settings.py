@@ -225,6 +225,9 @@ SERVER_LABEL = (
     env.str("SERVER_LABEL", default="") or os.environ.get("HOSTNAME", "") or (socket.gethostname())
 )
 
+# /healthz answers 503 when the data directory has less room than this.
+HEALTHZ_MIN_FREE_MB = config.env_int(env, "HEALTHZ_MIN_FREE_MB", default=50, low=0, high=10**6)
+
 # Django's cache, which holds the API's rate-limit counts: by default files in the data
 # directory, shared by every worker of this server with no setup and no database write per
 # request; a Redis (CACHE_URL=redis://host:6379/1) shares them between several servers.

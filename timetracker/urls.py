@@ -8,6 +8,8 @@ from django.urls import include, path
 
 from timetracker.views import doc, favicon, healthz
 
+handler500 = "timetracker.views.server_error"
+
 
 def email_required(view):
     """Password reset needs outgoing mail: without a mail server the pages do not exist."""

@@ -1,20 +1,70 @@
+import shutil
+import sys
 from functools import lru_cache
 
 import markdown
 from django.conf import settings
-from django.http import Http404, HttpResponse
+from django.db import DatabaseError, connection
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.templatetags.static import static
 from django.utils.safestring import mark_safe
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+
+def storage_problem(error: Exception) -> str:
+    """What a database error means for the people using the server, in one sentence."""
+    text = str(error)
+    if "disk is full" in text or "No space left on device" in text:
+        return "The server's disk is full, so nothing could be saved."
+    return "The database is not answering."
 
 
 @require_GET
 @never_cache
 def healthz(request):
-    """Liveness probe: answers without a login, a setup redirect or a database write."""
+    """Readiness, for load balancers: 200 "ok" when the database answers a query and the
+    data directory has room; 503 naming what is wrong otherwise. ``?live``: only that the
+    process answers (no database). No login, no setup redirect, never a write."""
+    if "live" in request.GET:
+        return HttpResponse("ok\n", content_type="text/plain")
+    problems = []
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError as error:
+        problems.append(f"database: {storage_problem(error)}")
+    try:
+        free = shutil.disk_usage(settings.TIMETRACKER_DATA_DIR).free
+    except OSError as error:
+        problems.append(f"data directory: {error.strerror}")
+    else:
+        if free < settings.HEALTHZ_MIN_FREE_MB * 1024 * 1024:
+            problems.append(f"data directory: only {free // (1024 * 1024)} MB free")
+    if problems:
+        body = "".join(f"{problem}\n" for problem in problems)
+        return HttpResponse(body, status=503, content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+def server_error(request):
+    """Django's 500, unless the database is what failed: then a 503 that says so (in JSON
+    for the API), so people know to try again and a load balancer steps aside. Nothing was
+    saved: the request's transaction never committed."""
+    error = sys.exc_info()[1]
+    if not isinstance(error, DatabaseError):
+        return defaults.server_error(request)
+    message = storage_problem(error)
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": f"{message} Nothing was saved."}, status=503)
+    else:
+        page = loader.get_template("503.html").render({"message": message})
+        response = HttpResponse(page, status=503)
+    response["Retry-After"] = "60"
+    return response
 
 
 @require_GET
