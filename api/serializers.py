@@ -259,7 +259,9 @@ class EntryFilterSerializer(serializers.Serializer):
     billable = serializers.BooleanField(required=False, allow_null=True, default=None)
     running = serializers.BooleanField(required=False, allow_null=True, default=None)
     user = IdField(
-        queryset=get_user_model().objects.all(), required=False, help_text="Staff only."
+        queryset=get_user_model().objects.all(),
+        required=False,
+        help_text="With the permission to view everyone's entries.",
     )
     modified_after = MomentField(
         required=False,
@@ -353,7 +355,9 @@ class SummaryQuerySerializer(serializers.Serializer):
     )
     billable = serializers.BooleanField(required=False, allow_null=True, default=None)
     user = IdField(
-        queryset=get_user_model().objects.all(), required=False, help_text="Staff only."
+        queryset=get_user_model().objects.all(),
+        required=False,
+        help_text="With the permission to view everyone's entries.",
     )
 
     def validate(self, attrs):

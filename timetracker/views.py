@@ -4,7 +4,7 @@ from functools import lru_cache
 
 import markdown
 from django.conf import settings
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
@@ -55,7 +55,8 @@ def server_error(request):
     for the API), so people know to try again and a load balancer steps aside. Nothing was
     saved: the request's transaction never committed."""
     error = sys.exc_info()[1]
-    if not isinstance(error, DatabaseError):
+    # An outage (no connection, a full disk), not a bug such as an IntegrityError.
+    if not isinstance(error, OperationalError | InterfaceError):
         return defaults.server_error(request)
     message = storage_problem(error)
     if request.path.startswith("/api/"):

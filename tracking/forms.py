@@ -5,6 +5,7 @@ from operator import itemgetter
 from zoneinfo import available_timezones
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue
 from django.forms.utils import flatatt
@@ -466,7 +467,13 @@ class PreferencesForm(forms.ModelForm):
         choices=[("", "The server's time zone")]
         + [(name, name) for name in sorted(available_timezones())],
         widget=FastSelect,
+        help_text="Choosing the server's zone stores it by name, so your browser's zone "
+        "never replaces it.",
     )
+
+    def clean_time_zone(self) -> str:
+        # Empty means "never chosen" (the browser's zone is then offered): a choice is a name.
+        return self.cleaned_data["time_zone"] or settings.TIME_ZONE
 
     class Meta:
         model = Preferences

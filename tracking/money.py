@@ -50,11 +50,20 @@ class Totals:
         return cls(net=net, tax=tax, gross=net + tax, currency=currency)
 
 
-def time_amount(seconds: int, rate, currency: str) -> Decimal:
+def hundredths_of_hours(seconds: int) -> int:
+    """Whole hundredths of an hour, rounded half up, in integers: 5400 → 150."""
+    return (seconds * 100 + 1800) // 3600
+
+
+def seconds_to_hours(seconds: int | None) -> Decimal:
+    """Seconds as decimal hours rounded to two places: 5400 → Decimal("1.50")."""
+    return Decimal(hundredths_of_hours(seconds or 0)).scaleb(-2)
+
+
+def time_amount(seconds: int, rate: Decimal, currency: str) -> Decimal:
     """What time is billed at, the one pricing rule: its hours to the hundredth (an invoice
     line's quantity) times the hourly rate, rounded half up to the currency's unit."""
-    hundredths = (seconds * 100 + 1800) // 3600  # as seconds_to_hours, without the import
-    return line_amount(Decimal(hundredths).scaleb(-2), rate, currency)
+    return line_amount(seconds_to_hours(seconds), rate, currency)
 
 
 class Allocation:
@@ -72,6 +81,8 @@ class Allocation:
     def take_units(self, weight: int) -> int:
         """The next part, in the currency's minor units (cents, yen, fils)."""
         self.weight += weight
+        if not self.total:  # nothing but zero-second time: nothing to share
+            return 0
         upto = (2 * self.units * self.weight + self.total) // (2 * self.total)  # half up
         part, self.given = upto - self.given, upto
         return part

@@ -1,6 +1,6 @@
 """Which entries a person sees, and the report figures built from them.
 
-Views (and, later, the API) ask here instead of filtering and aggregating by hand, so a
+The web pages and the API ask here instead of filtering and aggregating by hand, so a
 number has one definition wherever it is shown.
 """
 

@@ -5,6 +5,9 @@ import pycountry
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 
+# Hours as invoices count them live with the money they price (one rule: tracking.money).
+from tracking.money import hundredths_of_hours, seconds_to_hours  # noqa: F401
+
 # The one limit on free text people type into entries, timers and comments.
 NOTES_MAX_LENGTH = 2000
 COMMENT_MAX_LENGTH = 10_000
@@ -52,11 +55,6 @@ def validate_entry_moment(moment: datetime) -> None:
         )
 
 
-def hundredths_of_hours(seconds: int) -> int:
-    """Whole hundredths of an hour, rounded half up, in integers: 5400 → 150."""
-    return (seconds * 100 + 1800) // 3600
-
-
 def clock_duration(seconds: int | float | None, *, exact: bool = False) -> str:
     """The one duration formatter. Seconds as hours and minutes on a clock, to the nearest
     minute: 720 → "0:12", 5400 → "1:30", nothing → "0:00"; ``exact``: with the seconds,
@@ -75,11 +73,6 @@ def check_date_range(first: date | None, last: date | None) -> None:
     """A range of days may not end before it starts (either end may be open)."""
     if first and last and last < first:
         raise ValidationError(END_DATE_BEFORE_START, code="end_before_start")
-
-
-def seconds_to_hours(seconds: int | None) -> Decimal:
-    """Seconds as decimal hours rounded to two places: 5400 → Decimal("1.50")."""
-    return Decimal(hundredths_of_hours(seconds or 0)).scaleb(-2)
 
 
 # An invoice in one of these statuses is final: it, its lines and the entries it bills are

@@ -1,5 +1,6 @@
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -11,7 +12,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from tracking.models.catalogue import Project, Tag, Task
+from tracking.models.catalogue import Preferences, Project, Tag, Task
 from tracking.models.common import (
     EARLIEST_MOMENT,
     END_OF_TIME,
@@ -272,7 +273,8 @@ class TimeEntry(models.Model):
     )
     start = models.DateTimeField(validators=[validate_entry_moment])
     # The day the entry belongs to, fixed when it is made (or its start moves) in its owner's
-    # zone of the moment: choosing another zone later moves no entry to another day.
+    # zone of the moment (_day_zone): choosing another zone later moves no entry to another
+    # day.
     day = models.DateField(editable=False)
     # Time typed as a length on a day (timesheet, imports without clock times): it sits at
     # the day's start so every query by time keeps working, but it has no clock time, so it
@@ -416,6 +418,18 @@ class TimeEntry(models.Model):
         entry._stored_end = entry.__dict__.get("end")
         return entry
 
+    def _day_zone(self) -> tzinfo:
+        """The zone an entry's day is counted in: for a new entry, the one in use as it is
+        made (its owner's, who makes it); for one moved later, its owner's own, looked up,
+        since a manager in another zone may be the one moving it."""
+        if self._state.adding or self.user_id is None:
+            return timezone.get_current_timezone()
+        name = Preferences.objects.filter(user_id=self.user_id).values_list("time_zone", flat=True)
+        try:
+            return ZoneInfo(name.first() or settings.TIME_ZONE)
+        except (ZoneInfoNotFoundError, ValueError):
+            return timezone.get_default_timezone()
+
     def adds_time_to_archived_project(self) -> bool:
         """New time on an archived project: a new entry there, one moved onto it, or one
         made longer there. Editing or shortening what is already there is fine."""
@@ -447,7 +461,7 @@ class TimeEntry(models.Model):
         if moved and self.duration_only and self.day is not None and self.start is not None:
             self.duration_only = self.start == duration_only_span(self.day, 0)[0]
         if self.day is None or (moved and not self.duration_only and self.start is not None):
-            self.day = timezone.localtime(self.start).date()
+            self.day = timezone.localtime(self.start, self._day_zone()).date()
 
     def _stored_billing(self):
         return (

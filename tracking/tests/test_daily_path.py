@@ -147,3 +147,21 @@ def test_duration_only_time_is_listed_by_its_day_without_clock_times(
     api = client.get(f"/api/v1/entries/{entry.pk}/").json()
     assert api["day"] == "2026-11-23" and api["duration_only"] is True
     assert api["duration_seconds"] == 2 * 3600
+
+
+def test_a_manager_elsewhere_moving_an_entry_counts_its_day_in_the_owners_zone(
+    client, owner, colleague, website, make_entry
+):
+    Preferences.objects.create(user=colleague, time_zone="Asia/Tokyo")
+    Preferences.objects.create(user=owner, time_zone="America/New_York")
+    with timezone.override("Asia/Tokyo"):
+        entry = make_entry(colleague, website, at(23, 1), 60)  # 10:00 on Monday in Tokyo
+    client.force_login(owner)  # a Manager, in New York, where it is still Sunday evening
+    response = client.post(
+        f"/entries/{entry.pk}/edit/",
+        {"project": website.pk, "start": "2026-11-22T19:30", "end": "2026-11-22T20:30"},
+    )
+    assert response.status_code == 302
+    entry.refresh_from_db()
+    assert entry.start == datetime(2026, 11, 23, 0, 30, tzinfo=UTC)  # 09:30 in Tokyo
+    assert entry.day == date(2026, 11, 23)  # Monday, the owner's day, not New York's Sunday

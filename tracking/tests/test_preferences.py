@@ -1,4 +1,5 @@
 import pytest
+from django.utils import timezone
 
 from tracking.models import Preferences
 from tracking.tests.conftest import at
@@ -19,7 +20,8 @@ def test_times_follow_the_users_own_time_zone_and_entries_keep_their_day(
     response = logged_in.post("/preferences/", {"time_zone": "Asia/Tokyo"})
     assert response.status_code == 302
     assert Preferences.objects.get(user=colleague).time_zone == "Asia/Tokyo"
-    make_entry(colleague, website, at(3, 1), 30)  # 10:00 on the 3rd in Tokyo
+    with timezone.override("Asia/Tokyo"):  # made where its owner now lives
+        make_entry(colleague, website, at(3, 1), 30)  # 10:00 on the 3rd in Tokyo
     body = b"".join(
         logged_in.get("/reports/export.csv?start=2026-11-02&end=2026-11-03").streaming_content
     ).decode()
@@ -52,7 +54,7 @@ def test_the_zone_is_remembered_at_login(client, colleague, website, make_entry)
 def test_the_zone_costs_no_query_of_its_own(logged_in, django_assert_num_queries):
     logged_in.post("/preferences/", {"time_zone": "Asia/Tokyo"})
     with django_assert_num_queries(1) as captured:
-        logged_in.get("/healthz")
+        logged_in.get("/healthz?live")
     assert "django_session" in captured.captured_queries[0]["sql"]  # not the user, no prefs
 
 
@@ -88,3 +90,13 @@ def test_the_browser_never_overrides_a_chosen_zone_or_sends_people_elsewhere(cli
     )
     assert response["Location"] == "/"
     assert Preferences.objects.get(user=colleague).time_zone == "Europe/Berlin"
+
+
+def test_choosing_the_servers_zone_is_kept_and_never_replaced_by_the_browsers(
+    logged_in, colleague, settings
+):
+    logged_in.post("/preferences/", {"time_zone": ""})
+    assert Preferences.objects.get(user=colleague).time_zone == settings.TIME_ZONE
+    logged_in.logout()
+    logged_in.force_login(colleague)
+    assert 'id="browser-zone"' not in logged_in.get("/entries/").content.decode()

@@ -1,13 +1,15 @@
 """Who may do what is Django's model permissions, granted through groups: the web pages,
 the admin and the API ask the same question (tracking/permissions.py)."""
 
+from datetime import date
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 
 from api.models import ApiToken
 from api.tests.conftest import Api
-from tracking.models import Client
+from tracking.models import Client, Invoice
 from tracking.tests.conftest import at
 
 pytestmark = pytest.mark.django_db
@@ -78,3 +80,24 @@ def test_roles_are_groups_and_the_nav_shows_invoices_only_to_who_may_see_them(
     assert 'href="/invoices/"' not in client.get("/").content.decode()
     client.force_login(owner)
     assert 'href="/invoices/"' in client.get("/").content.decode()
+
+
+def test_a_viewer_of_everyones_entries_and_invoices_sees_no_button_they_may_not_use(
+    client, colleague, stranger, website, acme, make_entry
+):
+    auditor = Group.objects.create(name="Auditor")
+    auditor.permissions.add(
+        *Permission.objects.filter(codename__in=["view_timeentry", "view_invoice"])
+    )
+    colleague.groups.add(auditor)
+    theirs = make_entry(stranger, website, at(23, 9), 60)
+    invoice = Invoice.objects.create(client=acme, due_date=date(2026, 12, 31))
+    client.force_login(colleague)
+    entry_page = client.get(f"/entries/{theirs.pk}/").content.decode()
+    assert f"/entries/{theirs.pk}/edit/" not in entry_page
+    assert f"/entries/{theirs.pk}/delete/" not in entry_page
+    assert client.post(f"/entries/{theirs.pk}/keep-end/").status_code == 403
+    invoice_page = client.get(f"/invoices/{invoice.pk}/").content.decode()
+    for action in ("edit/", "delete/", "bill/", "status/"):
+        assert f"/invoices/{invoice.pk}/{action}" not in invoice_page
+    assert 'href="/invoices/new/"' not in client.get("/invoices/").content.decode()

@@ -103,6 +103,8 @@ def entry_detail(request, pk):
         "entry": entry,
         "locked": entry.locking_invoice(),
         "overlaps": entry.overlapping().exists(),
+        "can_change": permissions.can_change_entry(request.user, entry),
+        "can_delete": permissions.can_change_entry(request.user, entry, "delete"),
     }
     return render(request, "tracking/entry_detail.html", context)
 

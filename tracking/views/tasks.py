@@ -37,6 +37,7 @@ def task_detail(request, pk):
         "comments": task.comments.select_related("author"),
         "comment_form": CommentForm(),
         "can_change": permissions.can_change_task(request.user, task),
+        "can_delete": permissions.can_change_task(request.user, task, "delete"),
     }
     return render(request, "tracking/task_detail.html", context)
 

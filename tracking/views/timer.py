@@ -127,7 +127,7 @@ def timer_resume(request):
 @require_POST
 def entry_keep_end(request, pk):
     """The owner confirms the end an auto-stopped timer was given."""
-    entry = get_entry_for_user(request, pk)
+    entry = get_entry_for_user(request, pk, "change")
     try:
         entry.confirm_end()
     except Locked as exc:
