@@ -119,9 +119,17 @@ class Report:
         return round_money(sum(priced, Decimal(0)), self.currency)
 
     def over_time(self) -> tuple[str, list[dict]]:
-        """The days rolled up into days, weeks or months, whichever fits the range."""
+        """The days rolled up into days, weeks or months, whichever fits the range (only
+        those with time)."""
         by_day = {group.key: group.seconds for group in self.days}
         return seconds_over_time(by_day, self.start, self.end)
+
+    def chart_buckets(self) -> list[dict]:
+        """Every bucket of the range, empty ones included, for the chart."""
+        size, buckets = self.over_time()
+        days = [group.key for group in self.days]
+        first, last = self.start or min(days, default=None), self.end or max(days, default=None)
+        return every_bucket(size, buckets, first, last) if first and last else []
 
 
 def _add(groups: dict, key, label: str, sums, detail: str = "") -> Group:
@@ -271,6 +279,23 @@ def seconds_over_time(by_day: dict[date, int], first_day: date | None, last_day:
     for day, seconds in by_day.items():
         buckets[bucket_start(day, size)] += seconds
     return size, [{"start": start, "seconds": buckets[start]} for start in sorted(buckets)]
+
+
+def next_bucket(start: date, size: str) -> date:
+    if size == "month":
+        return date(start.year + start.month // 12, start.month % 12 + 1, 1)
+    return start + timedelta(days=7 if size == "week" else 1)
+
+
+def every_bucket(size: str, buckets: list[dict], first_day: date, last_day: date) -> list[dict]:
+    """``buckets`` with the empty ones of the range between them: a chart shows every day
+    (week, month) from ``first_day`` to ``last_day``, not only those with time."""
+    seconds = {row["start"]: row["seconds"] for row in buckets}
+    rows, start = [], bucket_start(first_day, size)
+    while start <= last_day:
+        rows.append({"start": start, "seconds": seconds.get(start, 0)})
+        start = next_bucket(start, size)
+    return rows
 
 
 @dataclass

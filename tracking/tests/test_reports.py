@@ -1,5 +1,6 @@
 import csv
 import io
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -44,7 +45,7 @@ def test_totals_by_project_user_and_day_match_hand_computed_values(client, owner
     assert context["bucket"] == "day"
     by_day = [(row["start"].day, str(row["hours"])) for row in context["over_time"]]
     assert by_day == [(2, "1.00"), (3, "1.50"), (4, "0.75")]
-    assert len(context["chart"]["bars"]) == 3
+    assert len(context["chart"]["bars"]) == 30  # every day of November, empty ones too
     assert b"<svg" in response.content
 
 
@@ -194,7 +195,7 @@ def test_a_long_range_is_shown_by_week_and_drops_nothing(client, owner, website,
     rows = [(row["start"].isoformat(), str(row["hours"])) for row in context["over_time"]]
     assert rows == [("2025-09-22", "0.50"), ("2026-11-02", "2.00")]
     assert sum(row["seconds"] for row in context["over_time"]) == 9000
-    assert len(context["chart"]["bars"]) == 2
+    assert len(context["chart"]["bars"]) == 101  # every ISO week from 30 Dec 2024
 
 
 def test_a_range_of_years_is_shown_by_month(client, owner, website, make_entry):
@@ -243,3 +244,23 @@ def test_the_csv_prices_each_billable_entry(client, owner, week):
         ("Website", "80.00", "80.00"),
         ("Website", "80.00", "80.00"),
     ]
+
+
+def test_the_chart_has_a_bar_for_every_day_of_the_range_empty_ones_included(client, owner, week):
+    client.force_login(owner)
+    page = report(client, "?start=2026-11-01&end=2026-11-30")
+    bars = re.findall(
+        r'class="bar" data-day="([\d-]+)"[^>]*aria-label="([^"]+)"', page.content.decode()
+    )
+    assert [day for day, _ in bars] == [f"2026-11-{day:02d}" for day in range(1, 31)]
+    labels = dict(bars)
+    assert labels["2026-11-03"].endswith(": 1:30") and labels["2026-11-05"].endswith(": 0:00")
+    assert 'tabindex="0"' in page.content.decode()
+
+
+def test_a_long_range_has_a_bar_for_every_week(client, owner, week):
+    client.force_login(owner)
+    page = report(client, "?start=2026-09-01&end=2026-11-30").content.decode()
+    days = re.findall(r'class="bar" data-day="([\d-]+)"', page)
+    assert days[0] == "2026-08-31" and days[-1] == "2026-11-30"  # Mondays
+    assert len(days) == 14

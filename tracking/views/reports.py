@@ -4,12 +4,13 @@ from django.utils import timezone
 
 from tracking.csv_export import csv_response, invalid_filters
 from tracking.forms import ReportFilterForm
-from tracking.models import BusinessProfile, seconds_to_hours
+from tracking.models import BusinessProfile, clock_duration, seconds_to_hours
 from tracking.queries import build_report, filtered_entries
 from tracking.signals import report_viewed
 
 CHART_HEIGHT = 120
 CHART_BAR_WIDTH = 18
+CHART_GAP = 4
 CHART_AXIS_WIDTH = 40  # room for the hour labels on the left
 REPORT_FILTERS = ("start", "end", "client", "project", "billable", "user", "tag")
 BUCKET_LABELS = {"day": "Hours per day", "week": "Hours per week", "month": "Hours per month"}
@@ -25,25 +26,26 @@ def _report_form(request) -> ReportFilterForm:
     return ReportFilterForm(data, viewer=request.user)
 
 
-def _chart(buckets):
-    """Bars for an inline SVG chart of hours per bucket, scaled to the busiest one, with a
-    vertical axis labelled in hours (0, half the peak, the peak) and dates along the bottom."""
+def _chart(buckets: list[dict]) -> dict:
+    """Bars for an inline SVG chart of hours per bucket, every bucket of the range (empty
+    ones too), scaled to the busiest one, with a vertical axis labelled in H:MM (0, half the
+    peak, the peak) and dates along the bottom. Each bar is focusable and read out."""
     peak = max((row["seconds"] for row in buckets), default=0) or 1
     bars = []
     for index, row in enumerate(buckets):
         height = round(CHART_HEIGHT * row["seconds"] / peak)
         bars.append(
             {
-                "x": CHART_AXIS_WIDTH + index * (CHART_BAR_WIDTH + 4),
+                "x": CHART_AXIS_WIDTH + index * (CHART_BAR_WIDTH + CHART_GAP),
                 "y": CHART_HEIGHT - height,
                 "height": height,
                 "start": row["start"],
-                "hours": seconds_to_hours(row["seconds"]),
+                "label": clock_duration(row["seconds"]),
             }
         )
-    width = CHART_AXIS_WIDTH + max(len(bars) * (CHART_BAR_WIDTH + 4), CHART_BAR_WIDTH)
+    width = CHART_AXIS_WIDTH + max(len(bars) * (CHART_BAR_WIDTH + CHART_GAP), CHART_BAR_WIDTH)
     ticks = [
-        {"y": round(CHART_HEIGHT * (1 - share)), "hours": seconds_to_hours(round(peak * share))}
+        {"y": round(CHART_HEIGHT * (1 - share)), "label": clock_duration(round(peak * share))}
         for share in (0, 0.5, 1)
     ]
     return {
@@ -71,7 +73,7 @@ def reports(request):
         "bucket": bucket,
         "bucket_label": BUCKET_LABELS[bucket],
         "over_time": over_time,
-        "chart": _chart(over_time),
+        "chart": _chart(report.chart_buckets()),
         "query": form.data.urlencode(),
     }
     used = {name for name in REPORT_FILTERS if request.GET.get(name)}
