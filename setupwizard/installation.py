@@ -210,6 +210,21 @@ def move_to(target: str) -> str:
 def repair(has_superuser: bool) -> RepairReport:
     """Write a valid record again, keeping the salt and id when they can be read.
 
+    A valid record whose setup never completed while an administrator exists (made with
+    ``createsuperuser``, or a database restored without its record) is adopted: setup is
+    completed with this record's identity, since ``manage.py setup`` refuses to.
+
     Telemetry stays off after a repair: the administrator opts in again deliberately.
     """
-    return backend().repair(has_superuser)
+    report = backend().repair(has_superuser)
+    current = get()
+    if report.changed or not has_superuser or current is None or current.setup_complete:
+        return report
+    complete_setup(telemetry_enabled=False)
+    return RepairReport(
+        True,
+        [
+            "Setup was not complete although an administrator exists: completed it with this "
+            f"record's identity (installation id {current.installation_id}). Telemetry is off."
+        ],
+    )

@@ -151,10 +151,22 @@ def test_repair_recovers_the_salt_and_id(raw):
 
 
 def test_repair_of_a_valid_record_changes_nothing(raw):
-    installation.get()
+    installation.complete_setup(telemetry_enabled=False)
     before = raw.read()
     assert not installation.repair(has_superuser=True).changed
     assert raw.read() == before
+
+
+def test_repair_adopts_a_new_record_beside_an_existing_administrator(raw):
+    before = installation.get()
+    report = installation.repair(has_superuser=True)
+    assert report.changed and "completed it with this record's identity" in report.messages[0]
+    after = installation.get()
+    assert after.setup_complete and not after.telemetry_enabled
+    assert (after.telemetry_salt, after.installation_id) == (
+        before.telemetry_salt,
+        before.installation_id,
+    )
 
 
 def test_a_claim_runs_once_per_installation(raw):

@@ -184,3 +184,13 @@ def test_moving_never_overwrites_another_set_up_installation(settings):
         run("--store", "database")
     installation.reset_cache()
     assert installation.get().installation_id == other.installation_id
+
+
+def test_setup_never_gives_a_database_with_users_a_new_identity(db, capsys):
+    """A database restored without its installation record: setup refuses and says how."""
+    get_user_model().objects.create_superuser("restored", "r@example.test", "pw")
+    before = installation.get()
+    with pytest.raises(CommandError, match="restore its installation record too") as refused:
+        call_command("setup", "--no-telemetry")
+    assert "setup --repair" in str(refused.value)
+    assert installation.get() == before and not before.setup_complete

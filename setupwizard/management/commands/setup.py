@@ -110,6 +110,18 @@ class Command(BaseCommand):
         if state.problem:
             raise CommandError(f"{state.detail} Nothing was changed.")
         User = get_user_model()
+        people = User.objects.count()
+        if people and not state.installation.setup_complete:
+            raise CommandError(
+                f"The database already holds {people} user account(s), but this installation "
+                "record is new (setup never completed with it): completing setup now would give "
+                "the installation a new identity and every user a new fingerprint. If you "
+                "restored the database, restore its installation record too (data/"
+                "installation.json, or the database's own row with INSTALLATION_STORE="
+                "database) from the same backup. If this is a new installation whose "
+                "administrator was made with createsuperuser, adopt it: "
+                f"{installation.REPAIR_COMMAND}. Nothing was changed."
+            )
         admin = None
         if User.objects.filter(is_superuser=True).exists():
             self.stdout.write("Administrator: exists, skipped.")
