@@ -14,6 +14,7 @@ from operator import itemgetter
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
+from django.utils.dateformat import format as format_date
 
 from tracking.models import Project, TimeEntry, seconds_to_hours
 from tracking.money import allocate, round_money, time_amount
@@ -125,11 +126,17 @@ class Report:
         return seconds_over_time(by_day, self.start, self.end)
 
     def chart_buckets(self) -> list[dict]:
-        """Every bucket of the range, empty ones included, for the chart."""
+        """Every bucket of the range, empty ones included, for the chart (a very long range:
+        the stretch with time, see CHART_MAX_BARS)."""
         size, buckets = self.over_time()
         days = [group.key for group in self.days]
         first, last = self.start or min(days, default=None), self.end or max(days, default=None)
-        return every_bucket(size, buckets, first, last) if first and last else []
+        if not (first and last):
+            return []
+        rows = every_bucket(size, buckets, first, last)
+        if len(rows) > CHART_MAX_BARS and days:
+            rows = every_bucket(size, buckets, max(first, min(days)), min(last, max(days)))
+        return rows
 
 
 def _add(groups: dict, key, label: str, sums, detail: str = "") -> Group:
@@ -279,6 +286,17 @@ def seconds_over_time(by_day: dict[date, int], first_day: date | None, last_day:
     for day, seconds in by_day.items():
         buckets[bucket_start(day, size)] += seconds
     return size, [{"start": start, "seconds": buckets[start]} for start in sorted(buckets)]
+
+
+BUCKET_FORMATS = {"month": "F Y", "week": "\\W\\e\\e\\k \\o\\f D j M Y", "day": "D j M Y"}
+# A chart of a range with more buckets than this (a century by month) shows the stretch
+# that has time, with the empty buckets inside it.
+CHART_MAX_BARS = 400
+
+
+def bucket_label(start: date, size: str) -> str:
+    """What a bucket is called: "November 2026", "Week of Mon 2 Nov 2026", "Tue 3 Nov 2026"."""
+    return format_date(start, BUCKET_FORMATS[size])
 
 
 def next_bucket(start: date, size: str) -> date:

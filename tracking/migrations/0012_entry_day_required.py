@@ -28,7 +28,11 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="timeentry",
             index=models.Index(
-                fields=["day", "user", "project", "end", "duration_seconds"], name="entry_day"
+                fields=[
+                    "day", "user", "project", "end", "duration_seconds", "billable",
+                    "invoice_item",
+                ],
+                name="entry_day_report",
             ),
         ),
     ]

@@ -369,13 +369,23 @@ class TimeEntry(models.Model):
             models.Index(
                 fields=["user"], condition=Q(auto_stopped=True), name="entry_auto_stopped"
             ),
-            # Days: the timesheet, day reports, ranges of days.
+            # Days: the timesheet, day reports, ranges of days; with what a report adds up
+            # and prices (billable, billed), so a report reads the index alone.
             models.Index(
                 fields=["user", "day", "project", "end", "duration_seconds"],
                 name="entry_user_day",
             ),
             models.Index(
-                fields=["day", "user", "project", "end", "duration_seconds"], name="entry_day"
+                fields=[
+                    "day",
+                    "user",
+                    "project",
+                    "end",
+                    "duration_seconds",
+                    "billable",
+                    "invoice_item",
+                ],
+                name="entry_day_report",
             ),
         ]
 

@@ -5,7 +5,7 @@ from django.utils import timezone
 from tracking.csv_export import csv_response, invalid_filters
 from tracking.forms import ReportFilterForm
 from tracking.models import BusinessProfile, clock_duration, seconds_to_hours
-from tracking.queries import build_report, filtered_entries
+from tracking.queries import bucket_label, build_report, filtered_entries
 from tracking.signals import report_viewed
 
 CHART_HEIGHT = 120
@@ -26,7 +26,7 @@ def _report_form(request) -> ReportFilterForm:
     return ReportFilterForm(data, viewer=request.user)
 
 
-def _chart(buckets: list[dict]) -> dict:
+def _chart(buckets: list[dict], size: str) -> dict:
     """Bars for an inline SVG chart of hours per bucket, every bucket of the range (empty
     ones too), scaled to the busiest one, with a vertical axis labelled in H:MM (0, half the
     peak, the peak) and dates along the bottom. Each bar is focusable and read out."""
@@ -40,7 +40,7 @@ def _chart(buckets: list[dict]) -> dict:
                 "y": CHART_HEIGHT - height,
                 "height": height,
                 "start": row["start"],
-                "label": clock_duration(row["seconds"]),
+                "label": f"{bucket_label(row['start'], size)}: {clock_duration(row['seconds'])}",
             }
         )
     width = CHART_AXIS_WIDTH + max(len(bars) * (CHART_BAR_WIDTH + CHART_GAP), CHART_BAR_WIDTH)
@@ -65,7 +65,10 @@ def reports(request):
         return render(request, "tracking/reports.html", {"form": form}, status=400)
     report = build_report(request.user, form.cleaned_data, BusinessProfile.load().default_currency)
     bucket, over_time = report.over_time()
-    over_time = [dict(row, hours=seconds_to_hours(row["seconds"])) for row in over_time]
+    over_time = [
+        dict(row, hours=seconds_to_hours(row["seconds"]), label=bucket_label(row["start"], bucket))
+        for row in over_time
+    ]
     context = {
         "form": form,
         "report": report,
@@ -73,7 +76,7 @@ def reports(request):
         "bucket": bucket,
         "bucket_label": BUCKET_LABELS[bucket],
         "over_time": over_time,
-        "chart": _chart(report.chart_buckets()),
+        "chart": _chart(report.chart_buckets(), bucket),
         "query": form.data.urlencode(),
     }
     used = {name for name in REPORT_FILTERS if request.GET.get(name)}
