@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from babel.numbers import get_currency_precision
 from django.db import connections
-from django.db.models import CharField, Sum
+from django.db.models import CharField, F, Sum
 from django.db.models.functions import Cast
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
@@ -107,22 +107,31 @@ def _in_zone(moment, zone):
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(zone)
 
 
-def _allocations(queryset, currency: str) -> dict[int, Allocation]:
+def _allocations(queryset, currency: str) -> dict[int, tuple[Allocation, bool]]:
     """Each priced project's amount in this export, as a report prices it, to be shared out
-    over its rows: the amount column adds up to the report's billable amount, to the unit
-    of any currency (queries.Report)."""
+    over its rows in proportion to each row's own hours to the hundredth, so that a row
+    shows its hours times the rate (to within the unit where the project's rounding differs)
+    and the column adds up to the report's billable amount, in any currency
+    (queries.Report). Rows too short to make a hundredth of an hour share by seconds when
+    they are all there is. Returns {project: (allocation, by seconds?)}."""
     priced = queryset.filter(billable=True, end__isnull=False, project__hourly_rate__isnull=False)
     rows = priced.values("project_id", "project__hourly_rate").annotate(
-        seconds=Sum("duration_seconds")
+        seconds=Sum("duration_seconds"),
+        hundredths=Sum((F("duration_seconds") * 100 + 1800) / 3600),  # hundredths_of_hours
     )
-    return {
-        row["project_id"]: Allocation(
-            time_amount(row["seconds"], row["project__hourly_rate"], currency),
-            row["seconds"],
-            currency,
-        )
-        for row in rows.order_by()
-    }
+    allocations = {}
+    for row in rows.order_by():
+        amount = time_amount(row["seconds"], row["project__hourly_rate"], currency)
+        by_seconds = not row["hundredths"]
+        weight = row["seconds"] if by_seconds else row["hundredths"]
+        allocations[row["project_id"]] = (Allocation(amount, weight, currency), by_seconds)
+    return allocations
+
+
+def _share(allocation: tuple[Allocation, bool], seconds: int, precision: int) -> str:
+    shares, by_seconds = allocation
+    weight = seconds if by_seconds else hundredths_of_hours(seconds)
+    return units_text(shares.take_units(weight), precision)
 
 
 def _rows(queryset, zone, currency: str) -> Iterator[tuple]:
@@ -162,7 +171,7 @@ def _rows(queryset, zone, currency: str) -> Iterator[tuple]:
             neutralise(task or ""),
             "yes" if billable else "no",
             f"{rate_cents[rate] // 100}.{rate_cents[rate] % 100:02d}" if rate is not None else "",
-            units_text(allocations[project_id].take_units(seconds), precision) if priced else "",
+            _share(allocations[project_id], seconds, precision) if priced else "",
             neutralise(notes),
             neutralise(tags),
         )

@@ -137,6 +137,7 @@
       form.querySelector("#week-sum").textContent = clock(days.reduce(function (a, b) { return a + b; }, 0));
     }
     form.addEventListener("input", update);
+    update();  // a page shown again after "Add a row" or a refused save holds typed cells
   }
 
   // A person without a time zone of their own gets their browser's, once: the server

@@ -390,7 +390,9 @@ class TimeEntry(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.project} · {self.start:%Y-%m-%d %H:%M}"
+        if self.duration_only:
+            return f"{self.project} · {self.day:%Y-%m-%d}"
+        return f"{self.project} · {timezone.localtime(self.start):%Y-%m-%d %H:%M}"
 
     def save(self, *args, **kwargs):
         # The same rule as clean(), for the doors that save without it (timer, timesheet).

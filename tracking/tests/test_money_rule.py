@@ -89,3 +89,15 @@ def test_an_amount_is_shared_out_to_the_unit_and_adds_up_exactly():
     shares = allocate(Decimal("100.00"), [1, 1, 1], "EUR")
     assert shares == [Decimal("33.33"), Decimal("33.34"), Decimal("33.33")]
     assert sum(allocate(Decimal("1180"), [307, 195, 250, 15], "JPY")) == Decimal("1180")
+
+
+def test_each_csv_row_shows_its_own_hours_times_the_rate(client, owner, acme, make_entry):
+    redesign = Project.objects.create(name="Redesign", client=acme, hourly_rate="95.00")
+    for day, minutes in [(2, 90), (3, 135), (4, 60)]:
+        make_entry(owner, redesign, at(day, 9), minutes)
+    blip = make_entry(owner, redesign, at(5, 9), None)
+    blip.end = blip.start + timedelta(seconds=3)  # a timer started and stopped at once
+    blip.save()
+    client.force_login(owner)
+    amounts = csv_amounts(client, "/reports/export.csv?start=2026-11-01&end=2026-11-30")
+    assert amounts == [Decimal("142.50"), Decimal("213.75"), Decimal("95.00"), Decimal("0.00")]

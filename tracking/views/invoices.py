@@ -133,7 +133,8 @@ def invoice_bill_entries(request, pk):
         messages.error(request, " ".join(exc.messages))
         return redirect(invoice.get_absolute_url())
     if result.billed:
-        messages.success(request, f"Billed {result.billed} time entries.")
+        count = result.billed
+        messages.success(request, f"Billed {count} time entr{'y' if count == 1 else 'ies'}.")
     else:
         messages.info(
             request, f"Nothing left to bill between {start:%Y-%m-%d} and {end:%Y-%m-%d}."
