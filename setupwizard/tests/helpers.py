@@ -11,10 +11,15 @@ def toggle_in_a_process(database_url: str, key: str, rounds: int, results) -> No
     django.setup()
     from setupwizard import installation as store
 
+    def write(value: bool):
+        with store.backend().change() as data:
+            data[key] = value
+        return store.Installation.from_dict(data)
+
     identities = set()
     for index in range(rounds):
-        current = store.update(**{key: index % 2 == 0})
+        current = write(index % 2 == 0)
         identities.add((current.telemetry_salt, current.installation_id))
-    store.update(**{key: True})
+    write(True)
     claimed = store.claim("first_seen_sent_at", lambda: True)
     results.put((len(identities), claimed))
