@@ -1,4 +1,4 @@
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from html import escape as escape_html
 from operator import itemgetter
@@ -18,6 +18,7 @@ from tracking.models import (
     FIRST_YEAR,
     LARGEST_ID,
     LAST_YEAR,
+    MAX_ENTRY_DURATION,
     NOTES_MAX_LENGTH,
     TAG_NAME_MAX_LENGTH,
     TAGS_PER_ENTRY,
@@ -32,8 +33,11 @@ from tracking.models import (
     TimeEntry,
     check_date_range,
     clean_tag_names,
+    clock_duration,
     currency_choices,
+    duration_only_span,
 )
+from tracking.typed_time import Unreadable, parse_clock, parse_duration
 
 OUT_OF_RANGE = f"Use a date between {FIRST_YEAR} and {LAST_YEAR}."
 
@@ -266,7 +270,23 @@ class TimerStartForm(forms.Form):
         return cleaned
 
 
+class TimeTextInput(forms.TextInput):
+    """A time or duration typed as text ("930", "2:15pm", "1h30"): a browser's own time
+    picker wants seconds and a fixed format."""
+
+    def __init__(self, example: str):
+        super().__init__(attrs={"placeholder": example, "autocomplete": "off", "size": 8})
+
+
+MAX_ENTRY_HOURS = int(MAX_ENTRY_DURATION.total_seconds() // 3600)
+
+
 class TimeEntryForm(forms.ModelForm):
+    """An entry as people type it: a day, and two of start, end and duration ("9" to
+    "11:30", "14:00" for "45m", "22:00" to "1:30" the next day), or a duration alone for
+    time without clock times. Read in the person's zone, DST-exact. ``start`` and ``end``
+    as full local date-times still work instead, for scripts."""
+
     task = RowChoiceField(
         queryset=Task.objects.all(),
         columns=["project_id", "title"],
@@ -274,48 +294,154 @@ class TimeEntryForm(forms.ModelForm):
         required=False,
         widget=TaskSelect,
     )
+    date = BoundedDateField(required=False, widget=DateInput(), help_text="Today if empty.")
+    start_time = forms.CharField(required=False, max_length=20, widget=TimeTextInput("9:30"))
+    end_time = forms.CharField(
+        required=False,
+        max_length=20,
+        widget=TimeTextInput("11:30"),
+        help_text="Before the start means the next day.",
+    )
+    duration = forms.CharField(
+        required=False,
+        max_length=20,
+        widget=TimeTextInput("1:30"),
+        help_text="Any two of start, end and duration; a duration alone is time without "
+        "clock times. Leave end and duration empty to keep a timer running.",
+    )
+    start = LocalDateTimeField(required=False, widget=forms.HiddenInput)
+    end = LocalDateTimeField(required=False, widget=forms.HiddenInput)
     tags = TagsField()
+
+    field_order = ["project", "task", "date", "start_time", "end_time", "duration", "notes"]
+    field_order += ["tags", "billable"]
 
     class Meta:
         model = TimeEntry
-        fields = ["project", "task", "notes", "start", "end", "billable"]
-        field_classes = {"start": LocalDateTimeField, "end": LocalDateTimeField}
-        widgets = {
-            "project": FastSelect,
-            "start": DateTimeLocalInput(),
-            "end": DateTimeLocalInput(),
-            "notes": forms.Textarea(attrs={"rows": 3}),
-        }
+        fields = ["project", "task", "notes", "billable"]
+        widgets = {"project": FastSelect, "notes": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        if not self.instance.pk:
-            self.instance.user = user  # the model's own rules ask whose entry this is
+        entry = self.instance
+        if not entry.pk:
+            entry.user = user  # the model's own rules ask whose entry this is
             self.fields["project"].queryset = Project.objects.active()
+            self.initial.setdefault("date", timezone.localdate())
+            return
+        self.initial["tags"] = list(entry.tags.all())
+        self.initial.update(self._shown(entry))
+
+    @staticmethod
+    def _shown(entry) -> dict:
+        """The typed fields as the entry is stored, in the viewer's zone."""
+        if entry.duration_only:
+            return {"date": entry.day, "duration": clock_duration(entry.duration_seconds)}
+        start = timezone.localtime(entry.start)
+        shown = {"date": start.date(), "start_time": f"{start:%H:%M}"}
+        if entry.end is not None:
+            shown["end_time"] = f"{timezone.localtime(entry.end):%H:%M}"
+        return shown
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("start") or cleaned.get("end"):
+            self._use_moments(cleaned.get("start"), cleaned.get("end"))
         else:
-            self.initial["tags"] = list(self.instance.tags.all())
-        self.fields["end"].help_text = "Leave empty to keep the timer running."
+            self._use_typed(cleaned)
+        return cleaned
 
-    def _unchanged_or(self, name):
-        """Keep the stored instant when its wall-clock time was not edited.
+    def _use_moments(self, start, end) -> None:
+        """Full date-times (scripts): as given, an untouched one kept to the second."""
+        if start is None:
+            self.add_error("start", "Give a start as well.")
+            return
+        entry = self.instance
+        entry.start = self._unchanged_or(entry.start, start)
+        entry.end = self._unchanged_or(entry.end, end)
 
-        The second occurrence of a repeated hour shows as the same wall time as the first:
-        re-saving the form untouched must not move it by an hour.
-        """
-        value = self.cleaned_data.get(name)
-        stored = getattr(self.instance, name) if self.instance.pk else None
-        if value is not None and stored is not None:
-            shown = timezone.localtime(stored).replace(tzinfo=None)
-            if shown == timezone.localtime(value).replace(tzinfo=None):
-                return stored
+    @staticmethod
+    def _unchanged_or(stored, value):
+        """The stored instant when its wall-clock time was not edited: the second occurrence
+        of a repeated hour shows as the first, and saving it untouched must not move it."""
+        if (
+            value is not None
+            and stored is not None
+            and timezone.localtime(stored).replace(tzinfo=None)
+            == timezone.localtime(value).replace(tzinfo=None)
+        ):
+            return stored
         return value
 
-    def clean_start(self):
-        return self._unchanged_or("start")
+    def _use_typed(self, cleaned) -> None:
+        day = cleaned.get("date") or timezone.localdate()
+        try:
+            start_time = parse_clock(cleaned.get("start_time", ""))
+        except Unreadable as error:
+            self.add_error("start_time", str(error))
+            return
+        try:
+            end_time = parse_clock(cleaned.get("end_time", ""))
+        except Unreadable as error:
+            self.add_error("end_time", str(error))
+            return
+        try:
+            seconds = parse_duration(cleaned.get("duration", ""), MAX_ENTRY_HOURS)
+        except Unreadable as error:
+            self.add_error("duration", str(error))
+            return
+        if start_time is None and end_time is None and not seconds:
+            self.add_error("start_time", "Give two of start, end and duration (or a duration).")
+            return
+        if start_time is None and end_time is not None and not seconds:
+            self.add_error("end_time", "Give a start or a duration with the end.")
+            return
+        if self._untouched(cleaned, day):
+            return  # as shown: the stored times stand, to the second
+        entry = self.instance
+        if start_time is None and end_time is None:  # a length of time on a day
+            entry.duration_only, entry.day = True, day
+            entry.start, entry.end = duration_only_span(day, seconds)
+            return
+        entry.duration_only = False
+        zone = timezone.get_current_timezone()
+        try:
+            if start_time is None:
+                end = aware_from_wall_clock(datetime.combine(day, end_time), zone)
+                entry.start, entry.end = end.astimezone(UTC) - timedelta(seconds=seconds), end
+                return
+            start = aware_from_wall_clock(datetime.combine(day, start_time), zone)
+            if end_time is not None:
+                end_day = day if end_time > start_time else day + timedelta(days=1)
+                end = aware_from_wall_clock(datetime.combine(end_day, end_time), zone)
+            else:
+                end = start.astimezone(UTC) + timedelta(seconds=seconds) if seconds else None
+        except forms.ValidationError as error:
+            self.add_error("start_time" if start_time else "end_time", error)
+            return
+        entry.start = self._kept(cleaned, day, "start_time", entry.start, start)
+        entry.end = self._kept(cleaned, day, "end_time", entry.end, end)
 
-    def clean_end(self):
-        return self._unchanged_or("end")
+    def _kept(self, cleaned, day, name: str, stored, value):
+        """The stored moment, to the second, where its field was left as shown."""
+        if not self.instance.pk or stored is None:
+            return value
+        shown = self._shown(self.instance)
+        if day == shown["date"] and (cleaned.get(name) or "").strip() == shown.get(name):
+            return stored
+        return value
+
+    def _untouched(self, cleaned, day) -> bool:
+        """An existing entry saved with its times as shown keeps them exactly."""
+        if not self.instance.pk:
+            return False
+        shown = self._shown(self.instance)
+        typed = {name: (cleaned.get(name) or "") for name in ("start_time", "end_time")}
+        typed["duration"] = cleaned.get("duration") or ""
+        return day == shown["date"] and all(
+            typed[name].strip() == shown.get(name, "") for name in typed
+        )
 
     def save(self, commit=True):
         self.instance.auto_stopped = False  # a person has now set the end

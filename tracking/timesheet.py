@@ -15,48 +15,18 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from tracking.models import LARGEST_ID, Project, TimeEntry, clock_duration, duration_only_span
+from tracking.typed_time import Unreadable, parse_duration
 
-MAX_CELL_SECONDS = 24 * 3600
+MAX_CELL_HOURS = 24
 WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
 CELL_RE = re.compile(r"^h-(\d+)-(\d{4}-\d{2}-\d{2})$")
-HOURS_PATTERNS = [
-    # 1:30, 0:05
-    (re.compile(r"^(\d{1,2}):([0-5]\d)$"), lambda h, m: int(h) * 3600 + int(m) * 60),
-    # 1h30, 1h, 1h 30m
-    (
-        re.compile(r"^(\d{1,2})\s*h\s*(?:(\d{1,2})\s*m?)?$"),
-        lambda h, m: int(h) * 3600 + int(m or 0) * 60,
-    ),
-    # 90m, 90 min
-    (re.compile(r"^(\d{1,4})\s*m(?:in)?$"), lambda m: int(m) * 60),
-    # 1.5, 1,5, 2
-    (
-        re.compile(r"^(\d{1,2})(?:[.,](\d{1,2}))?$"),
-        lambda h, f: int(h) * 3600 + round(float(f"0.{f or 0}") * 3600),
-    ),
-]
-
-
-class CellError(ValueError):
-    pass
+CellError = Unreadable  # a cell, or a week, that cannot be read
 
 
 def parse_hours(text: str) -> int:
-    """Seconds from what people type: ``1.5``, ``1,5``, ``1:30``, ``1h30``, ``90m``; empty is 0.
-
-    Rounded to the minute; more than 24 hours or anything else is a ``CellError``.
-    """
-    text = text.strip().lower()
-    if not text:
-        return 0
-    for pattern, seconds_of in HOURS_PATTERNS:
-        match = pattern.match(text)
-        if match:
-            seconds = round(seconds_of(*match.groups()) / 60) * 60
-            if seconds > MAX_CELL_SECONDS:
-                raise CellError(f"{text!r} is more than 24 hours")
-            return seconds
-    raise CellError(f"{text!r} is not a duration: write 1.5, 1:30, 1h30 or 90m")
+    """Seconds from what people type in a cell (``tracking.typed_time``), at most a day;
+    empty is 0."""
+    return parse_duration(text, MAX_CELL_HOURS)
 
 
 def format_hours(seconds: int) -> str:

@@ -96,9 +96,9 @@ def test_an_untouched_second_occurrence_is_not_moved_when_the_form_is_saved_agai
     page = client.get(f"/entries/{entry.pk}/edit/").content.decode()
     shown = {
         name: re.search(rf'name="{name}" value="([^"]+)"', page).group(1)
-        for name in ("start", "end")
+        for name in ("date", "start_time", "end_time")
     }
-    assert shown == {"start": "2026-10-25T02:10:00", "end": "2026-10-25T02:40:00"}
+    assert shown == {"date": "2026-10-25", "start_time": "02:10", "end_time": "02:40"}
     data = {"project": website.pk, "notes": "edited", **shown}
     assert client.post(f"/entries/{entry.pk}/edit/", data).status_code == 302
     entry.refresh_from_db()
