@@ -2,6 +2,13 @@ from django.utils.functional import SimpleLazyObject
 
 from tracking.forms import QuickStartForm
 from tracking.middleware import THEME_SESSION_KEY, needs_browser_zone
+from tracking.models import TimeEntry
+
+
+def _quick_start(request) -> QuickStartForm:
+    """The idle timer bar's form, on the project last tracked: starting again is one click."""
+    last = TimeEntry.objects.last_tracked(request.user)
+    return QuickStartForm(auto_id="quick-%s", initial={"project": last.get("project")})
 
 
 def timer(request):
@@ -15,5 +22,5 @@ def timer(request):
         # static/js/app.js then sends the browser's zone (tracking.views.preferences).
         "ask_browser_zone": needs_browser_zone(request),
         # Built only by a page that shows the idle timer bar.
-        "quick_start": SimpleLazyObject(lambda: QuickStartForm(auto_id="quick-%s")),
+        "quick_start": SimpleLazyObject(lambda: _quick_start(request)),
     }

@@ -88,6 +88,17 @@ class TimeEntryQuerySet(models.QuerySet):
     def total_seconds(self) -> int:
         return self.aggregate(total=Coalesce(Sum("duration_seconds"), 0))["total"]
 
+    def last_tracked(self, user) -> dict:
+        """``{"project": id, "task": id or None}`` of ``user``'s latest entry on a project
+        still open, to start the same work again in one click; empty when there is none."""
+        latest = (
+            self.filter(user=user, project__archived=False)
+            .order_by("-start")
+            .values("project", "task")
+            .first()
+        )
+        return latest or {}
+
     def period_totals(self, periods: dict[str, tuple[date, date]], now: datetime):
         """Seconds tracked in each named period of days [first, last], by the entries' days.
 

@@ -22,6 +22,12 @@ def hours(seconds) -> Decimal:
 
 
 @register.filter
+def hm(seconds) -> str:
+    """Seconds as H:MM, the way every page shows a duration: 5400 → "1:30"."""
+    return clock_duration(seconds)
+
+
+@register.filter
 def duration(delta) -> str:
     """A timedelta as H:MM:SS."""
     return clock_duration(delta.total_seconds(), exact=True)

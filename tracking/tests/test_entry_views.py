@@ -105,8 +105,9 @@ def test_the_list_makes_a_constant_number_of_queries(
         make_entry(colleague, website, at(day, 9), 30, task=design_task)
     client.force_login(owner)
     # the page, its filters, the timer bar (and its project picker while no timer runs) and
-    # the tags of the page, the person's permissions (2): constant in the rows
-    with django_assert_max_num_queries(12):
+    # the tags of the page, the person's permissions (2), the idle bar's last project:
+    # constant in the rows
+    with django_assert_max_num_queries(13):
         response = client.get("/entries/")
     assert len(response.context["page"].object_list) == 25
 

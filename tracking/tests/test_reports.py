@@ -79,8 +79,8 @@ def test_report_queries_do_not_grow_with_rows(
         make_entry(owner, website, at(day, 8), 15)
     client.force_login(owner)
     # + hours by tag, + the timer bar, + the business profile's currency, + billable amounts,
-    # + the client filter's choices, + the idle timer bar's project picker
-    with django_assert_max_num_queries(16):
+    # + the client filter's choices, + the idle timer bar's project picker and last project
+    with django_assert_max_num_queries(17):
         report(client, "?start=2026-11-01&end=2026-11-30")
 
 

@@ -1,8 +1,10 @@
+import re
+
 import pytest
 import time_machine
 from django.utils import timezone
 
-from tracking.models import Preferences, Task, TimeEntry
+from tracking.models import Preferences, Project, Task, TimeEntry
 from tracking.tests.conftest import at
 
 pytestmark = pytest.mark.django_db
@@ -96,8 +98,9 @@ def test_the_dashboard_lists_today_and_this_week_with_totals(
         make_entry(colleague, website, at(25, 10), 45)
         make_entry(colleague, website, at(23, 9), 60)  # Monday
         make_entry(colleague, website, at(22, 9), 120)  # last Sunday: not this week
-        # 8, the tags of the listed entries, any project?, the person's permissions (2)
-        with django_assert_max_num_queries(12):
+        # 8, the tags of the listed entries, any project?, the person's permissions (2), the
+        # last project tracked (the start form's choice)
+        with django_assert_max_num_queries(13):
             response = logged_in.get("/")
     assert response.context["today_seconds"] == 75 * 60
     assert response.context["week_seconds"] == 135 * 60
@@ -131,3 +134,16 @@ def test_dashboard_totals_follow_the_users_local_day_and_iso_week(
         page = client.get("/").content.decode()
     assert 'id="today-total" data-seconds="1800"' in page
     assert 'id="week-total" data-seconds="1800"' in page
+
+
+def test_the_idle_timer_bar_starts_on_the_project_last_tracked(logged_in, colleague, website):
+    other = Project.objects.create(name="Other", client=website.client)
+    TimeEntry.objects.start_timer(colleague, other, at=at(23, 9))
+    TimeEntry.objects.stop_timer(colleague, at=at(23, 10))
+    TimeEntry.objects.start_timer(colleague, website, at=at(23, 11))
+    TimeEntry.objects.stop_timer(colleague, at=at(23, 12))
+    page = logged_in.get("/entries/").content.decode()
+    assert f'<option value="{website.pk}" selected>' in page
+    assert 'id="today-total"' not in page  # the bar, not the dashboard
+    dashboard = logged_in.get("/").content.decode()
+    assert re.search(r'id="today-total" data-seconds="\d+">\d+:\d\d<', dashboard)

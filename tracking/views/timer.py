@@ -48,7 +48,7 @@ def dashboard(request):
         # The first-run guide: nothing can be tracked before a project exists.
         "has_projects": Project.objects.active().exists(),
         "running": running,
-        "form": TimerStartForm(),
+        "form": TimerStartForm(initial=mine.last_tracked(request.user)),
         "today_entries": today_entries,
         "week_entries": week_entries,
         "today_seconds": totals["today"],
