@@ -150,7 +150,16 @@
     form.submit();
   }
 
+  // A step that cannot be undone asks first (form[data-confirm]).
+  function confirmations() {
+    document.addEventListener("submit", function (event) {
+      var question = event.target.dataset && event.target.dataset.confirm;
+      if (question && !window.confirm(question)) event.preventDefault();
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    confirmations();
     browserZone();
     menu();
     timesheetTotals();

@@ -240,6 +240,12 @@ def test_an_invoice_is_sent_printed_and_downloaded_as_a_pdf(logged_in, ready_ser
     page.goto(ready_server.url + "/invoices/")
     page.click("text=2026-0001")
     expect(page.locator("h1")).to_contain_text("Invoice 2026-0001")
+    questions = []
+    page.once("dialog", lambda dialog: questions.append(dialog.message) or dialog.dismiss())
+    page.click("button:has-text('Mark as sent')")  # asked first, and declined: still a draft
+    expect(page.locator("h1")).to_contain_text("Draft")
+    assert "It becomes final" in questions[0]
+    page.once("dialog", lambda dialog: dialog.accept())
     page.click("button:has-text('Mark as sent')")
     expect(page.locator("text=Invoice 2026-0001 is now Sent.")).to_be_visible()
     expect(page.locator("a:has-text('Edit')")).to_have_count(0)

@@ -6,6 +6,7 @@ admin and the API all meet the same refusal.
 """
 
 import base64
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -13,7 +14,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models, transaction
-from django.db.models import F, Q, Sum
+from django.db.models import F, Max, Min, Q, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -364,12 +365,26 @@ class Invoice(models.Model):
             return Project.objects.filter(pk=self.project_id)
         return Project.objects.filter(client_id=self.client_id)
 
+    def suggested_billing_range(self, today: date) -> tuple[date, date]:
+        """Where "Bill unbilled time" starts: the day after the latest billed entry of the
+        invoice's projects, or their first unbilled one; to ``today``."""
+        billable = TimeEntry.objects.filter(
+            project__in=self._scope(), billable=True, end__isnull=False
+        )
+        last_billed = billable.filter(invoice_item__isnull=False).aggregate(day=Max("day"))["day"]
+        if last_billed is not None:
+            return min(last_billed + timedelta(days=1), today), today
+        first = billable.filter(invoice_item__isnull=True).aggregate(day=Min("day"))["day"]
+        return min(first or today, today), today
+
     def add_items_from_entries(self, start_date, end_date) -> BillingResult:
         """Bill the unbilled, billable, stopped entries of the invoice's projects in a range.
 
-        One line per project (hours times the project's rate); each entry is linked to its
-        line, so it is never billed twice. An entry overlapping another entry of the same
-        person is left out: the same hour would otherwise be billed twice.
+        One line per project (hours times the project's rate); billing a project again adds
+        to its line (its hours, its entries, the range it covers) instead of a second one.
+        Each entry is linked to its line, so it is never billed twice. An entry overlapping
+        another entry of the same person is left out: the same hour would otherwise be
+        billed twice.
         """
         self._require_draft()
         billed = overlapping = lines = 0
@@ -392,16 +407,19 @@ class Invoice(models.Model):
                 seconds = entries.total_seconds()
                 if not seconds:
                     continue
-                item = self.items.create(
-                    project=project,
-                    description=f"{project.name}: {start_date:%Y-%m-%d} to {end_date:%Y-%m-%d}",
-                    quantity=seconds_to_hours(seconds),
-                    unit_price=project.hourly_rate or Decimal("0.00"),
-                )
-                lines += 1
+                item = self.items.filter(project=project).order_by("pk").first()
+                if item is None:
+                    item = self.items.create(
+                        project=project,
+                        description="",
+                        quantity=0,
+                        unit_price=project.hourly_rate or Decimal("0.00"),
+                    )
+                    lines += 1
                 billed += TimeEntry.objects.filter(
                     pk__in=list(entries.values_list("pk", flat=True))
                 ).update(invoice_item=item)
+                item.bill_linked_time(start_date, end_date)
             if billed or overlapping:
                 entries_billed.send(
                     sender=Invoice,
@@ -435,6 +453,10 @@ class Invoice(models.Model):
                     changed += 1
             invoice_refreshed.send(sender=Invoice, lines_changed=changed)
         return changed
+
+
+# The end of a time line's description as billing writes it: "Website: 2026-11-01 to …".
+TIME_LINE_RANGE = re.compile(r": (\d{4}-\d{2}-\d{2}) to (\d{4}-\d{2}-\d{2})$")
 
 
 class InvoiceItemQuerySet(models.QuerySet):
@@ -491,6 +513,20 @@ class InvoiceItem(models.Model):
     def delete(self, *args, **kwargs):
         self._check_invoice_open()
         return super().delete(*args, **kwargs)
+
+    def bill_linked_time(self, first_day: date, last_day: date) -> None:
+        """The line's hours from all the time entries linked to it, and its description
+        covering ``first_day`` to ``last_day`` as well as the range it covered already
+        (a description a person wrote is kept)."""
+        seconds = self.time_entries.aggregate(total=Sum("duration_seconds"))["total"] or 0
+        self.quantity = seconds_to_hours(seconds)
+        covered = TIME_LINE_RANGE.search(self.description)
+        if covered:
+            first_day = min(first_day, date.fromisoformat(covered.group(1)))
+            last_day = max(last_day, date.fromisoformat(covered.group(2)))
+        if covered or not self.description:
+            self.description = f"{self.project.name}: {first_day:%Y-%m-%d} to {last_day:%Y-%m-%d}"
+        self.save(update_fields=["quantity", "description"])
 
     @property
     def entry_hours(self):

@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.db import close_old_connections, connection
 from pypdf import PdfReader
@@ -405,3 +406,32 @@ def test_the_business_profile_is_one_record_opened_directly_in_the_admin(client,
     assert response.status_code == 302
     assert response["Location"].endswith("/admin/tracking/businessprofile/1/change/")
     assert client.get("/admin/tracking/businessprofile/add/").status_code == 403
+
+
+def test_billing_a_project_again_adds_to_its_line(draft, owner, website, make_entry):
+    make_entry(owner, website, at(2, 9), 60)
+    make_entry(owner, website, at(20, 9), 90)
+    draft.add_items_from_entries(date(2026, 11, 1), date(2026, 11, 15))
+    draft.add_items_from_entries(date(2026, 11, 16), date(2026, 11, 30))
+    line = draft.items.get()
+    assert line.quantity == Decimal("2.50") and line.amount == Decimal("200.00")
+    assert line.description == "Website: 2026-11-01 to 2026-11-30"
+    assert line.time_entries.count() == 2
+
+
+def test_bill_unbilled_time_starts_the_day_after_the_last_billed_entry(
+    staff, draft, owner, website, make_entry
+):
+    make_entry(owner, website, at(3, 9), 60)
+    make_entry(owner, website, at(12, 9), 60)
+    assert draft.suggested_billing_range(date(2026, 11, 29)) == (
+        date(2026, 11, 3),
+        date(2026, 11, 29),
+    )  # the first unbilled day
+    draft.add_items_from_entries(date(2026, 11, 1), date(2026, 11, 5))
+    assert draft.suggested_billing_range(date(2026, 11, 29))[0] == date(2026, 11, 4)
+    with time_machine.travel(at(29, 12), tick=False):
+        page = staff.get(f"/invoices/{draft.pk}/").content.decode()
+    assert 'name="start_date" value="2026-11-04"' in page
+    assert 'name="end_date" value="2026-11-29"' in page
+    assert "data-confirm=" in page  # sending asks first: it cannot be undone

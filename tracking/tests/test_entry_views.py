@@ -1,6 +1,8 @@
+from datetime import date
+
 import pytest
 
-from tracking.models import TimeEntry
+from tracking.models import Invoice, Tag, TimeEntry
 from tracking.tests.conftest import at
 
 pytestmark = pytest.mark.django_db
@@ -123,3 +125,17 @@ def test_pages_go_back_in_time_fifty_entries_at_a_time(logged_in, colleague, web
     assert (len(third.object_list), third.has_previous, third.has_next) == (20, True, False)
     assert first.object_list[0].start > third.object_list[0].start
     assert logged_in.get("/entries/?page=junk").context["page"].number == 1
+
+
+def test_the_entry_page_shows_its_tags_where_it_came_from_and_its_invoice(
+    client, owner, website, acme
+):
+    entry = TimeEntry.objects.start_timer(owner, website, tags=Tag.objects.for_names(["calls"]))
+    TimeEntry.objects.stop_timer(owner)
+    invoice = Invoice.objects.create(client=acme, due_date=date(2030, 1, 1))
+    invoice.add_items_from_entries(date(2000, 1, 1), date(2100, 1, 1))
+    client.force_login(owner)
+    page = client.get(f"/entries/{entry.pk}/").content.decode()
+    assert '<span class="tag">calls</span>' in page
+    assert "<dt>Made</dt><dd>Timer" in page
+    assert f'href="/invoices/{invoice.pk}/">{invoice.number}</a> (draft)' in page

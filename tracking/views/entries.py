@@ -103,6 +103,7 @@ def entry_detail(request, pk):
         "entry": entry,
         "locked": entry.locking_invoice(),
         "overlaps": entry.overlapping().exists(),
+        "billed_on": entry.invoice_item.invoice if entry.invoice_item_id else None,
         "can_change": permissions.can_change_entry(request.user, entry),
         "can_delete": permissions.can_change_entry(request.user, entry, "delete"),
     }

@@ -31,9 +31,14 @@ def invoice_detail(request, pk):
         "items": items,
         "totals": invoice.totals,
         "drifted": sum(item.drifted for item in items),
-        "bill_form": BillEntriesForm(),
+        "bill_form": _bill_form(invoice),
     }
     return render(request, "tracking/invoice_detail.html", context)
+
+
+def _bill_form(invoice) -> BillEntriesForm:
+    start, end = invoice.suggested_billing_range(timezone.localdate())
+    return BillEntriesForm(initial={"start_date": start, "end_date": end})
 
 
 def _edit_invoice(request, invoice, title):
