@@ -1,6 +1,8 @@
-from datetime import date
+import re
+from datetime import date, timedelta
 
 import pytest
+import time_machine
 
 from tracking.models import Client, Comment, Invoice, Project, Task
 from tracking.tests.conftest import at
@@ -211,3 +213,21 @@ def test_billing_time_from_the_invoice_page(staff, owner, acme, website, make_en
         f"/invoices/{invoice.pk}/bill/", {"start_date": "2026-11-01", "end_date": "2026-11-30"}
     )
     assert str(invoice.total) == "120.00"
+
+
+def test_the_client_page_shows_billing_details_and_this_months_time_per_project(
+    staff, acme, website, owner, make_entry
+):
+    acme.billing_address = "1 Long Road\nSpringfield"
+    acme.tax_id = "DE123"
+    acme.save()
+    make_entry(owner, website, at(2, 9), 90)
+    make_entry(owner, website, at(2, 9) - timedelta(days=40), 60)  # another month
+    with time_machine.travel(at(29, 12), tick=False):
+        page = staff.get(f"/clients/{acme.pk}/").content.decode()
+    assert "1 Long Road<br>Springfield" in page and "DE123" in page
+    assert "billing@acme.test" in page
+    assert f'href="/projects/new/?client={acme.pk}">New project for this client' in page
+    assert re.search(r"Website</a></td><td class=\"num\">1:30<", page)
+    form = staff.get(f"/projects/new/?client={acme.pk}").content.decode()
+    assert f'<option value="{acme.pk}" selected>' in form

@@ -1,9 +1,11 @@
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 
 from tracking.forms import ClientForm
 from tracking.models import Client
+from tracking.permissions import visible_entries
 from tracking.views.editing import confirm_delete, permission_required, save_form
 
 
@@ -24,9 +26,24 @@ def client_list(request):
 
 @login_required
 def client_detail(request, pk):
+    """The client, its billing details and its projects with this month's time (the time
+    the person may see: their own, or everyone's)."""
     client = get_object_or_404(Client, pk=pk)
-    projects = client.projects.all()
-    return render(request, "tracking/client_detail.html", {"client": client, "projects": projects})
+    today = timezone.localdate()
+    month = (
+        visible_entries(request.user)
+        .filter(project__client=client, end__isnull=False)
+        .on_days(today.replace(day=1), today)
+        .values("project")
+        .annotate(seconds=Sum("duration_seconds"))
+        .order_by()
+    )
+    seconds = {row["project"]: row["seconds"] for row in month}
+    projects = list(client.projects.order_by("archived", "name"))
+    for project in projects:
+        project.month_seconds = seconds.get(project.pk, 0)
+    context = {"client": client, "projects": projects, "month": today}
+    return render(request, "tracking/client_detail.html", context)
 
 
 @permission_required("add", Client)

@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 
-from tracking.forms import CommentForm, ProjectForm
+from tracking.forms import CommentForm, ProjectForm, is_id
 from tracking.models import Project, TimeEntry
 from tracking.views.editing import confirm_delete, permission_required, save_form
 
@@ -34,9 +34,11 @@ def project_detail(request, pk):
 
 @permission_required("add", Project)
 def project_create(request):
+    # "New project for this client" (the client's page) comes with ?client=<id>.
+    initial = {"client": request.GET.get("client")} if is_id(request.GET.get("client")) else {}
     return save_form(
         request,
-        ProjectForm(request.POST or None),
+        ProjectForm(request.POST or None, initial=initial),
         title="New project",
         cancel_url="tracking:project_list",
         success_message="Project {obj} created.",
