@@ -5,7 +5,14 @@ from django.test import Client as HttpClient
 from api.models import ApiToken
 
 # The tracking tests' catalogue and entry fixtures (Acme, Website, Design, make_entry, at).
-from tracking.tests.conftest import acme, at, design_task, make_entry, website  # noqa: F401
+from tracking.tests.conftest import (  # noqa: F401
+    acme,
+    archived,
+    at,
+    design_task,
+    make_entry,
+    website,
+)
 
 
 @pytest.fixture(autouse=True)

@@ -2,15 +2,10 @@
 
 import pytest
 
-from tracking.models import ARCHIVED_PROJECT, Project, TimeEntry
+from tracking.models import ARCHIVED_PROJECT, TimeEntry
 from tracking.tests.conftest import at
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def archived(acme):
-    return Project.objects.create(name="Old site", client=acme, archived=True)
 
 
 @pytest.fixture

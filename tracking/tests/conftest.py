@@ -28,6 +28,11 @@ def internal(acme):
 
 
 @pytest.fixture
+def archived(acme):
+    return Project.objects.create(name="Old site", client=acme, archived=True)
+
+
+@pytest.fixture
 def design_task(website):
     return Task.objects.create(project=website, title="Design")
 

@@ -25,6 +25,17 @@ def cell(project, day):
     return f"h-{project.pk}-2026-11-{day:02d}"
 
 
+def timer_seconds(user, project, start, seconds):
+    """Timer time that is not a whole number of minutes."""
+    return TimeEntry.objects.create(
+        user=user,
+        project=project,
+        start=start,
+        end=start + timedelta(seconds=seconds),
+        source=TimeEntry.Source.TIMER,
+    )
+
+
 def shown(page: str, name: str) -> str:
     return re.search(rf'name="{name}"[^>]*value="([^"]*)"', page).group(1)
 
@@ -166,13 +177,7 @@ def test_no_time_is_added_to_an_archived_project(logged_in, website):
 def test_a_cell_left_as_shown_over_seconds_of_timer_time_saves_and_keeps_the_seconds(
     logged_in, colleague, website, internal
 ):
-    timer = TimeEntry.objects.create(
-        user=colleague,
-        project=website,
-        start=at(24, 9),
-        end=at(24, 9) + timedelta(seconds=63),
-        source=TimeEntry.Source.TIMER,
-    )
+    timer = timer_seconds(colleague, website, at(24, 9), 63)
     page = logged_in.get(f"/timesheet/?week={WEEK}").content.decode()
     assert shown(page, cell(website, 24)) == "0:01"
     response = logged_in.post(
@@ -189,13 +194,7 @@ def test_typing_what_the_cell_shows_for_3_30_05_of_fixed_time_adds_nothing(
     logged_in, colleague, website, make_entry, typed
 ):
     make_entry(colleague, website, at(23, 9), 210)
-    TimeEntry.objects.create(
-        user=colleague,
-        project=website,
-        start=at(23, 14),
-        end=at(23, 14) + timedelta(seconds=5),
-        source=TimeEntry.Source.TIMER,
-    )
+    timer_seconds(colleague, website, at(23, 14), 5)
     response = logged_in.post(f"/timesheet/?week={WEEK}", {cell(website, 23): typed})
     assert response.status_code == 302
     assert sorted(TimeEntry.objects.values_list("duration_seconds", flat=True)) == [5, 12600]
@@ -205,13 +204,7 @@ def test_lowering_a_cell_to_its_fixed_minutes_removes_only_the_timesheets_time(
     logged_in, colleague, website, make_entry
 ):
     make_entry(colleague, website, at(23, 9), 210)
-    TimeEntry.objects.create(
-        user=colleague,
-        project=website,
-        start=at(23, 14),
-        end=at(23, 14) + timedelta(seconds=5),
-        source=TimeEntry.Source.TIMER,
-    )
+    timer_seconds(colleague, website, at(23, 14), 5)
     logged_in.post(f"/timesheet/?week={WEEK}", {cell(website, 23): "4:30"})
     assert TimeEntry.objects.filter(source=TimeEntry.Source.TIMESHEET).exists()
     response = logged_in.post(f"/timesheet/?week={WEEK}", {cell(website, 23): "3:30"})
@@ -223,13 +216,7 @@ def test_a_cell_below_its_fixed_time_says_how_much_and_where_it_comes_from(
     logged_in, colleague, website, make_entry
 ):
     make_entry(colleague, website, at(23, 9), 210)
-    TimeEntry.objects.create(
-        user=colleague,
-        project=website,
-        start=at(23, 14),
-        end=at(23, 14) + timedelta(seconds=63),
-        source=TimeEntry.Source.TIMER,
-    )
+    timer_seconds(colleague, website, at(23, 14), 63)
     response = logged_in.post(f"/timesheet/?week={WEEK}", {cell(website, 23): ""})
     assert response.status_code == 400
     assert (
