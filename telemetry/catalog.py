@@ -209,6 +209,12 @@ _EVENTS = [
     ),
     Event("tag.deleted", "A tag was deleted or merged into another. Never its name."),
     Event(
+        "entry.duplicated",
+        "An entry was copied to today (its copy is also a time_entry.created). Never its "
+        "notes, project or times.",
+        {"duration_only": Bool(), "source": SOURCE},
+    ),
+    Event(
         "time_entry.created",
         "A finished time entry was added by hand.",
         {

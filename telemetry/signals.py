@@ -35,6 +35,7 @@ from tracking.models import (
 from tracking.signals import (
     csv_exported,
     entries_billed,
+    entry_duplicated,
     invoice_downloaded,
     invoice_refreshed,
     report_viewed,
@@ -352,6 +353,10 @@ def on_report_viewed(sender, user, filters, row_count, **kwargs):
     emit("report.viewed", user=user, filters=sorted(filters), row_count=row_count)
 
 
+def on_entry_duplicated(sender, user, entry, **kwargs):
+    emit("entry.duplicated", user=user, duration_only=entry.duration_only, source=current_source())
+
+
 def on_timesheet_saved(
     sender, user, cells_changed, entries_created, entries_updated, entries_deleted, **kwargs
 ):
@@ -439,6 +444,7 @@ def connect() -> None:
     report_viewed.connect(on_report_viewed, dispatch_uid="telemetry:report_viewed")
     csv_exported.connect(on_csv_exported, dispatch_uid="telemetry:csv_exported")
     timesheet_saved.connect(on_timesheet_saved, dispatch_uid="telemetry:timesheet_saved")
+    entry_duplicated.connect(on_entry_duplicated, dispatch_uid="telemetry:entry_duplicated")
     entries_billed.connect(on_entries_billed, dispatch_uid="telemetry:entries_billed")
     invoice_refreshed.connect(on_invoice_refreshed, dispatch_uid="telemetry:invoice_refreshed")
     invoice_downloaded.connect(on_invoice_downloaded, dispatch_uid="telemetry:invoice_downloaded")

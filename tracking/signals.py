@@ -17,6 +17,9 @@ csv_exported = Signal()
 # ``entries_created``, ``entries_updated``, ``entries_deleted`` (never hours or projects).
 timesheet_saved = Signal()
 
+# An entry was copied to today. Arguments: ``user``, ``entry`` (the copy).
+entry_duplicated = Signal()
+
 # An invoice was downloaded as a PDF. Arguments: ``user``, ``invoice``.
 invoice_downloaded = Signal()
 

@@ -29,6 +29,7 @@ urlpatterns = [
     path("entries/<int:pk>/delete/", entries.entry_delete, name="entry_delete"),
     path("entries/<int:pk>/continue/", timer.entry_continue, name="entry_continue"),
     path("entries/<int:pk>/keep-end/", timer.entry_keep_end, name="entry_keep_end"),
+    path("entries/<int:pk>/duplicate/", timer.entry_duplicate, name="entry_duplicate"),
     path("clients/", clients.client_list, name="client_list"),
     path("clients/new/", clients.client_create, name="client_create"),
     path("clients/<int:pk>/", clients.client_detail, name="client_detail"),

@@ -87,6 +87,13 @@ def time_path(web):
     b"".join(web.get("/reports/export.csv").streaming_content)
 
 
+def duplicate_path(web):
+    site = Project.objects.create(name="Site", client=Client.objects.create(name="Acme"))
+    hours = {"start": "2026-11-02T09:00:00", "end": "2026-11-02T10:00:00"}
+    web.post("/entries/new/", {"project": site.pk, **hours})
+    web.post(f"/entries/{TimeEntry.objects.get().pk}/duplicate/")
+
+
 def pause_path(web):
     site = Project.objects.create(name="Site", client=Client.objects.create(name="Acme"))
     web.post("/timer/start/", {"project": site.pk})
@@ -203,6 +210,7 @@ PATHS = {
         "export.csv",
     },
     pause_path: {"timer.paused", "timer.resumed", "timer.auto_stopped"},
+    duplicate_path: {"entry.duplicated", "time_entry.created"},
     tags_path: {"tag.created", "tag.deleted"},
     timesheet_path: {"timesheet.saved", "time_entry.created"},
     comments_path: {"comment.created", "comment.updated", "comment.deleted"},

@@ -559,6 +559,35 @@ class TimeEntry(models.Model):
         self.end = max(at, self.start + timedelta(seconds=1))
         self.save(update_fields=["end", "updated_at", *extra_fields])
 
+    def duplicate(self, user, today: date) -> "TimeEntry":
+        """A copy for ``user`` on ``today``: the same project, task, notes, tags, billable
+        and length, at the same clock time (or, for time without clock times, on that day).
+        A running entry has no length to copy (``ValidationError``)."""
+        if self.end is None:
+            raise ValidationError("Stop the timer first: a running entry has no length yet.")
+        seconds = elapsed_seconds(self.start, self.end)
+        if self.duration_only:
+            start, end = duration_only_span(today, seconds)
+        else:
+            at = datetime.combine(today, timezone.localtime(self.start).time())
+            start = timezone.make_aware(at).astimezone(UTC)
+            end = start + timedelta(seconds=seconds)
+        with transaction.atomic():
+            copy = TimeEntry.objects.create(
+                user=user,
+                project=self.project,
+                task=self.task,
+                notes=self.notes,
+                billable=self.billable,
+                start=start,
+                end=end,
+                day=today,
+                duration_only=self.duration_only,
+                source=TimeEntry.Source.MANUAL,
+            )
+            copy.tags.set(self.tags.all())
+        return copy
+
     def confirm_end(self) -> None:
         """A person has looked at the end the server gave a forgotten timer."""
         if self.auto_stopped:

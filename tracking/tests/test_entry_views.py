@@ -1,6 +1,7 @@
 from datetime import date
 
 import pytest
+import time_machine
 
 from tracking.models import Invoice, Tag, TimeEntry
 from tracking.tests.conftest import at
@@ -139,3 +140,35 @@ def test_the_entry_page_shows_its_tags_where_it_came_from_and_its_invoice(
     assert '<span class="tag">calls</span>' in page
     assert "<dt>Made</dt><dd>Timer" in page
     assert f'href="/invoices/{invoice.pk}/">{invoice.number}</a> (draft)' in page
+
+
+def test_duplicate_copies_an_entry_to_today_at_the_same_clock_time(client, colleague, website):
+    entry = TimeEntry.objects.create(
+        user=colleague, project=website, start=at(2, 9, 15), end=at(2, 11, 0), notes="review"
+    )
+    entry.tags.set(Tag.objects.for_names(["calls"]))
+    client.force_login(colleague)
+    with time_machine.travel(at(29, 12), tick=False):
+        response = client.post(f"/entries/{entry.pk}/duplicate/")
+    copy = TimeEntry.objects.exclude(pk=entry.pk).get()
+    assert response.status_code == 302 and response["Location"] == f"/entries/{copy.pk}/edit/"
+    assert copy.start == at(29, 9, 15) and copy.duration_seconds == entry.duration_seconds
+    assert (copy.notes, [t.name for t in copy.tags.all()], copy.day) == (
+        "review",
+        ["calls"],
+        date(2026, 11, 29),
+    )
+
+
+def test_a_running_timer_or_someone_elses_entry_is_not_duplicated(
+    client, colleague, stranger, website
+):
+    running = TimeEntry.objects.start_timer(colleague, website)
+    theirs = TimeEntry.objects.create(
+        user=stranger, project=website, start=at(2, 9), end=at(2, 10)
+    )
+    client.force_login(colleague)
+    response = client.post(f"/entries/{running.pk}/duplicate/", follow=True)
+    assert "Stop the timer first" in response.content.decode()
+    assert client.post(f"/entries/{theirs.pk}/duplicate/").status_code == 404
+    assert TimeEntry.objects.count() == 2

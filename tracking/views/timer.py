@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from tracking.forms import TimerStartForm
 from tracking.models import Locked, Project, Tag, TimeEntry, clock_duration
+from tracking.signals import entry_duplicated
 from tracking.views.entries import get_entry_for_user
 
 
@@ -135,6 +136,21 @@ def entry_keep_end(request, pk):
     else:
         messages.success(request, "Kept the end as it is.")
     return _back(request)
+
+
+@login_required
+@require_POST
+def entry_duplicate(request, pk):
+    """A copy of an entry at the same clock time today, opened for editing."""
+    entry = get_entry_for_user(request, pk)
+    try:
+        copy = entry.duplicate(request.user, timezone.localdate())
+    except ValidationError as exc:  # running, or its project was archived
+        messages.error(request, " ".join(exc.messages))
+        return redirect(entry.get_absolute_url())
+    entry_duplicated.send(sender=entry_duplicate, user=request.user, entry=copy)
+    messages.success(request, f"Copied to today: {copy.project}. Change what differs.")
+    return redirect("tracking:entry_edit", pk=copy.pk)
 
 
 @login_required
