@@ -35,7 +35,6 @@ from tracking.models import (
     clean_tag_names,
     clock_duration,
     currency_choices,
-    duration_only_span,
 )
 from tracking.typed_time import Unreadable, parse_clock, parse_duration
 
@@ -401,8 +400,7 @@ class TimeEntryForm(forms.ModelForm):
             return  # as shown: the stored times stand, to the second
         entry = self.instance
         if start_time is None and end_time is None:  # a length of time on a day
-            entry.duration_only, entry.day = True, day
-            entry.start, entry.end = duration_only_span(day, seconds)
+            entry.place_on_day(day, seconds)
             return
         entry.duration_only = False
         zone = timezone.get_current_timezone()

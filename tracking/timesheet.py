@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from tracking.models import LARGEST_ID, Project, TimeEntry, clock_duration, duration_only_span
+from tracking.models import LARGEST_ID, Project, TimeEntry, clock_duration
 from tracking.typed_time import Unreadable, parse_duration
 
 MAX_CELL_HOURS = 24
@@ -277,20 +277,17 @@ def _set_owned(user, project, cell: Cell, seconds: int, result: SaveResult) -> N
             owned.delete()
             result.deleted += 1
         return
-    start, end = duration_only_span(cell.day, seconds)
     if owned is None:
-        TimeEntry.objects.create(
+        owned = TimeEntry(
             user=user,
             project=project,
-            day=cell.day,
-            duration_only=True,
-            start=start,
-            end=end,
             billable=project.billable,
             source=TimeEntry.Source.TIMESHEET,
         )
+        owned.place_on_day(cell.day, seconds)
+        owned.save()
         result.created += 1
     else:
-        owned.start, owned.end = start, end
+        owned.place_on_day(cell.day, seconds)
         owned.save(update_fields=["start", "end", "updated_at"])
         result.updated += 1

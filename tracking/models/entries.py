@@ -559,6 +559,12 @@ class TimeEntry(models.Model):
         self.end = max(at, self.start + timedelta(seconds=1))
         self.save(update_fields=["end", "updated_at", *extra_fields])
 
+    def place_on_day(self, day: date, seconds: int) -> None:
+        """Make this time without clock times: ``seconds`` long on ``day`` (stored from the
+        day's local midnight, see ``duration_only_span``). Saving is the caller's."""
+        self.duration_only, self.day = True, day
+        self.start, self.end = duration_only_span(day, seconds)
+
     def duplicate(self, user, today: date) -> "TimeEntry":
         """A copy for ``user`` on ``today``: the same project, task, notes, tags, billable
         and length, at the same clock time (or, for time without clock times, on that day).
@@ -566,25 +572,22 @@ class TimeEntry(models.Model):
         if self.end is None:
             raise ValidationError("Stop the timer first: a running entry has no length yet.")
         seconds = elapsed_seconds(self.start, self.end)
+        copy = TimeEntry(
+            user=user,
+            project=self.project,
+            task=self.task,
+            notes=self.notes,
+            billable=self.billable,
+            source=TimeEntry.Source.MANUAL,
+        )
         if self.duration_only:
-            start, end = duration_only_span(today, seconds)
+            copy.place_on_day(today, seconds)
         else:
             at = datetime.combine(today, timezone.localtime(self.start).time())
-            start = timezone.make_aware(at).astimezone(UTC)
-            end = start + timedelta(seconds=seconds)
+            copy.start = timezone.make_aware(at).astimezone(UTC)
+            copy.end = copy.start + timedelta(seconds=seconds)
         with transaction.atomic():
-            copy = TimeEntry.objects.create(
-                user=user,
-                project=self.project,
-                task=self.task,
-                notes=self.notes,
-                billable=self.billable,
-                start=start,
-                end=end,
-                day=today,
-                duration_only=self.duration_only,
-                source=TimeEntry.Source.MANUAL,
-            )
+            copy.save()
             copy.tags.set(self.tags.all())
         return copy
 
