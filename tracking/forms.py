@@ -324,13 +324,16 @@ class TimeEntryForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         entry = self.instance
+        # The typed fields as the stored entry shows them, taken once, before clean() moves
+        # anything: what comes back unchanged keeps the stored moments.
+        self.shown = self._shown(entry) if entry.pk else {}
         if not entry.pk:
             entry.user = user  # the model's own rules ask whose entry this is
             self.fields["project"].queryset = Project.objects.active()
             self.initial.setdefault("date", timezone.localdate())
             return
         self.initial["tags"] = list(entry.tags.all())
-        self.initial.update(self._shown(entry))
+        self.initial.update(self.shown)
 
     @staticmethod
     def _shown(entry) -> dict:
@@ -423,18 +426,18 @@ class TimeEntryForm(forms.ModelForm):
 
     def _kept(self, cleaned, day, name: str, stored, value):
         """The stored moment, to the second, where its field was left as shown."""
-        if not self.instance.pk or stored is None:
+        shown = self.shown
+        if stored is None or not shown:
             return value
-        shown = self._shown(self.instance)
         if day == shown["date"] and (cleaned.get(name) or "").strip() == shown.get(name):
             return stored
         return value
 
     def _untouched(self, cleaned, day) -> bool:
         """An existing entry saved with its times as shown keeps them exactly."""
-        if not self.instance.pk:
+        shown = self.shown
+        if not shown:
             return False
-        shown = self._shown(self.instance)
         typed = {name: (cleaned.get(name) or "") for name in ("start_time", "end_time")}
         typed["duration"] = cleaned.get("duration") or ""
         return day == shown["date"] and all(

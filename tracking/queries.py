@@ -125,10 +125,9 @@ class Report:
         by_day = {group.key: group.seconds for group in self.days}
         return seconds_over_time(by_day, self.start, self.end)
 
-    def chart_buckets(self) -> list[dict]:
-        """Every bucket of the range, empty ones included, for the chart (a very long range:
-        the stretch with time, see CHART_MAX_BARS)."""
-        size, buckets = self.over_time()
+    def chart_buckets(self, size: str, buckets: list[dict]) -> list[dict]:
+        """``over_time()``'s buckets with every empty one of the range between them, for the
+        chart (a very long range: the stretch with time, see CHART_MAX_BARS)."""
         days = [group.key for group in self.days]
         first, last = self.start or min(days, default=None), self.end or max(days, default=None)
         if not (first and last):

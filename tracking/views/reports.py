@@ -64,10 +64,10 @@ def reports(request):
     if not form.is_valid():
         return render(request, "tracking/reports.html", {"form": form}, status=400)
     report = build_report(request.user, form.cleaned_data, BusinessProfile.load().default_currency)
-    bucket, over_time = report.over_time()
+    bucket, buckets = report.over_time()
     over_time = [
         dict(row, hours=seconds_to_hours(row["seconds"]), label=bucket_label(row["start"], bucket))
-        for row in over_time
+        for row in buckets
     ]
     context = {
         "form": form,
@@ -76,7 +76,7 @@ def reports(request):
         "bucket": bucket,
         "bucket_label": BUCKET_LABELS[bucket],
         "over_time": over_time,
-        "chart": _chart(report.chart_buckets(), bucket),
+        "chart": _chart(report.chart_buckets(bucket, buckets), bucket),
         "query": form.data.urlencode(),
     }
     used = {name for name in REPORT_FILTERS if request.GET.get(name)}
