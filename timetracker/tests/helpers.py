@@ -94,6 +94,18 @@ def findings(page) -> list[str]:
     return problems
 
 
+def log_in(page, url: str) -> None:
+    """Log in as ADMIN and wait until the first page has stored the browser's time zone:
+    that page sends a form of its own, and a test going elsewhere at once would race it."""
+    from playwright.sync_api import expect
+
+    page.goto(url + "/accounts/login/")
+    page.fill("#id_username", ADMIN)
+    page.fill("#id_password", PASSWORD)
+    page.click("button:has-text('Log in')")
+    expect(page.locator(".messages")).to_contain_text("Times are now shown in")
+
+
 def set_up_with_admin(server):
     """Complete first-run setup with the command: the administrator ADMIN / PASSWORD."""
     server.manage(

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from telemetry.tests.helpers import wait_until
-from timetracker.tests.helpers import ARTIFACTS, PASSWORD, findings, set_up_with_admin
+from timetracker.tests.helpers import ARTIFACTS, PASSWORD, findings, log_in, set_up_with_admin
 
 pytestmark = pytest.mark.browser
 
@@ -49,10 +49,7 @@ def ready_server(server_process):
 @pytest.fixture
 def logged_in(browser_page, ready_server):
     page = browser_page
-    page.goto(ready_server.url + "/accounts/login/")
-    page.fill("#id_username", "boss")
-    page.fill("#id_password", PASSWORD)
-    page.click("button:has-text('Log in')")
+    log_in(page, ready_server.url)
     expect(page.locator("h1")).to_have_text("Dashboard")
     return page
 
@@ -149,10 +146,7 @@ def test_a_week_is_filled_in_the_grid_on_a_phone(browser_page, ready_server):
     )
     page = browser_page
     page.set_viewport_size({"width": 390, "height": 844})
-    page.goto(ready_server.url + "/accounts/login/")
-    page.fill("#id_username", "boss")
-    page.fill("#id_password", PASSWORD)
-    page.click("button:has-text('Log in')")
+    log_in(page, ready_server.url)
     page.goto(ready_server.url + "/timesheet/?week=2026-W45")
     page.select_option("#add-row", label="Website")
     page.click("button:has-text('Add')")

@@ -5,7 +5,7 @@ axe-playwright-python), and the timer bar on each page while a timer runs."""
 import pytest
 from playwright.sync_api import expect
 
-from timetracker.tests.helpers import ARTIFACTS, PASSWORD, findings, set_up_with_admin
+from timetracker.tests.helpers import ARTIFACTS, findings, log_in, set_up_with_admin
 
 pytestmark = pytest.mark.browser
 
@@ -80,10 +80,7 @@ def test_every_page_fits_a_phone_and_passes_axe(browser_page, seeded_server, sch
     server, paths = seeded_server
     page = browser_page
     page.emulate_media(color_scheme=scheme)
-    page.goto(server.url + "/accounts/login/")
-    page.fill("#id_username", "boss")
-    page.fill("#id_password", PASSWORD)
-    page.click("button:has-text('Log in')")
+    log_in(page, server.url)
     expect(page.locator("#timer-bar")).to_be_visible()
     problems = {}
     for width in WIDTHS:
