@@ -232,8 +232,20 @@ _EVENTS = [
     ),
     Event(
         "time_entry.deleted",
-        "A time entry was deleted.",
+        "A time entry was deleted: it went to the trash (a running timer stops first).",
         {"was_running": Bool(), "duration_seconds": Int(), "source": SOURCE},
+    ),
+    Event(
+        "entry.trashed",
+        "A time entry went to the trash, where it can be restored for 30 days (the same "
+        "deletion is a time_entry.deleted).",
+        {"source": SOURCE},
+    ),
+    Event("entry.restored", "A time entry came back from the trash.", {"source": SOURCE}),
+    Event(
+        "trash.purged",
+        "manage.py purge_trash removed entries that had been in the trash for 30 days.",
+        {"entry_count": Int()},
     ),
     Event(
         "project.created",

@@ -40,6 +40,7 @@ from tracking.signals import (
     invoice_refreshed,
     report_viewed,
     timesheet_saved,
+    trash_purged,
 )
 
 _MISSING = object()
@@ -111,6 +112,15 @@ def snapshot_receiver(fields):
 
 def _entry_events(entry, created, old, changed):
     source = current_source()
+    if "deleted_at" in changed:  # into the trash (stopping a timer on the way) or out
+        if entry.deleted_at is None:
+            return [("entry.restored", {"source": source})]
+        deleted = {
+            "was_running": old.get("end", _MISSING) is None,
+            "duration_seconds": entry.duration_seconds or 0,
+            "source": source,
+        }
+        return [("time_entry.deleted", deleted), ("entry.trashed", {"source": source})]
     facts = {"has_task": entry.task_id is not None, "billable": entry.billable, "source": source}
     if created and entry.end is None:
         return [("timer.started", {**facts, "has_notes": bool(entry.notes)})]
@@ -247,15 +257,14 @@ def _no_properties(instance) -> dict:
 
 
 TRACKED = {
+    # Deleting an entry moves it to the trash (a save: time_entry.deleted and
+    # entry.trashed); only purge_trash removes rows, counted once in trash.purged.
     TimeEntry: Tracked(
         "time_entry",
-        tracked_fields(TimeEntry, "time_entry.updated", "end", "pause", "auto_stopped"),
+        tracked_fields(
+            TimeEntry, "time_entry.updated", "end", "pause", "auto_stopped", "deleted_at"
+        ),
         _entry_events,
-        lambda entry: {
-            "was_running": entry.end is None,
-            "duration_seconds": entry.duration_seconds or 0,
-            "source": current_source(),
-        },
     ),
     Project: Tracked(
         "project",
@@ -357,6 +366,10 @@ def on_entry_duplicated(sender, user, entry, **kwargs):
     emit("entry.duplicated", user=user, duration_only=entry.duration_only, source=current_source())
 
 
+def on_trash_purged(sender, entry_count, **kwargs):
+    _emit_on_commit("trash.purged", entry_count=entry_count)
+
+
 def on_timesheet_saved(
     sender, user, cells_changed, entries_created, entries_updated, entries_deleted, **kwargs
 ):
@@ -445,6 +458,7 @@ def connect() -> None:
     csv_exported.connect(on_csv_exported, dispatch_uid="telemetry:csv_exported")
     timesheet_saved.connect(on_timesheet_saved, dispatch_uid="telemetry:timesheet_saved")
     entry_duplicated.connect(on_entry_duplicated, dispatch_uid="telemetry:entry_duplicated")
+    trash_purged.connect(on_trash_purged, dispatch_uid="telemetry:trash_purged")
     entries_billed.connect(on_entries_billed, dispatch_uid="telemetry:entries_billed")
     invoice_refreshed.connect(on_invoice_refreshed, dispatch_uid="telemetry:invoice_refreshed")
     invoice_downloaded.connect(on_invoice_downloaded, dispatch_uid="telemetry:invoice_downloaded")

@@ -20,6 +20,9 @@ timesheet_saved = Signal()
 # An entry was copied to today. Arguments: ``user``, ``entry`` (the copy).
 entry_duplicated = Signal()
 
+# ``manage.py purge_trash`` removed entries for good. Argument: ``entry_count``.
+trash_purged = Signal()
+
 # An invoice was downloaded as a PDF. Arguments: ``user``, ``invoice``.
 invoice_downloaded = Signal()
 

@@ -15,6 +15,7 @@ from setupwizard import installation
 from telemetry import emitter, lifecycle
 from telemetry.catalog import EVENTS
 from tracking.models import (
+    TRASH_DAYS,
     BusinessProfile,
     Client,
     Comment,
@@ -92,6 +93,18 @@ def duplicate_path(web):
     hours = {"start": "2026-11-02T09:00:00", "end": "2026-11-02T10:00:00"}
     web.post("/entries/new/", {"project": site.pk, **hours})
     web.post(f"/entries/{TimeEntry.objects.get().pk}/duplicate/")
+
+
+def trash_path(web):
+    site = Project.objects.create(name="Site", client=Client.objects.create(name="Acme"))
+    hours = {"start": "2026-11-02T09:00:00", "end": "2026-11-02T10:00:00"}
+    web.post("/entries/new/", {"project": site.pk, **hours})
+    entry = TimeEntry.objects.get()
+    web.post(f"/entries/{entry.pk}/delete/")
+    web.post(f"/entries/{entry.pk}/restore/")
+    web.post(f"/entries/{entry.pk}/delete/")
+    TimeEntry.everything.update(deleted_at=timezone.now() - timedelta(days=TRASH_DAYS + 1))
+    call_command("purge_trash", stdout=StringIO())
 
 
 def pause_path(web):
@@ -211,6 +224,7 @@ PATHS = {
     },
     pause_path: {"timer.paused", "timer.resumed", "timer.auto_stopped"},
     duplicate_path: {"entry.duplicated", "time_entry.created"},
+    trash_path: {"time_entry.deleted", "entry.trashed", "entry.restored", "trash.purged"},
     tags_path: {"tag.created", "tag.deleted"},
     timesheet_path: {"timesheet.saved", "time_entry.created"},
     comments_path: {"comment.created", "comment.updated", "comment.deleted"},
@@ -406,4 +420,5 @@ def test_timer_and_entry_events_say_where_the_change_came_from(
     assert sources(sent_events, "timer.started") == ["web", "api"]
     assert sources(sent_events, "timer.stopped") == ["api", "command"]
     assert sources(sent_events, "time_entry.deleted") == ["admin"]
+    assert sources(sent_events, "entry.trashed") == ["admin"]
     assert sources(sent_events, "api.token_created") == ["command"]

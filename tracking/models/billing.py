@@ -432,16 +432,19 @@ class Invoice(models.Model):
     def refresh_from_entries(self) -> int:
         """Bring a draft's time lines in step with their entries; returns lines changed.
 
-        Entries made unbillable or moved to another project go back to unbilled; each line's
-        hours become its entries' hours again; a line left without entries is removed.
+        Entries made unbillable, moved to another project or trashed go back to unbilled;
+        each line's hours become its entries' hours again; a line left without entries is
+        removed.
         """
         self._require_draft()
         changed = 0
         with transaction.atomic():
             # One refresh (or billing) of this invoice at a time: the invoice row is the lock.
             Invoice.objects.select_for_update().filter(pk=self.pk).exists()
-            TimeEntry.objects.filter(invoice_item__invoice=self).filter(
-                Q(billable=False) | ~Q(project_id=F("invoice_item__project_id"))
+            TimeEntry.everything.filter(invoice_item__invoice=self).filter(
+                Q(billable=False)
+                | ~Q(project_id=F("invoice_item__project_id"))
+                | Q(deleted_at__isnull=False)
             ).update(invoice_item=None)
             for item in self.items.with_entry_seconds().filter(project__isnull=False):
                 if not item.entry_seconds:
@@ -462,7 +465,8 @@ TIME_LINE_RANGE = re.compile(r": (\d{4}-\d{2}-\d{2}) to (\d{4}-\d{2}-\d{2})$")
 class InvoiceItemQuerySet(models.QuerySet):
     def with_entry_seconds(self):
         """Annotate ``entry_seconds``: the time of the entries this line bills."""
-        return self.annotate(entry_seconds=Sum("time_entries__duration_seconds"))
+        live = Q(time_entries__deleted_at__isnull=True)
+        return self.annotate(entry_seconds=Sum("time_entries__duration_seconds", filter=live))
 
 
 class InvoiceItem(models.Model):

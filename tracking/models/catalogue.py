@@ -188,7 +188,8 @@ class Tag(models.Model):
         """(number, status) of a sent or paid invoice billing an entry with this tag: then
         the tag is part of final records and can no longer be deleted or merged away."""
         return (
-            self.entries.filter(invoice_item__invoice__status__in=LOCKED_INVOICE_STATUSES)
+            self.entries(manager="everything")  # the trash too: it may come back
+            .filter(invoice_item__invoice__status__in=LOCKED_INVOICE_STATUSES)
             .values_list("invoice_item__invoice__number", "invoice_item__invoice__status")
             .first()
         )
@@ -211,7 +212,10 @@ class Tag(models.Model):
                 locked = other.locking_invoice()
                 if locked:
                     raise Locked(f"The tag {other.name}", *locked)
-                entry_ids = list(other.entries.values_list("pk", flat=True))
+                # Trashed entries too, so they come back with the merged tag.
+                entry_ids = list(
+                    through.objects.filter(tag=other).values_list("timeentry_id", flat=True)
+                )
                 already = set(
                     through.objects.filter(tag=self, timeentry_id__in=entry_ids).values_list(
                         "timeentry_id", flat=True

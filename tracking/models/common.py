@@ -18,6 +18,8 @@ LAST_YEAR = 2100
 EARLIEST_MOMENT = datetime(FIRST_YEAR, 1, 1, tzinfo=UTC)
 END_OF_TIME = datetime(LAST_YEAR + 1, 1, 1, tzinfo=UTC)  # exclusive
 MAX_ENTRY_DURATION = timedelta(hours=72)
+# A deleted entry waits this long in the trash before `manage.py purge_trash` removes it.
+TRASH_DAYS = 30
 # The largest id an integer column holds in both databases: a larger number asked for is no
 # id of ours (and SQLite cannot even compare it).
 LARGEST_ID = 2**63 - 1

@@ -21,15 +21,18 @@ from tracking.models.common import (
     LOCKED_INVOICE_STATUSES,
     MAX_ENTRY_DURATION,
     NOTES_MAX_LENGTH,
+    TRASH_DAYS,
     Locked,
     elapsed_seconds,
     seconds_to_hours,
     validate_entry_moment,
 )
+from tracking.signals import trash_purged
 
 ANOTHER_TIMER_RUNS = "A timer is already running: give this entry an end."
 ARCHIVED_PROJECT = "This project is archived: unarchive it to track time."
 END_AFTER_START = "The end must be after the start."
+LIVE = Q(deleted_at__isnull=True)  # not in the trash
 
 
 class TimeEntryQuerySet(models.QuerySet):
@@ -76,6 +79,8 @@ class TimeEntryQuerySet(models.QuerySet):
         return super().bulk_create(objs, *args, **kwargs)
 
     def delete(self):
+        """Move these entries to the trash (``TimeEntry.trash``), all or none: nothing billed
+        on a sent invoice may go. Returns what ``QuerySet.delete`` returns."""
         billed = (
             self.filter(invoice_item__invoice__status__in=LOCKED_INVOICE_STATUSES)
             .values_list("invoice_item__invoice__number", "invoice_item__invoice__status")
@@ -83,7 +88,32 @@ class TimeEntryQuerySet(models.QuerySet):
         )
         if billed:
             raise Locked("An entry", *billed)
-        return super().delete()
+        with transaction.atomic():
+            entries = list(self.select_for_update())
+            for entry in entries:
+                entry.trash()
+        return len(entries), {TimeEntry._meta.label: len(entries)}
+
+    def trashed(self):
+        return self.filter(deleted_at__isnull=False)
+
+    def purgeable(self, now: datetime):
+        """Trashed entries whose time in the trash is over (``TRASH_DAYS``), except billed
+        time on a sent invoice: that is never deleted."""
+        return (
+            self.trashed()
+            .filter(deleted_at__lte=now - timedelta(days=TRASH_DAYS))
+            .exclude(invoice_item__invoice__status__in=LOCKED_INVOICE_STATUSES)
+        )
+
+    def purge(self) -> int:
+        """Remove these entries for good (``manage.py purge_trash``); returns how many."""
+        with transaction.atomic():
+            ids = list(self.values_list("pk", flat=True))
+            models.QuerySet.delete(TimeEntry.everything.filter(pk__in=ids))
+            if ids:
+                trash_purged.send(sender=TimeEntry, entry_count=len(ids))
+        return len(ids)
 
     def total_seconds(self) -> int:
         return self.aggregate(total=Coalesce(Sum("duration_seconds"), 0))["total"]
@@ -233,6 +263,14 @@ class TimeEntryQuerySet(models.QuerySet):
         return None
 
 
+class LiveEntryManager(models.Manager.from_queryset(TimeEntryQuerySet)):
+    """Entries not in the trash: what every list, report, export, invoice, overlap check
+    and the one-running-timer rule count. ``TimeEntry.everything`` includes the trash."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
 def overlapping_entries(user_id, start, end):
     """Entries with clock times of a person sharing some time with ``start`` to ``end``
     (values or OuterRefs). Duration-only entries have no clock time to share."""
@@ -324,14 +362,20 @@ class TimeEntry(models.Model):
         editable=False,
         related_name="time_entries",
     )
+    # In the trash since then (TimeEntry.trash): it counts nowhere until restored, and
+    # `manage.py purge_trash` removes it after TRASH_DAYS.
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = TimeEntryQuerySet.as_manager()
+    objects = LiveEntryManager()
+    everything = TimeEntryQuerySet.as_manager()
 
     class Meta:
         ordering = ["-start"]
         verbose_name_plural = "time entries"
+        # Related managers (a project's entries, an invoice line's) leave out the trash too.
+        default_manager_name = "objects"
         constraints = [
             models.UniqueConstraint(
                 fields=["user"],
@@ -362,29 +406,41 @@ class TimeEntry(models.Model):
             ),
         ]
         # Each index leads with what reports filter on and carries the columns they add up,
-        # so a report is answered from the index alone (docs/performance.md).
+        # so a report is answered from the index alone (docs/performance.md). They hold live
+        # entries only (the condition every query of ``objects`` carries), so the trash
+        # neither slows them down nor makes them read the table.
         indexes = [
             models.Index(
                 fields=["user", "start", "end", "project", "duration_seconds"],
                 name="entry_user_start",
+                condition=LIVE,
             ),
             models.Index(
                 fields=["project", "start", "end", "user", "duration_seconds"],
                 name="entry_project_start",
+                condition=LIVE,
             ),
             models.Index(
                 fields=["start", "end", "user", "project", "duration_seconds"],
                 name="entry_start",
+                condition=LIVE,
             ),
             # The timer bar's lookup of a person's unreviewed auto-stopped entries.
             models.Index(
                 fields=["user"], condition=Q(auto_stopped=True), name="entry_auto_stopped"
+            ),
+            # A person's trash, newest first; purge_trash's oldest.
+            models.Index(
+                fields=["user", "deleted_at"],
+                condition=Q(deleted_at__isnull=False),
+                name="entry_trash",
             ),
             # Days: the timesheet, day reports, ranges of days; with what a report adds up
             # and prices (billable, billed), so a report reads the index alone.
             models.Index(
                 fields=["user", "day", "project", "end", "duration_seconds"],
                 name="entry_user_day",
+                condition=LIVE,
             ),
             models.Index(
                 fields=[
@@ -397,6 +453,7 @@ class TimeEntry(models.Model):
                     "invoice_item",
                 ],
                 name="entry_day_report",
+                condition=LIVE,
             ),
         ]
 
@@ -416,7 +473,10 @@ class TimeEntry(models.Model):
             kwargs["update_fields"] = {*update_fields, "duration_seconds", "day", "duration_only"}
         # Any change to an entry that has ended may touch billed time: check the lock. Only a
         # running entry (never billed) skips the query: the timer's stop and pause.
+        # Moving in or out of the trash changes no billed time (``trash`` checks the lock).
         ended = update_fields is None or getattr(self, "_stored_end", None) is not None
+        if update_fields is not None and set(update_fields) <= {"deleted_at", "updated_at"}:
+            ended = False
         if ended and not self._state.adding:
             self._check_not_locked()
         super().save(*args, **kwargs)
@@ -427,8 +487,44 @@ class TimeEntry(models.Model):
         return reverse("tracking:entry_detail", args=[self.pk])
 
     def delete(self, *args, **kwargs):
+        """Deleting an entry, at any door, moves it to the trash (see ``trash``)."""
+        self.trash()
+        return 1, {self._meta.label: 1}
+
+    def trash(self) -> None:
+        """Move this entry to the trash, whole (times, tags, billing link), for
+        ``TRASH_DAYS``: it then counts nowhere until ``restore``. Billed time on a sent
+        invoice stays (``Locked``). A running timer stops now and a paused one can no
+        longer be resumed: the trash keeps the time worked, not a clock still going."""
+        if self.deleted_at is not None:
+            return
         self._check_not_locked()
-        return super().delete(*args, **kwargs)
+        now = _whole_seconds(timezone.now())
+        fields = ["deleted_at", "updated_at"]
+        if self.end is None:
+            self.end = max(now, self.start + timedelta(seconds=1))
+            fields.append("end")
+        if self.pause == self.Pause.PAUSED:
+            self.pause = self.Pause.NONE
+            fields.append("pause")
+        self.deleted_at = now
+        self.save(update_fields=fields)
+
+    @property
+    def purged_after(self) -> datetime | None:
+        """When ``purge_trash`` may remove this trashed entry for good."""
+        if self.deleted_at is None:
+            return None
+        return self.deleted_at + timedelta(days=TRASH_DAYS)
+
+    def restore(self) -> None:
+        """Bring an entry back from the trash as it was, with its link to the invoice line
+        that billed it (a draft's refresh unlinks trashed entries, see
+        ``Invoice.refresh_from_entries``)."""
+        if self.deleted_at is None:
+            return
+        self.deleted_at = None
+        self.save(update_fields=["deleted_at", "updated_at"])
 
     @classmethod
     def from_db(cls, db, field_names, values):
@@ -488,7 +584,7 @@ class TimeEntry(models.Model):
 
     def _stored_billing(self):
         return (
-            TimeEntry.objects.filter(pk=self.pk)
+            TimeEntry.everything.filter(pk=self.pk)
             .values_list(
                 "invoice_item_id", "invoice_item__invoice__number", "invoice_item__invoice__status"
             )

@@ -4,16 +4,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.views.decorators.http import require_POST
 
 from tracking import permissions
 from tracking.csv_export import csv_response, invalid_filters
 from tracking.forms import ReportFilterForm, TimeEntryForm
-from tracking.models import ANOTHER_TIMER_RUNS, Locked, TimeEntry
+from tracking.models import ANOTHER_TIMER_RUNS, TRASH_DAYS, Locked, TimeEntry
 from tracking.permissions import visible_entries
 from tracking.queries import filtered_entries
-from tracking.views.editing import confirm_delete
 
 
 @dataclass
@@ -166,11 +169,51 @@ def entry_edit(request, pk):
 
 @login_required
 def entry_delete(request, pk):
+    """Move an entry to the trash; the message that says so has an Undo button."""
     entry = get_entry_for_user(request, pk, "delete")
-    return _refuse_if_locked(request, entry) or confirm_delete(
-        request,
-        entry,
-        cancel_url=entry.get_absolute_url(),
-        success_url="tracking:entry_list",
-        protected_message="This entry cannot be deleted.",
+    refusal = _refuse_if_locked(request, entry)
+    if refusal:
+        return refusal
+    if request.method != "POST":
+        context = {"object": entry, "cancel_url": entry.get_absolute_url(), "trash": TRASH_DAYS}
+        return render(request, "tracking/confirm_delete.html", context)
+    entry.trash()
+    undo = format_html(
+        '<form method="post" action="{}" class="inline">'
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+        '<button type="submit">Undo</button></form>',
+        reverse("tracking:entry_restore", args=[entry.pk]),
+        get_token(request),
     )
+    messages.success(request, format_html("Moved {} to the trash. {}", entry, undo))
+    return redirect("tracking:entry_list")
+
+
+@login_required
+def entry_trash(request):
+    """Deleted entries still in the trash: one's own, or everyone's with the permission."""
+    entries = (
+        visible_entries(request.user, TimeEntry.everything.trashed())
+        .select_related("project", "task", "user")
+        .order_by("-deleted_at", "-pk")
+    )
+    page = EntryPage.of(entries, request.GET.get("page"))
+    context = {
+        "page": page,
+        "trash_days": TRASH_DAYS,
+        "show_user": permissions.sees_everyones_entries(request.user),
+    }
+    return render(request, "tracking/entry_trash.html", context)
+
+
+@login_required
+@require_POST
+def entry_restore(request, pk):
+    trashed = visible_entries(request.user, TimeEntry.everything.trashed())
+    entry = get_object_or_404(trashed.select_related("project"), pk=pk)
+    if not permissions.can_change_entry(request.user, entry, "delete"):
+        raise PermissionDenied("You may not restore someone else's entry.")
+    entry.restore()
+    messages.success(request, f"Restored {entry}.")
+    _warn_if_overlapping(request, entry)
+    return redirect(entry.get_absolute_url())
