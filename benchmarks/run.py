@@ -292,6 +292,110 @@ def phase_large(entries: int) -> dict:
     return results
 
 
+# Notes a freelancer writes, numbered: 600 distinct ones over 100,000 entries.
+NOTE_WORDS = [
+    "Homepage hero section",
+    "Invoice export",
+    "Client call",
+    "Sprint planning",
+    "Code review",
+    "Bug triage",
+    "Design system",
+    "Newsletter",
+    "Onboarding flow",
+    "Deploy",
+    "Database migration",
+    "Support ticket",
+    "Research",
+    "Workshop",
+    "Copywriting",
+]
+SUGGEST_QUERIES = ["Homep", "call", "review 7", "zzz-never", "e", "Deploy 42"]
+
+
+def phase_fast_entry_seed(entries: int) -> dict:
+    """One person with ``entries`` entries on 40 projects (4 archived)."""
+    django_ready()
+    from datetime import timedelta
+
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    from setupwizard import installation
+    from tracking.models import Client, Project, TimeEntry
+
+    installation.complete_setup(telemetry_enabled=False)
+    person = get_user_model().objects.create_user("bench-fast", password=PASSWORD)
+    acme = Client.objects.create(name="Acme")
+    projects = Project.objects.bulk_create(
+        Project(name=f"Project {i}", client=acme, archived=i % 10 == 9) for i in range(40)
+    )
+    now = datetime.now(UTC).replace(microsecond=0)
+    batch = 10_000
+    for first in range(0, entries, batch):
+        TimeEntry.objects.bulk_create(
+            TimeEntry(
+                user=person,
+                project=projects[n % len(projects)],
+                notes=f"{NOTE_WORDS[n % len(NOTE_WORDS)]} {n % 200}",
+                start=now - timedelta(hours=n + 1),
+                end=now - timedelta(hours=n, minutes=30),
+            )
+            for n in range(first, min(first + batch, entries))
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return {"entries": entries}
+
+
+def phase_fast_entry() -> dict:
+    """The suggestions' answer times, in a fresh process as a server would answer them."""
+    django_ready()
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client as HttpClient
+
+    client = HttpClient()
+    client.force_login(get_user_model().objects.get(username="bench-fast"))
+    results = {"vendor": connection.vendor}
+    for query in SUGGEST_QUERIES:
+        samples = []
+        for _ in range(15):
+            started = time.perf_counter()
+            response = client.get("/entries/suggest/", {"q": query})
+            samples.append(time.perf_counter() - started)
+            assert response.status_code == 200, response.status_code
+        results[query] = {
+            "p50_ms": statistics.median(samples) * 1000,
+            "p95_ms": sorted(samples)[int(len(samples) * 0.95)] * 1000,
+            "found": len(response.json()),
+        }
+    return results
+
+
+def fast_entry_rows(work: Path, entries: int, row) -> None:
+    databases = [("SQLite", None)]
+    if os.environ.get("TEST_DATABASE_URL"):
+        databases.append(("PostgreSQL", os.environ["TEST_DATABASE_URL"]))
+    for label, url in databases:
+        env = base_env(work / f"fast-{label}", url)
+        prepare(env)
+        if url:
+            manage(env, "flush", "--noinput")
+        phase("fast_entry_seed", env, "--entries", str(entries))
+        result = phase("fast_entry", env)
+        for query in SUGGEST_QUERIES:
+            found = result[query]
+            row(
+                f"[{label}] /entries/suggest/?q={query}, {entries:,} entries "
+                f"({found['found']} found): p50 (p95) ms",
+                f"{found['p50_ms']:.1f} ({found['p95_ms']:.1f})",
+                "p50 < 30",
+            )
+        if url:
+            manage(env, "flush", "--noinput")
+
+
 # --- orchestration --------------------------------------------------------------------------
 
 
@@ -464,6 +568,11 @@ def main() -> int:
         help="only the request rates under gunicorn (web vs REST API, the dashboard)",
     )
     parser.add_argument("--workload", choices=WORKLOADS, help="with --only-api: just this one")
+    parser.add_argument(
+        "--only-fast-entry",
+        action="store_true",
+        help="only the fast-entry figures: suggestions for one person with 100,000 entries",
+    )
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
@@ -482,6 +591,12 @@ def main() -> int:
     if args.phase == "large":
         print(json.dumps(phase_large(args.entries)))
         return 0
+    if args.phase == "fast_entry_seed":
+        print(json.dumps(phase_fast_entry_seed(args.entries)))
+        return 0
+    if args.phase == "fast_entry":
+        print(json.dumps(phase_fast_entry()))
+        return 0
 
     rows = []
 
@@ -493,6 +608,9 @@ def main() -> int:
         work = Path(tmp)
         if args.only_api:
             api_rows(work, args.rps_seconds, row, [args.workload] if args.workload else None)
+            return print_rows(rows)
+        if args.only_fast_entry:
+            fast_entry_rows(work, 100_000, row)
             return print_rows(rows)
         listener, silent_url = silent_listener()
         slow, slow_url = slow_server(3.0)
@@ -608,6 +726,7 @@ def main() -> int:
                 manage(env, "flush", "--noinput")
 
         api_rows(work, args.rps_seconds, row)
+        fast_entry_rows(work, 100_000, row)
         if os.environ.get("TEST_DATABASE_URL"):
             url = os.environ["TEST_DATABASE_URL"]
             for label, extra in [

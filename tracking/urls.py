@@ -29,6 +29,7 @@ urlpatterns = [
     path("entries/<int:pk>/delete/", entries.entry_delete, name="entry_delete"),
     path("entries/<int:pk>/continue/", timer.entry_continue, name="entry_continue"),
     path("entries/<int:pk>/keep-end/", timer.entry_keep_end, name="entry_keep_end"),
+    path("entries/suggest/", entries.entry_suggest, name="entry_suggest"),
     path("entries/trash/", entries.entry_trash, name="entry_trash"),
     path("entries/<int:pk>/restore/", entries.entry_restore, name="entry_restore"),
     path("entries/<int:pk>/duplicate/", timer.entry_duplicate, name="entry_duplicate"),

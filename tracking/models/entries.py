@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models, transaction
-from django.db.models import Case, Exists, F, OuterRef, Q, Sum, Value, When
+from django.db.models import Case, Exists, F, Max, OuterRef, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -33,6 +33,8 @@ ANOTHER_TIMER_RUNS = "A timer is already running: give this entry an end."
 ARCHIVED_PROJECT = "This project is archived: unarchive it to track time."
 END_AFTER_START = "The end must be after the start."
 LIVE = Q(deleted_at__isnull=True)  # not in the trash
+# Suggestions come from a person's latest entries, this many (TimeEntryQuerySet.suggestions).
+SUGGEST_FROM = 5000
 
 
 class TimeEntryQuerySet(models.QuerySet):
@@ -128,6 +130,42 @@ class TimeEntryQuerySet(models.QuerySet):
             .first()
         )
         return latest or {}
+
+    def suggestions(self, user, text: str, limit: int = 10) -> list["TimeEntry"]:
+        """``user``'s earlier work whose notes contain ``text`` (any case): the latest
+        entry of each distinct notes + project + task, newest first, at most ``limit``;
+        never on an archived project.
+
+        It looks through the person's latest ``SUGGEST_FROM`` entries (years of work), a
+        range of the (user, start) index: the answer time stays flat however long their
+        history (docs/performance.md). Four queries."""
+        text = text.strip()
+        if not text:
+            return []
+        mine = self.filter(user=user)
+        oldest = mine.order_by("-start").values_list("start", flat=True)[SUGGEST_FROM - 1 :]
+        oldest = oldest.first()
+        if oldest is not None:
+            mine = mine.filter(start__gte=oldest)
+        latest = list(
+            mine.filter(notes__icontains=text, project__archived=False)
+            .values("notes", "project", "task")
+            .annotate(latest=Max("start"))
+            .order_by("-latest", "notes")[:limit]
+        )
+        if not latest:
+            return []
+        wanted = Q()
+        for work in latest:
+            wanted |= Q(project=work["project"], task=work["task"], start=work["latest"])
+        found = {
+            (entry.notes, entry.project_id, entry.task_id): entry
+            for entry in mine.filter(wanted)
+            .select_related("project", "task")
+            .prefetch_related("tags")
+        }
+        keys = [(work["notes"], work["project"], work["task"]) for work in latest]
+        return [found[key] for key in keys if key in found]
 
     def period_totals(self, periods: dict[str, tuple[date, date]], now: datetime):
         """Seconds tracked in each named period of days [first, last], by the entries' days.
@@ -429,6 +467,9 @@ class TimeEntry(models.Model):
             models.Index(
                 fields=["user"], condition=Q(auto_stopped=True), name="entry_auto_stopped"
             ),
+            # A person's latest entries (suggestions look through the latest SUGGEST_FROM):
+            # narrow, so SQLite walks it even when one person owns every row.
+            models.Index(fields=["user", "start"], condition=LIVE, name="entry_user_latest"),
             # A person's trash, newest first; purge_trash's oldest.
             models.Index(
                 fields=["user", "deleted_at"],

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.http import JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
@@ -97,6 +98,29 @@ def entry_export(request):
         user=request.user,
         kind="entries",
     )
+
+
+# Enough to recognise earlier work; longer text is cut, not refused (it is typed live).
+SUGGEST_MAX_TEXT = 200
+
+
+@login_required
+def entry_suggest(request):
+    """JSON: the person's own earlier work whose notes contain ``q``, to fill a form."""
+    text = request.GET.get("q", "")[:SUGGEST_MAX_TEXT]
+    suggestions = [
+        {
+            "notes": entry.notes,
+            "project": entry.project_id,
+            "project_name": entry.project.name,
+            "task": entry.task_id,
+            "task_name": entry.task.title if entry.task_id else None,
+            "tags": [tag.name for tag in entry.tags.all()],
+            "billable": entry.billable,
+        }
+        for entry in TimeEntry.objects.suggestions(request.user, text)
+    ]
+    return JsonResponse(suggestions, safe=False)
 
 
 @login_required
