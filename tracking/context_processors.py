@@ -6,9 +6,10 @@ from tracking.models import TimeEntry
 
 
 def _quick_start(request) -> QuickStartForm:
-    """The idle timer bar's form, on the project last tracked: starting again is one click."""
+    """The idle timer bar's form, on the project and task last tracked: starting again is
+    one click."""
     last = TimeEntry.objects.last_tracked(request.user)
-    return QuickStartForm(auto_id="quick-%s", initial={"project": last.get("project")})
+    return QuickStartForm(auto_id="quick-%s", initial=last)
 
 
 def timer(request):

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue
 from django.forms.utils import flatatt
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -235,16 +236,17 @@ def project_picker(**kwargs) -> "RowChoiceField":
     )
 
 
-class QuickStartForm(forms.Form):
-    """The timer bar's start form on every page: a project and Start (posts to the same
-    view as the dashboard's TimerStartForm, whose other fields are optional)."""
-
-    project = project_picker(empty_label="Choose a project…")
-
-
 def task_label(row) -> str:
     """Tasks are labelled with their project: titles alone repeat across projects."""
     return f"{row['project__name']} · {row['title']}"
+
+
+def notes_with_suggestions(widget: forms.Widget) -> forms.Widget:
+    """Notes that offer the person's earlier work as they type (static/js/app.js reads
+    ``data-suggest``; picking one fills the form's project, task, tags and billable)."""
+    widget.attrs.update({"data-suggest": reverse_lazy("tracking:entry_suggest")})
+    widget.attrs.setdefault("autocomplete", "off")
+    return widget
 
 
 class TimerStartForm(forms.Form):
@@ -258,8 +260,14 @@ class TimerStartForm(forms.Form):
         required=False,
         widget=TaskSelect,
     )
-    notes = forms.CharField(required=False, max_length=NOTES_MAX_LENGTH)
+    notes = forms.CharField(
+        required=False,
+        max_length=NOTES_MAX_LENGTH,
+        widget=notes_with_suggestions(forms.TextInput()),
+    )
     tags = TagsField()
+    # Set by picking a suggestion; otherwise the project decides (``start_timer``).
+    billable = forms.NullBooleanField(required=False, widget=forms.HiddenInput)
 
     def clean(self):
         cleaned = super().clean()
@@ -267,6 +275,32 @@ class TimerStartForm(forms.Form):
         if project and task and task.project_id != project.pk:
             self.add_error("task", "This task belongs to another project.")
         return cleaned
+
+
+class QuickStartForm(TimerStartForm):
+    """The timer bar's start form on every page: what you work on, a project and Start.
+    Task, tags and billable are hidden, filled by picking a suggestion."""
+
+    project = project_picker(empty_label="Choose a project…")
+    notes = forms.CharField(
+        required=False,
+        max_length=NOTES_MAX_LENGTH,
+        label="What are you working on?",
+        widget=notes_with_suggestions(
+            forms.TextInput(attrs={"placeholder": "What are you working on?"})
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("task", "tags"):
+            self.fields[name].widget = forms.HiddenInput()
+
+    def clean_task(self):
+        """The hidden task came with the last project or a suggestion: choosing another
+        project in the picker means work without it, not an error about a field unseen."""
+        task, project = self.cleaned_data.get("task"), self.cleaned_data.get("project")
+        return task if task is None or project is None or task.project_id == project.pk else None
 
 
 class TimeTextInput(forms.TextInput):
@@ -318,7 +352,10 @@ class TimeEntryForm(forms.ModelForm):
     class Meta:
         model = TimeEntry
         fields = ["project", "task", "notes", "billable"]
-        widgets = {"project": FastSelect, "notes": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "project": FastSelect,
+            "notes": notes_with_suggestions(forms.Textarea(attrs={"rows": 3})),
+        }
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -150,6 +150,111 @@
     form.submit();
   }
 
+  // Notes fields offer earlier work (GET data-suggest?q=…) in a listbox: arrows move,
+  // Enter picks, Escape closes. Picking fills the form's project, task, tags and billable.
+  function suggestions() {
+    document.querySelectorAll("[data-suggest]").forEach(function (field, index) {
+      var form = field.form;
+      var list = document.createElement("ul");
+      var box = document.createElement("span");
+      var items = [], active = -1, asked = 0;
+      list.id = (field.id || "notes") + "-suggestions-" + index;
+      list.className = "suggestions";
+      list.setAttribute("role", "listbox");
+      list.setAttribute("aria-label", "Earlier work");
+      list.hidden = true;
+      box.className = field.tagName === "TEXTAREA" ? "suggest suggest-block" : "suggest";
+      field.parentNode.insertBefore(box, field);
+      box.appendChild(field);
+      box.appendChild(list);
+      // A one-line field is a combobox; a textarea keeps its own role and points at the list.
+      if (field.tagName === "INPUT") {
+        field.setAttribute("role", "combobox");
+        field.setAttribute("aria-expanded", "false");
+      }
+      field.setAttribute("aria-autocomplete", "list");
+      field.setAttribute("aria-controls", list.id);
+
+      function close() {
+        list.hidden = true;
+        active = -1;
+        field.removeAttribute("aria-activedescendant");
+        if (field.tagName === "INPUT") field.setAttribute("aria-expanded", "false");
+      }
+      function show(found) {
+        items = found;
+        list.textContent = "";
+        found.forEach(function (item, n) {
+          var option = document.createElement("li");
+          var where = document.createElement("span");
+          option.id = list.id + "-" + n;
+          option.setAttribute("role", "option");
+          option.setAttribute("aria-selected", "false");
+          option.textContent = item.notes;
+          where.className = "muted";
+          where.textContent = " · " + item.project_name + (item.task_name ? " · " + item.task_name : "");
+          option.appendChild(where);
+          option.addEventListener("mousedown", function (event) {
+            event.preventDefault();  // keep the focus in the field
+            pick(n);
+          });
+          list.appendChild(option);
+        });
+        if (!found.length) return close();
+        list.hidden = false;
+        if (field.tagName === "INPUT") field.setAttribute("aria-expanded", "true");
+      }
+      function highlight(n) {
+        var options = list.querySelectorAll("[role=option]");
+        options.forEach(function (option, k) { option.setAttribute("aria-selected", k === n ? "true" : "false"); });
+        active = n;
+        field.setAttribute("aria-activedescendant", options[n].id);
+        options[n].scrollIntoView({ block: "nearest" });
+      }
+      function set(name, value) {
+        var input = form && form.elements[name];
+        if (!input) return;
+        if (input.type === "checkbox") input.checked = Boolean(value);
+        else input.value = value === null || value === undefined ? "" : String(value);
+        input.dispatchEvent(new Event("change", { bubbles: true }));
+      }
+      function pick(n) {
+        var item = items[n];
+        field.value = item.notes;
+        set("project", item.project);
+        set("task", item.task);
+        set("tags", item.tags.join(", "));
+        set("billable", item.billable);
+        close();
+        field.dispatchEvent(new CustomEvent("suggestion-picked", { bubbles: true }));
+      }
+      field.addEventListener("input", function () {
+        var text = field.value.trim();
+        var ticket = ++asked;
+        if (!text) return close();
+        fetch(field.dataset.suggest + "?q=" + encodeURIComponent(text), { credentials: "same-origin" })
+          .then(function (response) { return response.ok ? response.json() : []; })
+          .then(function (found) { if (ticket === asked) show(found); })
+          .catch(close);
+      });
+      field.addEventListener("keydown", function (event) {
+        if (list.hidden) return;
+        if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+          event.preventDefault();
+          var step = event.key === "ArrowDown" ? 1 : -1;
+          highlight((active + step + items.length) % items.length);
+        } else if (event.key === "Enter" && active >= 0) {
+          event.preventDefault();
+          pick(active);
+        } else if (event.key === "Escape") {
+          event.preventDefault();
+          close();
+        }
+      });
+      field.addEventListener("blur", close);
+    });
+  }
+
   // A step that cannot be undone asks first (form[data-confirm]).
   function confirmations() {
     document.addEventListener("submit", function (event) {
@@ -165,6 +270,7 @@
     timesheetTotals();
     scrollBoxes();
     taskPickers();
+    suggestions();
     shortcuts();
   });
 })();

@@ -357,3 +357,54 @@ def test_the_daily_flow_takes_three_clicks_from_any_page(logged_in, ready_server
     expect(page.locator(".messages")).to_contain_text(
         re.compile(r"Timer stopped: 0:00 on Website\. Today: \d+:\d\d\.")
     )
+
+
+def test_earlier_work_is_offered_as_you_type_and_a_deletion_undone(logged_in, ready_server):
+    page = logged_in
+    ready_server.manage(
+        "shell",
+        "-c",
+        "from datetime import timedelta; from django.utils import timezone; "
+        "from django.contrib.auth.models import User; "
+        "from tracking.models import Project, Task, Tag, TimeEntry; "
+        "site = Project.objects.get(name='Website'); "
+        "other = Project.objects.create(name='Intranet', client=site.client); "
+        "task = Task.objects.create(project=site, title='Hero'); "
+        "end = timezone.now() - timedelta(days=1); "
+        "entry = TimeEntry.objects.create(user=User.objects.get(username='boss'), "
+        "project=site, task=task, notes='Homepage hero section', billable=False, "
+        "start=end - timedelta(hours=1), end=end); "
+        "entry.tags.set(Tag.objects.for_names(['design']))",
+    )
+    page.goto(ready_server.url + "/reports/")
+    page.select_option("#quick-project", label="Intranet")
+    notes = page.locator("#quick-notes")
+    notes.press_sequentially("homep")
+    option = page.get_by_role("option", name=re.compile("Homepage hero section"))
+    expect(option).to_be_visible()
+    expect(notes).to_have_attribute("aria-expanded", "true")
+    assert findings(page) == []
+    notes.press("ArrowDown")
+    expect(option).to_have_attribute("aria-selected", "true")
+    notes.press("Enter")  # picks; the form is not sent yet
+    expect(notes).to_have_value("Homepage hero section")
+    expect(page.locator("#quick-project option:checked")).to_have_text("Website")
+    page.click("#timer-quick-start button:has-text('Start')")
+    expect(page.locator("#timer-bar")).to_contain_text("Website · Hero")
+    page.click("#timer-bar button:has-text('Stop')")
+
+    page.goto(ready_server.url + "/entries/new/")
+    textarea = page.locator("#id_notes")
+    textarea.press_sequentially("hero")
+    page.get_by_role("option", name=re.compile("Homepage hero section")).first.click()
+    expect(page.locator("#id_project option:checked")).to_have_text("Website")
+    expect(page.locator("#id_tags")).to_have_value("design")
+    expect(page.locator("#id_billable")).not_to_be_checked()
+
+    page.goto(ready_server.url + "/entries/")
+    page.locator("a", has_text="Website").first.click()
+    page.click("text=Delete")
+    page.click("button:has-text('Delete')")
+    expect(page.locator(".messages")).to_contain_text("Moved")
+    page.click(".messages button:has-text('Undo')")
+    expect(page.locator(".messages")).to_contain_text("Restored")

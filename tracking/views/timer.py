@@ -72,6 +72,7 @@ def timer_start(request):
         form.cleaned_data["project"],
         task=form.cleaned_data["task"],
         notes=form.cleaned_data["notes"],
+        billable=form.cleaned_data["billable"],
         tags=Tag.objects.for_names(form.cleaned_data["tags"]),
     )
     messages.success(request, f"Timer started on {form.cleaned_data['project']}.")
