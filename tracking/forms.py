@@ -641,4 +641,4 @@ class PreferencesForm(forms.ModelForm):
 
     class Meta:
         model = Preferences
-        fields = ["time_zone", "theme"]
+        fields = ["time_zone", "theme", "durations"]

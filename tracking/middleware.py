@@ -6,18 +6,21 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
-from tracking.models import Preferences, TimeEntry, forgotten_before
+from tracking.models import Preferences, TimeEntry, decimal_hours, forgotten_before
 
 SESSION_KEY = "tracking_time_zone"
 THEME_SESSION_KEY = "tracking_theme"
+DURATIONS_SESSION_KEY = "tracking_durations"
 # Set once the browser's zone was offered (stored or not): it is asked once per session.
 ZONE_ASKED_SESSION_KEY = "tracking_zone_asked"
 
 
 def remember_preferences(request, preferences) -> None:
-    """Keep the user's zone and theme in the session: pages read them without a query."""
+    """Keep the user's zone, theme and way of showing durations in the session: pages read
+    them without a query."""
     request.session[SESSION_KEY] = preferences.time_zone if preferences else ""
     request.session[THEME_SESSION_KEY] = preferences.theme if preferences else ""
+    request.session[DURATIONS_SESSION_KEY] = preferences.durations if preferences else ""
 
 
 def needs_browser_zone(request) -> bool:
@@ -45,9 +48,10 @@ def activate_time_zone(name: str) -> None:
 
 
 class UserTimeZoneMiddleware:
-    """Show times in the signed-in user's own time zone, if they chose one.
+    """Show times in the signed-in user's own time zone, if they chose one, and durations
+    as they prefer (H:MM or decimal hours).
 
-    The zone travels in the session (set at login and when it is changed), so this costs no
+    Both travel in the session (set at login and when they are changed), so this costs no
     query of its own and nothing at all for requests without a session, like /healthz.
     """
 
@@ -55,13 +59,16 @@ class UserTimeZoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        name = request.session.get(SESSION_KEY, "") if hasattr(request, "session") else ""
+        session = getattr(request, "session", {})
         timezone.deactivate()
-        activate_time_zone(name)
+        activate_time_zone(session.get(SESSION_KEY, ""))
+        decimal = session.get(DURATIONS_SESSION_KEY) == Preferences.Durations.DECIMAL
+        token = decimal_hours.set(decimal)
         try:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+            decimal_hours.reset(token)
 
 
 @dataclass

@@ -27,6 +27,8 @@ old.tags.set(Tag.objects.for_names(["client work", "{LONG_WORD[:40]}"]))
 today = timezone.now().replace(microsecond=0) - timedelta(hours=3)
 TimeEntry.objects.create(user=boss, project=site, notes="today", start=today,
                          end=today + timedelta(hours=1))
+TimeEntry.objects.create(user=boss, project=site, task=task, notes="gone {LONG_WORD}",
+                         start=today - timedelta(days=1), end=today).delete()
 Comment.objects.create(author=boss, project=site, text="{LONG_WORD}")
 invoice = Invoice.objects.create(client=acme, project=site, number="2026-0001",
                                  due_date=timezone.localdate() + timedelta(days=30))
@@ -45,6 +47,7 @@ def page_paths(entry, project, client, task, invoice):
         f"/entries/{entry}/",
         f"/entries/{entry}/edit/",
         "/entries/new/",
+        "/entries/trash/",
         "/projects/",
         f"/projects/{project}/",
         "/projects/new/",

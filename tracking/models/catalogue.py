@@ -266,7 +266,8 @@ class Comment(models.Model):
 
 
 class Preferences(models.Model):
-    """A user's own settings: the time zone their times are shown in, light or dark."""
+    """A user's own settings: the time zone their times are shown in, light or dark, and
+    durations as H:MM or decimal hours."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preferences"
@@ -280,8 +281,22 @@ class Preferences(models.Model):
     time_zone = models.CharField(
         max_length=64, blank=True, help_text="Empty: the server's time zone."
     )
+
+    class Durations(models.TextChoices):
+        CLOCK = "", "Hours and minutes (1:30)"
+        DECIMAL = "decimal", "Decimal hours (1.50 h)"
+
     theme = models.CharField(
         max_length=5, choices=Theme.choices, blank=True, default=Theme.AUTO, db_default=""
+    )
+    durations = models.CharField(
+        "show durations as",
+        max_length=7,
+        choices=Durations.choices,
+        blank=True,
+        default=Durations.CLOCK,
+        db_default="",
+        help_text="CSV files always have both: seconds and decimal hours.",
     )
 
     class Meta:

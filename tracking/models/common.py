@@ -1,3 +1,4 @@
+from contextvars import ContextVar
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -66,6 +67,19 @@ def clock_duration(seconds: int | float | None, *, exact: bool = False) -> str:
         return f"{whole // 3600}:{whole // 60 % 60:02d}:{whole % 60:02d}"
     minutes = round((seconds or 0) / 60)
     return f"{minutes // 60}:{minutes % 60:02d}"
+
+
+# Durations on pages are H:MM unless the person prefers decimal hours (set per request by
+# tracking.middleware.UserTimeZoneMiddleware from their Preferences).
+decimal_hours = ContextVar("decimal_hours", default=False)
+
+
+def shown_duration(seconds: int | float | None) -> str:
+    """A duration as the person reads it on a page: H:MM (``clock_duration``), or decimal
+    hours with two places ("1.50 h") by their preference."""
+    if decimal_hours.get():
+        return f"{seconds_to_hours(round(seconds or 0))} h"
+    return clock_duration(seconds)
 
 
 END_DATE_BEFORE_START = "The end date cannot be before the start date."

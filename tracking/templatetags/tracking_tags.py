@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from tracking import permissions
-from tracking.models import clock_duration, seconds_to_hours
+from tracking.models import clock_duration, seconds_to_hours, shown_duration
 from tracking.money import format_money
 
 register = template.Library()
@@ -23,8 +23,9 @@ def hours(seconds) -> Decimal:
 
 @register.filter
 def hm(seconds) -> str:
-    """Seconds as H:MM, the way every page shows a duration: 5400 → "1:30"."""
-    return clock_duration(seconds)
+    """Seconds as every page shows a duration: H:MM (5400 → "1:30"), or decimal hours
+    ("1.50 h") for people who prefer them."""
+    return shown_duration(seconds)
 
 
 @register.filter

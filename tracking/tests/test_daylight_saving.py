@@ -51,7 +51,7 @@ def test_a_typed_entry_across_the_change_stores_the_real_duration(
     hours = f"{seconds // 3600}.00"
     amount = f"{seconds // 3600 * 80}.00"  # Website bills 80.00 an hour
     assert csv_lines(client, day) == [
-        f"{day},01:30:00,03:30:00,{hours},colleague,Acme,Website,,yes,80.00,{amount},,"
+        f"{day},01:30:00,03:30:00,{hours},{seconds},colleague,Acme,Website,,yes,80.00,{amount},,"
     ]
 
 

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.utils import timezone
 
@@ -100,3 +102,25 @@ def test_choosing_the_servers_zone_is_kept_and_never_replaced_by_the_browsers(
     logged_in.logout()
     logged_in.force_login(colleague)
     assert 'id="browser-zone"' not in logged_in.get("/entries/").content.decode()
+
+
+def test_durations_read_h_mm_unless_decimal_hours_are_preferred(
+    logged_in, colleague, website
+):
+    logged_in.post("/entries/new/", {"project": website.pk, "duration": "1:30"})
+    assert '<small class="muted" id="today-total" data-seconds="5400">1:30</small>' in (
+        logged_in.get("/").content.decode()
+    )
+    logged_in.post("/timer/start/", {"project": website.pk})
+    stopped = logged_in.post("/timer/stop/", follow=True).content.decode()
+    assert "Today: 1:30." in stopped
+
+    response = logged_in.post(
+        "/preferences/", {"time_zone": "Europe/Berlin", "durations": "decimal"}
+    )
+    assert response.status_code == 302
+    page = logged_in.get("/").content.decode()
+    assert re.search(r'id="today-total" data-seconds="540\d">1\.50 h</small>', page)
+    assert "1.50 h" in logged_in.get("/entries/").content.decode()
+    csv = b"".join(logged_in.get("/entries/export.csv").streaming_content).decode()
+    assert ",1.50,5400," in csv  # machine-readable columns, whatever the preference

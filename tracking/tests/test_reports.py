@@ -100,6 +100,7 @@ def test_the_csv_export_streams_one_row_per_entry(client, owner, week):
         "start",
         "end",
         "duration_hours",
+        "duration_seconds",
         "user",
         "client",
         "project",
@@ -116,6 +117,7 @@ def test_the_csv_export_streams_one_row_per_entry(client, owner, week):
         "09:00:00",
         "10:00:00",
         "1.00",
+        "3600",
         "owner",
         "Acme",
         "Website",
@@ -147,7 +149,7 @@ def test_plain_text_is_left_alone():
 def test_members_export_only_their_own_entries(client, colleague, week):
     client.force_login(colleague)
     rows = read_csv(client.get("/entries/export.csv"))
-    assert {row[4] for row in rows[1:]} == {"colleague"}
+    assert {row[5] for row in rows[1:]} == {"colleague"}
 
 
 @pytest.mark.parametrize(

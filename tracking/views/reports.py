@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from tracking.csv_export import csv_response, invalid_filters
 from tracking.forms import ReportFilterForm
-from tracking.models import BusinessProfile, clock_duration, seconds_to_hours
+from tracking.models import BusinessProfile, seconds_to_hours, shown_duration
 from tracking.queries import bucket_label, build_report, filtered_entries
 from tracking.signals import report_viewed
 
@@ -40,12 +40,12 @@ def _chart(buckets: list[dict], size: str) -> dict:
                 "y": CHART_HEIGHT - height,
                 "height": height,
                 "start": row["start"],
-                "label": f"{bucket_label(row['start'], size)}: {clock_duration(row['seconds'])}",
+                "label": f"{bucket_label(row['start'], size)}: {shown_duration(row['seconds'])}",
             }
         )
     width = CHART_AXIS_WIDTH + max(len(bars) * (CHART_BAR_WIDTH + CHART_GAP), CHART_BAR_WIDTH)
     ticks = [
-        {"y": round(CHART_HEIGHT * (1 - share)), "label": clock_duration(round(peak * share))}
+        {"y": round(CHART_HEIGHT * (1 - share)), "label": shown_duration(round(peak * share))}
         for share in (0, 0.5, 1)
     ]
     return {

@@ -9,7 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from tracking.forms import TimerStartForm
-from tracking.models import Locked, Project, Tag, TimeEntry, clock_duration
+from tracking.models import Locked, Project, Tag, TimeEntry, shown_duration
 from tracking.signals import entry_duplicated
 from tracking.views.entries import get_entry_for_user
 
@@ -93,8 +93,8 @@ def timer_stop(request):
         today_seconds = mine.period_totals({"today": (today, today)}, now)["today"]
         messages.success(
             request,
-            f"Timer stopped: {clock_duration(stopped.duration_seconds)} on {stopped.project}. "
-            f"Today: {clock_duration(today_seconds)}.",
+            f"Timer stopped: {shown_duration(stopped.duration_seconds)} on {stopped.project}. "
+            f"Today: {shown_duration(today_seconds)}.",
         )
     return _back(request)
 
