@@ -104,9 +104,7 @@ def test_choosing_the_servers_zone_is_kept_and_never_replaced_by_the_browsers(
     assert 'id="browser-zone"' not in logged_in.get("/entries/").content.decode()
 
 
-def test_durations_read_h_mm_unless_decimal_hours_are_preferred(
-    logged_in, colleague, website
-):
+def test_durations_read_h_mm_unless_decimal_hours_are_preferred(logged_in, colleague, website):
     logged_in.post("/entries/new/", {"project": website.pk, "duration": "1:30"})
     assert '<small class="muted" id="today-total" data-seconds="5400">1:30</small>' in (
         logged_in.get("/").content.decode()
