@@ -241,6 +241,12 @@ _EVENTS = [
         "deletion is a time_entry.deleted).",
         {"source": SOURCE},
     ),
+    Event(
+        "calendar.viewed",
+        "The calendar was shown: a week or a day, and how many entries it placed. Never "
+        "which days, projects or times.",
+        {"view": Enum("week", "day"), "entry_count": Int()},
+    ),
     Event("entry.restored", "A time entry came back from the trash.", {"source": SOURCE}),
     Event(
         "trash.purged",

@@ -33,6 +33,7 @@ from tracking.models import (
     TimeEntry,
 )
 from tracking.signals import (
+    calendar_viewed,
     csv_exported,
     entries_billed,
     entry_duplicated,
@@ -366,6 +367,10 @@ def on_entry_duplicated(sender, user, entry, **kwargs):
     emit("entry.duplicated", user=user, duration_only=entry.duration_only, source=current_source())
 
 
+def on_calendar_viewed(sender, user, view, entry_count, **kwargs):
+    emit("calendar.viewed", user=user, view=view, entry_count=entry_count)
+
+
 def on_trash_purged(sender, entry_count, **kwargs):
     _emit_on_commit("trash.purged", entry_count=entry_count)
 
@@ -459,6 +464,7 @@ def connect() -> None:
     timesheet_saved.connect(on_timesheet_saved, dispatch_uid="telemetry:timesheet_saved")
     entry_duplicated.connect(on_entry_duplicated, dispatch_uid="telemetry:entry_duplicated")
     trash_purged.connect(on_trash_purged, dispatch_uid="telemetry:trash_purged")
+    calendar_viewed.connect(on_calendar_viewed, dispatch_uid="telemetry:calendar_viewed")
     entries_billed.connect(on_entries_billed, dispatch_uid="telemetry:entries_billed")
     invoice_refreshed.connect(on_invoice_refreshed, dispatch_uid="telemetry:invoice_refreshed")
     invoice_downloaded.connect(on_invoice_downloaded, dispatch_uid="telemetry:invoice_downloaded")

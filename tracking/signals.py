@@ -23,6 +23,9 @@ entry_duplicated = Signal()
 # ``manage.py purge_trash`` removed entries for good. Argument: ``entry_count``.
 trash_purged = Signal()
 
+# The calendar was shown. Arguments: ``user``, ``view`` ("week" or "day"), ``entry_count``.
+calendar_viewed = Signal()
+
 # An invoice was downloaded as a PDF. Arguments: ``user``, ``invoice``.
 invoice_downloaded = Signal()
 

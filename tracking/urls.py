@@ -1,6 +1,7 @@
 from django.urls import path
 
 from tracking.views import (
+    calendar,
     clients,
     comments,
     entries,
@@ -21,6 +22,7 @@ urlpatterns = [
     path("timer/pause/", timer.timer_pause, name="timer_pause"),
     path("timer/resume/", timer.timer_resume, name="timer_resume"),
     path("timesheet/", timesheet.timesheet_week, name="timesheet"),
+    path("calendar/", calendar.calendar_view, name="calendar"),
     path("entries/", entries.entry_list, name="entry_list"),
     path("entries/export.csv", entries.entry_export, name="entry_export"),
     path("entries/new/", entries.entry_create, name="entry_create"),

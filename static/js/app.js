@@ -255,6 +255,15 @@
     });
   }
 
+  // The calendar opens on the working day (or the earliest entry), not at midnight.
+  function calendarScroll() {
+    var box = document.querySelector(".cal-scroll[data-scroll-hour]");
+    if (!box || !box.offsetParent) return;
+    var hour = box.querySelector('.cal-hours [data-hour="' + box.dataset.scrollHour + '"]');
+    var head = box.querySelector(".cal-head");
+    if (hour) box.scrollTop = hour.offsetTop - (head ? head.offsetHeight : 0) - box.offsetTop;
+  }
+
   // A step that cannot be undone asks first (form[data-confirm]).
   function confirmations() {
     document.addEventListener("submit", function (event) {
@@ -271,6 +280,7 @@
     scrollBoxes();
     taskPickers();
     suggestions();
+    calendarScroll();
     shortcuts();
   });
 })();

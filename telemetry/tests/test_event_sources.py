@@ -86,6 +86,7 @@ def time_path(web):
     web.post(f"/entries/{manual.pk}/delete/")
     web.get("/reports/?start=2026-11-01&end=2026-11-30")
     b"".join(web.get("/reports/export.csv").streaming_content)
+    web.get("/calendar/?week=2026-W45")
 
 
 def duplicate_path(web):
@@ -221,6 +222,7 @@ PATHS = {
         "time_entry.deleted",
         "report.viewed",
         "export.csv",
+        "calendar.viewed",
     },
     pause_path: {"timer.paused", "timer.resumed", "timer.auto_stopped"},
     duplicate_path: {"entry.duplicated", "time_entry.created"},

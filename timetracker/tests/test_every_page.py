@@ -2,6 +2,8 @@
 no serious or critical accessibility violation (axe-core, offline, through
 axe-playwright-python), and the timer bar on each page while a timer runs."""
 
+from datetime import date
+
 import pytest
 from playwright.sync_api import expect
 
@@ -43,6 +45,8 @@ def page_paths(entry, project, client, task, invoice):
     return [
         "/",
         "/timesheet/",
+        "/calendar/",
+        f"/calendar/?day={date.today()}",
         "/entries/",
         f"/entries/{entry}/",
         f"/entries/{entry}/edit/",

@@ -175,9 +175,14 @@ def _save_entry(request, form, title, cancel_url):
     return render(request, "tracking/form.html", context)
 
 
+# What a link may fill in a new entry (the calendar's empty slots and gaps).
+PREFILLED = ("date", "start_time", "end_time")
+
+
 @login_required
 def entry_create(request):
-    form = TimeEntryForm(request.POST or None, user=request.user)
+    initial = {name: request.GET[name][:20] for name in PREFILLED if name in request.GET}
+    form = TimeEntryForm(request.POST or None, user=request.user, initial=initial)
     return _save_entry(request, form, "New time entry", "tracking:entry_list")
 
 
