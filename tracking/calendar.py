@@ -119,7 +119,8 @@ class Calendar:
 
     @property
     def entry_count(self) -> int:
-        return len({b.entry.pk for day in self.days for b in day.blocks + day.band})
+        placed = {block.entry.pk for day in self.days for block in day.blocks}
+        return len(placed | {entry.pk for day in self.days for entry in day.band})
 
 
 def build(user, first: date, last: date, now: datetime) -> Calendar:

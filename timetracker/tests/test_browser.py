@@ -408,3 +408,46 @@ def test_earlier_work_is_offered_as_you_type_and_a_deletion_undone(logged_in, re
     expect(page.locator(".messages")).to_contain_text("Moved")
     page.click(".messages button:has-text('Undo')")
     expect(page.locator(".messages")).to_contain_text("Restored")
+
+
+def test_the_calendar_shows_the_week_and_an_empty_slot_opens_the_form(browser_page, ready_server):
+    page = browser_page
+    ready_server.manage(
+        "shell",
+        "-c",
+        "from datetime import datetime, timedelta; from django.utils import timezone; "
+        "from django.contrib.auth.models import User; "
+        "from tracking.models import Project, TimeEntry; "
+        "site = Project.objects.get(name='Website'); "
+        "boss = User.objects.get(username='boss'); "
+        "day = timezone.localdate() - timedelta(days=timezone.localdate().weekday()); "
+        "nine = timezone.make_aware(datetime.combine(day, datetime.min.time())) "
+        "+ timedelta(hours=9); "
+        "TimeEntry.objects.create(user=boss, project=site, notes='Homepage hero section', "
+        "start=nine, end=nine + timedelta(hours=2, minutes=30)); "
+        "TimeEntry.objects.create(user=boss, project=site, notes='Client call', "
+        "start=nine + timedelta(hours=4), end=nine + timedelta(hours=5)); "
+        "typed = TimeEntry(user=boss, project=site); "
+        "typed.place_on_day(day + timedelta(days=1), 3 * 3600); typed.save()",
+    )
+    log_in(page, ready_server.url)
+    page.goto(ready_server.url + "/calendar/")
+    expect(page.locator(".cal-head .cal-entry")).to_contain_text("3:00 no clock time")
+    block = page.locator(".cal-entry", has_text="Homepage hero section")
+    expect(block).to_be_visible()
+    expect(page.locator(".cal-gap").first).to_contain_text("Gap 1:30")
+    assert findings(page) == []
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "calendar-week-1280.png")
+    slot = page.get_by_role("link", name=re.compile(r"Add time on .* at 15:00")).first
+    slot.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#id_start_time")).to_have_value("15:00")
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(ready_server.url + "/calendar/")
+    expect(page.locator(".cal-week-list")).to_be_visible()
+    page.locator(".cal-week-list a").first.click()
+    expect(page.locator(".cal-entry", has_text="Homepage hero section")).to_be_visible()
+    assert findings(page) == []
+    page.screenshot(path=ARTIFACTS / "calendar-day-390.png")

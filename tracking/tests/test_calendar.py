@@ -87,7 +87,7 @@ def test_the_running_timer_shows_up_to_now(member, colleague, website):
     with time_machine.travel(berlin(4, 10, 30), tick=False):
         page = member.get(f"/calendar/?week={WEEK}").content.decode()
     assert "cal-entry cal-at-36 cal-span-6 lane-0 running" in page
-    assert "09:00–now" in page
+    assert "09:00\u2013now" in page  # an en dash
     assert '<span class="cal-total" data-day="2026-11-04">1:30</span>' in page
 
 
@@ -122,3 +122,11 @@ def test_an_empty_slot_opens_the_form_at_its_day_and_time(member, colleague, web
     entry = TimeEntry.objects.get(user=colleague)
     assert timezone.localtime(entry.start, BERLIN) == berlin(5, 14)
     assert entry.end - entry.start == timedelta(hours=1)
+
+
+def test_the_band_is_on_the_page(member, colleague, website):
+    entry = TimeEntry(user=colleague, project=website)
+    entry.place_on_day(date(2026, 11, 4), 3 * 3600)
+    entry.save()
+    page = member.get(f"/calendar/?week={WEEK}").content.decode()
+    assert '3:00 <span class="muted">no clock time</span>' in page
