@@ -125,6 +125,17 @@ def test_no_personal_data_reaches_any_sink(
             },
         )
         web.post("/timesheet/?week=2026-W45", {f"h-{project.pk}-2026-11-03": "2:15"})
+        # Fast entry: suggestions for a marked text, duplicate, trash and restore, calendar.
+        assert web.get("/entries/suggest/", {"q": notes[:20]}).json()
+        web.post(f"/entries/{entry.pk}/duplicate/")
+        web.post(f"/entries/{entry.pk}/delete/")
+        web.post(f"/entries/{entry.pk}/restore/")
+        web.get("/calendar/?week=2026-W45")
+        web.get("/calendar/?day=2026-11-02")
+        web.post(
+            "/entries/new/?date=2026-11-04&start_time=09:00",
+            {"project": project.pk, "notes": notes, "date": "2026-11-04", "duration": "45m"},
+        )
         web.post(f"/projects/{project.pk}/comments/", {"text": notes})
         web.post(f"/tasks/{task.pk}/comments/", {"text": person})
         comment = Comment.objects.filter(author=user).first()
