@@ -37,27 +37,9 @@ from tracking.models import (
     clock_duration,
     currency_choices,
 )
-from tracking.typed_time import Unreadable, parse_clock, parse_duration
+from tracking.typed_time import Unreadable, aware_from_wall_clock, parse_clock, parse_duration
 
 OUT_OF_RANGE = f"Use a date between {FIRST_YEAR} and {LAST_YEAR}."
-
-
-def aware_from_wall_clock(naive: datetime, zone) -> datetime:
-    """A local wall-clock time in ``zone`` as an aware datetime.
-
-    The hour that exists twice when clocks go back is taken at its first occurrence; an
-    hour skipped when clocks go forward does not exist and is refused with a message.
-    """
-    first = naive.replace(tzinfo=zone, fold=0)
-    if first.utcoffset() == naive.replace(tzinfo=zone, fold=1).utcoffset():
-        return first
-    if first.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != naive:
-        raise forms.ValidationError(
-            "%(time)s does not exist in %(zone)s: the clocks skip that hour on this day.",
-            code="imaginary",
-            params={"time": naive.strftime("%Y-%m-%d %H:%M"), "zone": zone},
-        )
-    return first
 
 
 class LocalDateTimeField(forms.DateTimeField):
@@ -71,7 +53,10 @@ class LocalDateTimeField(forms.DateTimeField):
             raise forms.ValidationError(OUT_OF_RANGE, code="out_of_range")
         if moment.tzinfo is not None:  # an explicit offset says which instant is meant
             return moment
-        return aware_from_wall_clock(moment, timezone.get_current_timezone())
+        try:
+            return aware_from_wall_clock(moment, timezone.get_current_timezone())
+        except Unreadable as error:
+            raise forms.ValidationError(str(error), code="imaginary") from None
 
     def _parse(self, value) -> datetime:
         try:
@@ -455,8 +440,8 @@ class TimeEntryForm(forms.ModelForm):
                 end = aware_from_wall_clock(datetime.combine(end_day, end_time), zone)
             else:
                 end = start.astimezone(UTC) + timedelta(seconds=seconds) if seconds else None
-        except forms.ValidationError as error:
-            self.add_error("start_time" if start_time else "end_time", error)
+        except Unreadable as error:
+            self.add_error("start_time" if start_time else "end_time", str(error))
             return
         entry.start = self._kept(cleaned, day, "start_time", entry.start, start)
         entry.end = self._kept(cleaned, day, "end_time", entry.end, end)

@@ -1,8 +1,8 @@
 """Times and durations as people type them, read the same way everywhere (the entry form,
-the timesheet, and later imports): "9", "930", "9:30", "2:15pm"; "1:30", "1,5", "90m"."""
+the timesheet, imports): "9", "930", "9:30", "2:15pm"; "1:30", "1,5", "90m"."""
 
 import re
-from datetime import time
+from datetime import UTC, datetime, time
 
 # Durations: what is typed → seconds.
 DURATION_PATTERNS = [
@@ -61,3 +61,20 @@ def parse_clock(text: str) -> time | None:
         if not half and hour < 24:
             return time(hour, minute)
     raise Unreadable(f"{text!r} is not a time of day: write {CLOCK_FORMATS}")
+
+
+def aware_from_wall_clock(naive: datetime, zone) -> datetime:
+    """A local wall-clock time in ``zone`` as an aware datetime.
+
+    The hour that exists twice when clocks go back is taken at its first occurrence; an
+    hour skipped when clocks go forward does not exist (``Unreadable``, with a message).
+    """
+    first = naive.replace(tzinfo=zone, fold=0)
+    if first.utcoffset() == naive.replace(tzinfo=zone, fold=1).utcoffset():
+        return first
+    if first.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != naive:
+        raise Unreadable(
+            f"{naive:%Y-%m-%d %H:%M} does not exist in {zone}: the clocks skip that hour on "
+            "this day."
+        )
+    return first
