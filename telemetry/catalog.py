@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 
 import pycountry
 
+from imports.formats import FORMATS
+from imports.importer import ImportFailed
+
 
 class CatalogError(ValueError):
     """An event or property that the catalog does not allow."""
@@ -97,6 +100,7 @@ COMMON_PROPERTIES = {
 }
 
 # Bucketed counts: an order of magnitude, never an exact size.
+IMPORT_FORMATS = tuple(FORMATS)
 COUNT_BUCKETS = ("0", "1", "2-5", "6-20", "21-100", "101-1000", "1001-10000", "10001+")
 _BUCKET_TOPS = ((0, "0"), (1, "1"), (5, "2-5"), (20, "6-20"), (100, "21-100"))
 _BUCKET_TOPS += ((1000, "101-1000"), (10000, "1001-10000"))
@@ -364,6 +368,27 @@ _EVENTS = [
         "export.csv",
         "Time entries were exported as CSV.",
         {"kind": Enum("entries", "report"), "row_count": Int()},
+    ),
+    Event(
+        "import.completed",
+        "A file of time entries was imported: its format and how many entries it added or "
+        "skipped as already imported, bucketed. Never the file's name or anything in it.",
+        {
+            "format": Enum(*IMPORT_FORMATS),
+            "entries_bucket": Enum(*COUNT_BUCKETS),
+            "skipped_bucket": Enum(*COUNT_BUCKETS),
+            "source": SOURCE,
+        },
+    ),
+    Event(
+        "import.failed",
+        "An import (or its preview) wrote nothing: the format and what kind of problem. "
+        "Never the file's name, the row or the message.",
+        {
+            "format": Enum(*IMPORT_FORMATS, "unknown"),
+            "kind": Enum(*ImportFailed.KINDS),
+            "source": SOURCE,
+        },
     ),
     Event(
         "admin.user_created",

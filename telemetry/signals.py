@@ -17,9 +17,10 @@ from django.db.models.signals import post_delete, post_init, post_save
 from django.utils import timezone
 
 from api.signals import token_created, token_revoked
+from imports.signals import import_completed, import_failed
 from setupwizard.signals import setup_completed
 from telemetry import lifecycle
-from telemetry.catalog import USER_FIELDS, get_event, hours_bucket
+from telemetry.catalog import USER_FIELDS, bucket, get_event, hours_bucket
 from telemetry.emitter import emit
 from telemetry.middleware import current_source, current_user
 from tracking.models import (
@@ -371,6 +372,21 @@ def on_calendar_viewed(sender, user, view, entry_count, **kwargs):
     emit("calendar.viewed", user=user, view=view, entry_count=entry_count)
 
 
+def on_import_completed(sender, user, format, entries_created, entries_skipped, **kwargs):
+    _emit_on_commit(
+        "import.completed",
+        user=user,
+        format=format,
+        entries_bucket=bucket(entries_created),
+        skipped_bucket=bucket(entries_skipped),
+        source=current_source(),
+    )
+
+
+def on_import_failed(sender, format, kind, **kwargs):
+    emit("import.failed", user=_actor(), format=format, kind=kind, source=current_source())
+
+
 def on_trash_purged(sender, entry_count, **kwargs):
     _emit_on_commit("trash.purged", entry_count=entry_count)
 
@@ -465,6 +481,8 @@ def connect() -> None:
     entry_duplicated.connect(on_entry_duplicated, dispatch_uid="telemetry:entry_duplicated")
     trash_purged.connect(on_trash_purged, dispatch_uid="telemetry:trash_purged")
     calendar_viewed.connect(on_calendar_viewed, dispatch_uid="telemetry:calendar_viewed")
+    import_completed.connect(on_import_completed, dispatch_uid="telemetry:import_completed")
+    import_failed.connect(on_import_failed, dispatch_uid="telemetry:import_failed")
     entries_billed.connect(on_entries_billed, dispatch_uid="telemetry:entries_billed")
     invoice_refreshed.connect(on_invoice_refreshed, dispatch_uid="telemetry:invoice_refreshed")
     invoice_downloaded.connect(on_invoice_downloaded, dispatch_uid="telemetry:invoice_downloaded")

@@ -347,6 +347,7 @@ class TimeEntry(models.Model):
         TIMER = "timer", "Timer"
         MANUAL = "manual", "By hand"
         TIMESHEET = "timesheet", "Timesheet"
+        IMPORT = "import", "Imported"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="time_entries"
@@ -400,6 +401,11 @@ class TimeEntry(models.Model):
         editable=False,
         related_name="time_entries",
     )
+    # Where an imported entry came from: its format and a fingerprint of its row (imports).
+    # Importing the same file again finds it here and adds nothing.
+    import_key = models.CharField(
+        max_length=80, blank=True, default="", db_default="", editable=False
+    )
     # In the trash since then (TimeEntry.trash): it counts nowhere until restored, and
     # `manage.py purge_trash` removes it after TRASH_DAYS.
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -429,6 +435,11 @@ class TimeEntry(models.Model):
                 fields=["user"],
                 condition=Q(pause="paused"),
                 name="one_paused_timer_per_user",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "import_key"],
+                condition=~Q(import_key=""),
+                name="entry_imported_once",
             ),
             models.CheckConstraint(
                 condition=~Q(pause="paused") | Q(end__isnull=False),

@@ -1,0 +1,374 @@
+"""Importing a file of time entries: exact, all or nothing, each row once.
+
+``Importer.run`` reads the rows (``imports.formats``), finds or creates each client,
+project, task and tag once, checks every entry with the model's own rules (``full_clean``:
+the same messages as the entry form) and writes them in one transaction, a thousand rows
+at a time, so memory stays flat. Each entry keeps an ``import_key`` (the format and a
+fingerprint of its row): importing the same file again adds nothing. A dry run (the web
+preview, ``--dry-run``) does all of it and rolls back.
+"""
+
+import codecs
+import csv
+import hashlib
+import io
+from collections import Counter
+from dataclasses import dataclass, field
+from itertools import islice
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from imports.formats import FORMATS, Format, Row, RowError, detect
+from imports.signals import import_completed, import_failed
+from tracking.models import (
+    Client,
+    Project,
+    Tag,
+    Task,
+    TimeEntry,
+    clean_tag_names,
+    clock_duration,
+)
+
+NO_CLIENT = "No client"  # a project's client when the file names none
+PREVIEW_ROWS = 20
+CHUNK_ROWS = 1000
+
+
+class ImportFailed(Exception):
+    """Nothing was imported: ``kind`` (for telemetry) and a message people can act on."""
+
+    KINDS = ("bad_row", "unknown_users", "encoding", "empty", "unknown_format", "too_large")
+
+    def __init__(self, kind: str, message: str):
+        super().__init__(message)
+        self.kind = kind
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """The file's text and a note when it was not UTF-8: UTF-8 with or without a BOM,
+    else Windows-1252 (what spreadsheets on Windows save)."""
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    try:
+        return data.decode("utf-8"), ""
+    except UnicodeDecodeError:
+        note = "The file is not UTF-8: it was read as Windows-1252 (cp1252)."
+        return data.decode("cp1252", errors="replace"), note
+
+
+def detect_format(text: str) -> Format:
+    header = text.split("\n", 1)[0]
+    found = detect(header)
+    if found is None:
+        names = ", ".join(format.label for format in FORMATS.values())
+        raise ImportFailed(
+            "unknown_format", f"The header is not one of the formats we read ({names})."
+        )
+    return found
+
+
+@dataclass
+class Tally:
+    """Things of one kind a file names: created by this import or already there."""
+
+    created: set = field(default_factory=set)
+    reused: set = field(default_factory=set)
+
+    def text(self) -> str:
+        return f"{len(self.created)} created, {len(self.reused)} reused"
+
+
+@dataclass
+class Summary:
+    format: Format
+    dry_run: bool
+    note: str = ""
+    clients: Tally = field(default_factory=Tally)
+    projects: Tally = field(default_factory=Tally)
+    tasks: Tally = field(default_factory=Tally)
+    tags: Tally = field(default_factory=Tally)
+    created: int = 0
+    skipped: int = 0
+    seconds: int = 0
+    preview: list = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        hours = f"{clock_duration(self.seconds)} ({self.seconds / 3600:.2f} h)"
+        return [
+            *(["Dry run: nothing was written."] if self.dry_run else []),
+            *([self.note] if self.note else []),
+            f"Format: {self.format.label}",
+            f"Clients: {self.clients.text()}",
+            f"Projects: {self.projects.text()}",
+            f"Tasks: {self.tasks.text()}",
+            f"Tags: {self.tags.text()}",
+            f"Entries: {self.created} imported, {self.skipped} skipped as already imported",
+            f"Hours imported: {hours}",
+        ]
+
+
+def _records(text: str, delimiter: str):
+    """(line, cells) of each non-empty record; ``line`` is where it starts in the file
+    (the header is line 1), a quoted cell may span lines."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    line = reader.line_num + 1
+    for cells in reader:
+        if any(cell.strip() for cell in cells):
+            yield line, cells
+        line = reader.line_num + 1
+
+
+class Importer:
+    """One import of one file for ``user`` (or, mapping by email, for the people a file
+    names), reading local times in ``zone``."""
+
+    def __init__(self, user, format: Format, zone, *, map_by_email=False, may_create=True):
+        self.user, self.format, self.zone = user, format, zone
+        self.map_by_email, self.may_create = map_by_email, may_create
+        if map_by_email and not format.has_email:
+            raise ImportFailed(
+                "unknown_users", f"{format.label} files have no Email column to map people by."
+            )
+        self.clients, self.projects, self.tasks, self.tags = {}, {}, {}, {}
+        self.people: dict[str, object] = {}
+        self.unknown_emails: set[str] = set()
+        self.seen = Counter()
+
+    def run(self, text: str, *, dry_run: bool = False, note: str = "") -> Summary:
+        summary = Summary(self.format, dry_run, note)
+        try:
+            with timezone.override(self.zone), transaction.atomic():
+                records = _records(text, self.format.delimiter)
+                header = next(records, None)
+                if header is None:
+                    raise ImportFailed("empty", "The file is empty.")
+                names = [name.strip() for name in header[1]]
+                read = 0
+                while chunk := list(islice(records, CHUNK_ROWS)):
+                    self._import(summary, names, chunk)
+                    read += len(chunk)
+                if not read:
+                    raise ImportFailed("empty", "The file has a header but no rows.")
+                if self.unknown_emails:
+                    raise ImportFailed(
+                        "unknown_users",
+                        "No one here has these emails: "
+                        f"{', '.join(sorted(self.unknown_emails))}. Nothing was imported.",
+                    )
+                if dry_run:
+                    transaction.set_rollback(True)
+        except ImportFailed as failure:
+            import_failed.send(sender=Importer, format=self.format.name, kind=failure.kind)
+            raise
+        if not dry_run:
+            import_completed.send(
+                sender=Importer,
+                user=self.user,
+                format=self.format.name,
+                entries_created=summary.created,
+                entries_skipped=summary.skipped,
+            )
+        return summary
+
+    # --- one chunk of rows ----------------------------------------------------------------
+
+    def _import(self, summary: Summary, names: list[str], chunk: list) -> None:
+        built = []  # (entry, tag objects, line)
+        for line, cells in chunk:
+            row = dict(zip(names, cells, strict=False))
+            try:
+                parsed = self.format.read(row, self.zone)
+                person = self._person(parsed)
+                if person is None:
+                    continue
+                entry, tags = self._entry(summary, parsed, person)
+            except RowError as error:
+                raise ImportFailed("bad_row", f"line {line}, {error.column}: {error}") from None
+            except ValidationError as error:
+                raise ImportFailed("bad_row", f"line {line}: {' '.join(error.messages)}") from None
+            built.append((entry, tags, line))
+        keys = {(entry.user_id, entry.import_key) for entry, _, _ in built}
+        stored = set(
+            TimeEntry.everything.filter(
+                user_id__in={user for user, _ in keys},
+                import_key__in={key for _, key in keys},
+            ).values_list("user_id", "import_key")
+        )
+        new = [item for item in built if (item[0].user_id, item[0].import_key) not in stored]
+        for entry, tags, _ in built:
+            if len(summary.preview) < PREVIEW_ROWS:
+                new_here = (entry.user_id, entry.import_key) not in stored
+                summary.preview.append(self._shown(entry, tags, new_here))
+        summary.skipped += len(built) - len(new)
+        TimeEntry.objects.bulk_create([entry for entry, _, _ in new], batch_size=500)
+        through = TimeEntry.tags.through
+        through.objects.bulk_create(
+            [
+                through(timeentry_id=entry.pk, tag_id=tag.pk)
+                for entry, tags, _ in new
+                for tag in tags
+            ],
+            batch_size=1000,
+        )
+        summary.created += len(new)
+        summary.seconds += sum(entry.duration_seconds or 0 for entry, _, _ in new)
+
+    def _shown(self, entry, tags, new: bool) -> dict:
+        """A row of the preview, as it will be stored."""
+        clock = not entry.duration_only
+        return {
+            "day": entry.day,
+            "start": timezone.localtime(entry.start) if clock else None,
+            "end": timezone.localtime(entry.end) if clock else None,
+            "seconds": entry.duration_seconds,
+            "client": entry.project.client.name,
+            "project": entry.project.name,
+            "task": entry.task.title if entry.task else "",
+            "notes": entry.notes,
+            "tags": [tag.name for tag in tags],
+            "billable": entry.billable,
+            "person": entry.user.get_username(),
+            "new": new,
+        }
+
+    def _person(self, row: Row):
+        if not self.map_by_email:
+            return self.user
+        email = row.email.casefold()
+        if not email:
+            raise RowError("Email", "is empty: every row needs the person's email")
+        if email not in self.people:
+            found = list(get_user_model().objects.filter(email__iexact=email, is_active=True)[:2])
+            if len(found) > 1:
+                raise RowError("Email", f"{email} belongs to more than one person")
+            self.people[email] = found[0] if found else None
+        if self.people[email] is None:
+            self.unknown_emails.add(email)
+        return self.people[email]
+
+    def _entry(self, summary: Summary, row: Row, person) -> tuple[TimeEntry, list]:
+        project = self._project(summary, row)
+        task = self._task(summary, row, project, person)
+        entry = TimeEntry(
+            user=person,
+            project=project,
+            task=task,
+            notes=row.notes,
+            billable=project.billable if row.billable is None else row.billable,
+            source=TimeEntry.Source.IMPORT,
+        )
+        if row.start is not None:
+            entry.start, entry.end = row.start, row.end
+        else:
+            entry.place_on_day(row.day, row.seconds)
+        entry.derive_columns()  # its day, in the import's zone, as a save would
+        # The model's own rules (dates, length, archived projects), as every door applies.
+        entry.full_clean(
+            exclude={"user", "project", "task"}, validate_unique=False, validate_constraints=False
+        )
+        entry.import_key = self._key(row, person)
+        return entry, [self._tag(summary, name) for name in clean_tag_names(row.tags)]
+
+    def _key(self, row: Row, person) -> str:
+        """The format and a fingerprint of the row: who, when, on what, with which notes.
+        The second identical row of a file is another entry, so each is counted."""
+        when = (
+            [row.start.isoformat(), row.end.isoformat()]
+            if row.start is not None
+            else [f"day:{row.day}", str(row.seconds)]
+        )
+        parts = [self.format.name, str(person.pk), *when, row.client, row.project, row.task]
+        digest = hashlib.sha256("\x1f".join([*parts, row.notes]).encode()).hexdigest()[:40]
+        self.seen[digest] += 1
+        return f"{self.format.name}:{digest}:{self.seen[digest]}"
+
+    # --- the catalogue: each thing found or created once ----------------------------------
+
+    def _refuse_new(self, column: str, kind: str, name: str) -> None:
+        if not self.may_create:
+            raise RowError(
+                column,
+                f"{kind} {name!r} does not exist, and you may not add {kind.lower()}s: "
+                "ask a manager to add it first",
+            )
+
+    def _client(self, summary: Summary, row: Row) -> Client:
+        name = row.client or NO_CLIENT
+        if name not in self.clients:
+            client = Client.objects.filter(name=name).order_by("pk").first()
+            if client is None:
+                self._refuse_new("Client", "Client", name)
+                client = Client(name=name)
+                client.full_clean()
+                client.save()
+                summary.clients.created.add(client.pk)
+            elif client.pk not in summary.clients.created:
+                summary.clients.reused.add(client.pk)
+            self.clients[name] = client
+        return self.clients[name]
+
+    def _project(self, summary: Summary, row: Row) -> Project:
+        if not row.client:  # a file without clients: the one project of that name, if one
+            named = list(Project.objects.filter(name=row.project).order_by("pk")[:2])
+            if len(named) == 1:
+                return self._reuse(summary, named[0])
+        client = self._client(summary, row)
+        key = (client.pk, row.project)
+        if key not in self.projects:
+            project = Project.objects.filter(client=client, name=row.project).order_by("pk")
+            project = project.first()
+            if project is None:
+                self._refuse_new("Project", "Project", row.project)
+                project = Project(
+                    client=client,
+                    name=row.project,
+                    billable=True if row.billable is None else row.billable,
+                    hourly_rate=row.rate,
+                )
+                project.full_clean()
+                project.save()
+                summary.projects.created.add(project.pk)
+            elif project.pk not in summary.projects.created:
+                summary.projects.reused.add(project.pk)
+            self.projects[key] = project
+        return self.projects[key]
+
+    def _reuse(self, summary: Summary, project: Project) -> Project:
+        self.projects[(project.client_id, project.name)] = project
+        if project.pk not in summary.projects.created:
+            summary.projects.reused.add(project.pk)
+        return project
+
+    def _task(self, summary: Summary, row: Row, project: Project, person) -> Task | None:
+        if not row.task:
+            return None
+        key = (project.pk, row.task)
+        if key not in self.tasks:
+            task = Task.objects.filter(project=project, title=row.task).order_by("pk").first()
+            if task is None:
+                task = Task(project=project, title=row.task, created_by=person)
+                task.full_clean()
+                task.save()
+                summary.tasks.created.add(task.pk)
+            elif task.pk not in summary.tasks.created:
+                summary.tasks.reused.add(task.pk)
+            self.tasks[key] = task
+        return self.tasks[key]
+
+    def _tag(self, summary: Summary, name: str) -> Tag:
+        key = name.casefold()
+        if key not in self.tags:
+            tag = Tag.objects.filter(name__iexact=name).order_by("pk").first()
+            if tag is None:
+                tag = Tag(name=name)
+                tag.full_clean()
+                tag.save()
+                summary.tags.created.add(tag.pk)
+            elif tag.pk not in summary.tags.created:
+                summary.tags.reused.add(tag.pk)
+            self.tags[key] = tag
+        return self.tags[key]
