@@ -171,7 +171,7 @@ def test_staff_map_rows_to_people_by_email_and_unknown_emails_stop_everything(ad
         "2026-11-03;11:00;12:00;mallory@example.test;Website;Acme;y\n"
         "2026-11-03;13:00;14:00;ada@example.test;Website;Acme;z\n"
     )
-    with pytest.raises(CommandError, match="eve@example.test, mallory@example.test"):
+    with pytest.raises(CommandError, match=r"eve@example\.test, mallory@example\.test"):
         run(strangers, "--map-users-by-email", format="kimai")
     assert TimeEntry.objects.count() == 2
     bob.is_staff = False
