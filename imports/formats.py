@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
+from tracking.models import FIRST_YEAR, LAST_YEAR, MAX_ENTRY_DURATION
 from tracking.typed_time import Unreadable, aware_from_wall_clock
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -98,12 +99,27 @@ def decimal(row: dict, column: str) -> Decimal | None:
     return number
 
 
+def in_range(day: date, column: str) -> date:
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise RowError(column, f"{day} is not between {FIRST_YEAR} and {LAST_YEAR}")
+    return day
+
+
 def iso_date(row: dict, column: str) -> date:
     value = required(row, column)
     try:
-        return date.fromisoformat(value)
+        return in_range(date.fromisoformat(value), column)
     except ValueError:
         raise RowError(column, f"{value!r} is not a YYYY-MM-DD date") from None
+
+
+def length(hours: Decimal | None, column: str) -> int:
+    """Seconds of a length in hours, more than nothing and at most an entry's limit."""
+    if not hours:
+        raise RowError(column, "is empty or zero")
+    if hours * 3600 > Decimal(MAX_ENTRY_DURATION.total_seconds()):
+        raise RowError(column, f"{hours} hours is more than an entry may last")
+    return int((hours * 3600).to_integral_value())
 
 
 US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
@@ -116,7 +132,7 @@ def us_date(row: dict, column: str) -> date:
         if not match:
             raise ValueError
         month, day, year = (int(part) for part in match.groups())
-        return date(year, month, day)
+        return in_range(date(year, month, day), column)
     except ValueError:
         raise RowError(
             column,
@@ -224,9 +240,7 @@ def read_clockify(row: dict, zone) -> Row:
 
 
 def read_harvest(row: dict, zone) -> Row:
-    hours = decimal(row, "Hours")
-    if not hours:
-        raise RowError("Hours", "is empty or zero")
+    seconds = length(decimal(row, "Hours"), "Hours")
     return Row(
         client=text(row, "Client"),
         project=required(row, "Project"),
@@ -234,7 +248,7 @@ def read_harvest(row: dict, zone) -> Row:
         notes=text(row, "Notes"),
         billable=yes_no(row, "Billable?"),
         day=iso_date(row, "Date"),
-        seconds=int((hours * 3600).to_integral_value()),
+        seconds=seconds,
         rate=decimal(row, "Billable Rate"),
     )
 
@@ -281,14 +295,11 @@ def read_timetracker(row: dict, zone) -> Row:
         return read
     seconds = text(row, "duration_seconds")
     if seconds:
-        if not seconds.isdigit() or not int(seconds):
+        if not seconds.isdigit():
             raise RowError("duration_seconds", f"{seconds!r} is not a number of seconds")
-        read.seconds = int(seconds)
+        read.seconds = length(Decimal(seconds) / 3600, "duration_seconds")
     else:  # an export from before duration_seconds
-        hours = decimal(row, "duration_hours")
-        if not hours:
-            raise RowError("duration_hours", "is empty or zero")
-        read.seconds = int((hours * 3600).to_integral_value())
+        read.seconds = length(decimal(row, "duration_hours"), "duration_hours")
     read.day = day
     return read
 

@@ -116,10 +116,13 @@ def _records(text: str, delimiter: str):
     (the header is line 1), a quoted cell may span lines."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     line = reader.line_num + 1
-    for cells in reader:
-        if any(cell.strip() for cell in cells):
-            yield line, cells
-        line = reader.line_num + 1
+    try:
+        for cells in reader:
+            if any(cell.strip() for cell in cells):
+                yield line, cells
+            line = reader.line_num + 1
+    except csv.Error as error:
+        raise ImportFailed("bad_row", f"line {line}: this is not a CSV row ({error}).") from None
 
 
 class Importer:

@@ -68,5 +68,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
     path("preferences/api-tokens/", include("api.web")),
+    path("import/", include("imports.urls")),
     path("", include("tracking.urls")),
 ]

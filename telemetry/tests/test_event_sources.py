@@ -5,6 +5,7 @@ from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import transaction
 from django.test import Client as HttpClient
@@ -106,6 +107,14 @@ def trash_path(web):
     web.post(f"/entries/{entry.pk}/delete/")
     TimeEntry.everything.update(deleted_at=timezone.now() - timedelta(days=TRASH_DAYS + 1))
     call_command("purge_trash", stdout=StringIO())
+
+
+def import_path(web):
+    rows = "Date;From;To;Customer;Project;Description\n2026-11-05;09:00;10:00;Acme;Site;x\n"
+    web.post("/import/", {"file": SimpleUploadedFile("a.csv", rows.encode()), "time_zone": "UTC"})
+    web.post("/import/confirm/", {"format": "kimai", "time_zone": "UTC", "import": "1"})
+    bad = SimpleUploadedFile("b.csv", rows.replace("09:00", "nine").encode())
+    web.post("/import/", {"file": bad, "time_zone": "UTC"})
 
 
 def pause_path(web):
@@ -226,6 +235,7 @@ PATHS = {
     },
     pause_path: {"timer.paused", "timer.resumed", "timer.auto_stopped"},
     duplicate_path: {"entry.duplicated", "time_entry.created"},
+    import_path: {"import.completed", "import.failed"},
     trash_path: {"time_entry.deleted", "entry.trashed", "entry.restored", "trash.purged"},
     tags_path: {"tag.created", "tag.deleted"},
     timesheet_path: {"timesheet.saved", "time_entry.created"},
