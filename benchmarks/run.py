@@ -23,7 +23,7 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -396,6 +396,68 @@ def fast_entry_rows(work: Path, entries: int, row) -> None:
             manage(env, "flush", "--noinput")
 
 
+def toggl_file(path: Path, rows: int) -> None:
+    """A Toggl Track detailed export of ``rows`` entries: 40 projects, 5 clients, tags, eight
+    entries a day."""
+    header = (
+        "User,Email,Client,Project,Task,Description,Billable,Start date,Start time,"
+        "End date,End time,Duration,Tags,Amount (EUR)\n"
+    )
+    start = datetime(2000, 1, 3, 9, 0)
+    with path.open("w", encoding="utf-8-sig") as out:
+        out.write(header)
+        for n in range(rows):  # eight a day from 09:00, clear of any clock change
+            began = start + timedelta(days=n // 8, hours=n % 8)
+            ended = began + timedelta(minutes=45)
+            out.write(
+                f"Ada,ada@example.test,Client {n % 5},Project {n % 40},,"
+                f'"{NOTE_WORDS[n % len(NOTE_WORDS)]} {n % 200}, part {n % 7}",'
+                f"{'Yes' if n % 4 else 'No'},{began:%Y-%m-%d},{began:%H:%M:%S},"
+                f"{ended:%Y-%m-%d},{ended:%H:%M:%S},00:45:00,"
+                f'"{"Design, Call" if n % 3 else ""}",60.00\n'
+            )
+
+
+def phase_import(path: str) -> dict:
+    """``import_entries`` of ``path`` in this fresh process: its time and peak memory."""
+    django_ready()
+    import resource
+    from io import StringIO
+
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    get_user_model().objects.get_or_create(username="ada", email="ada@example.test")
+    options = ["--format", "toggl", "--user", "ada", "--timezone", "Europe/Berlin"]
+    out = StringIO()
+    started = time.perf_counter()
+    call_command("import_entries", path, *options, stdout=out)
+    elapsed = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"seconds": elapsed, "peak_mb": peak, "out": out.getvalue()}
+
+
+def import_rows(work: Path, rows: int, row) -> None:
+    """``import_entries`` of a ``rows``-row Toggl file into SQLite, each run in a fresh
+    process: wall time and that process's peak memory; then the same file again."""
+    env = base_env(work / "import")
+    prepare(env)
+    path = work / "toggl-export.csv"
+    toggl_file(path, rows)
+    size = path.stat().st_size / 1024 / 1024
+    first = phase("import", env, "--file", str(path))
+    assert f"Entries: {rows} imported" in first["out"], first["out"]
+    row(
+        f"[SQLite] import_entries, Toggl, {rows:,} rows ({size:.0f} MB) (s)",
+        f"{first['seconds']:.1f}",
+        "≤ 60",
+    )
+    row("  peak RSS of the importing process (MB)", f"{first['peak_mb']:.0f}", "< 200")
+    again = phase("import", env, "--file", str(path))
+    assert f"0 imported, {rows} skipped" in again["out"], again["out"]
+    row("  the same file again, every row skipped (s)", f"{again['seconds']:.1f}")
+
+
 # --- orchestration --------------------------------------------------------------------------
 
 
@@ -569,11 +631,15 @@ def main() -> int:
     )
     parser.add_argument("--workload", choices=WORKLOADS, help="with --only-api: just this one")
     parser.add_argument(
+        "--only-import", action="store_true", help="only the 100,000-row Toggl import"
+    )
+    parser.add_argument(
         "--only-fast-entry",
         action="store_true",
         help="only the fast-entry figures: suggestions for one person with 100,000 entries",
     )
     parser.add_argument("--phase", help=argparse.SUPPRESS)
+    parser.add_argument("--file", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.phase == "emit":
@@ -590,6 +656,9 @@ def main() -> int:
         return 0
     if args.phase == "large":
         print(json.dumps(phase_large(args.entries)))
+        return 0
+    if args.phase == "import":
+        print(json.dumps(phase_import(args.file)))
         return 0
     if args.phase == "fast_entry_seed":
         print(json.dumps(phase_fast_entry_seed(args.entries)))
@@ -611,6 +680,9 @@ def main() -> int:
             return print_rows(rows)
         if args.only_fast_entry:
             fast_entry_rows(work, 100_000, row)
+            return print_rows(rows)
+        if args.only_import:
+            import_rows(work, 100_000, row)
             return print_rows(rows)
         listener, silent_url = silent_listener()
         slow, slow_url = slow_server(3.0)
@@ -727,6 +799,7 @@ def main() -> int:
 
         api_rows(work, args.rps_seconds, row)
         fast_entry_rows(work, 100_000, row)
+        import_rows(work, 100_000, row)
         if os.environ.get("TEST_DATABASE_URL"):
             url = os.environ["TEST_DATABASE_URL"]
             for label, extra in [

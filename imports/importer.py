@@ -11,7 +11,6 @@ preview, ``--dry-run``) does all of it and rolls back.
 import codecs
 import csv
 import hashlib
-import io
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import islice
@@ -111,10 +110,21 @@ class Summary:
         ]
 
 
+def _lines(text: str):
+    """The text's lines, each with its end, one at a time (no copy of the whole file; only
+    "\n" ends a line, as csv wants: a quoted cell may hold other line breaks)."""
+    start, size = 0, len(text)
+    while start < size:
+        end = text.find("\n", start)
+        end = size if end == -1 else end + 1
+        yield text[start:end]
+        start = end
+
+
 def _records(text: str, delimiter: str):
     """(line, cells) of each non-empty record; ``line`` is where it starts in the file
     (the header is line 1), a quoted cell may span lines."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(_lines(text), delimiter=delimiter)
     line = reader.line_num + 1
     try:
         for cells in reader:

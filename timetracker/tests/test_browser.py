@@ -451,3 +451,21 @@ def test_the_calendar_shows_the_week_and_an_empty_slot_opens_the_form(browser_pa
     expect(page.locator(".cal-entry", has_text="Homepage hero section")).to_be_visible()
     assert findings(page) == []
     page.screenshot(path=ARTIFACTS / "calendar-day-390.png")
+
+
+def test_a_toggl_export_is_previewed_then_imported(logged_in, ready_server):
+    page = logged_in
+    toggl = Path(__file__).resolve().parents[2] / "imports" / "tests" / "files" / "toggl.csv"
+    page.goto(ready_server.url + "/entries/")
+    page.click("text=Import")
+    page.set_input_files("#id_file", str(toggl))
+    page.select_option("#id_time_zone", "Europe/Berlin")
+    page.click("button:has-text('Preview')")
+    expect(page.locator("h1")).to_have_text("Import: preview")
+    expect(page.locator("#import-summary")).to_contain_text("Entries: 3 imported")
+    expect(page.locator("#id_format")).to_have_value("toggl")  # detected; the person confirms
+    expect(page.locator("table")).to_contain_text("Homepage hero, first draft")
+    assert findings(page) == []
+    page.click("button:has-text('Import 3 entries')")
+    expect(page.locator(".messages")).to_contain_text("Imported 3 entries")
+    expect(page.locator("table")).to_contain_text("Release night")

@@ -52,6 +52,7 @@ def page_paths(entry, project, client, task, invoice):
         f"/entries/{entry}/edit/",
         "/entries/new/",
         "/entries/trash/",
+        "/import/",
         "/projects/",
         f"/projects/{project}/",
         "/projects/new/",
