@@ -5,10 +5,12 @@ import json
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import import_module
@@ -210,6 +212,7 @@ class ServerProcess:
         workers: int = 1,
         name: str = "server",
         collected_static: Path | None = None,
+        migrated_template: Path | None = None,
     ):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -218,6 +221,7 @@ class ServerProcess:
         self.static_root = tmp_path / "static"
         # Files collected once for every server of the test session (they only read them).
         self.collected_static = collected_static
+        self.migrated_template = migrated_template
         self.env = {
             "PATH": os.environ["PATH"],
             "DJANGO_SETTINGS_MODULE": "timetracker.settings",
@@ -244,8 +248,28 @@ class ServerProcess:
             check=check,
         )
 
+    def migrate(self) -> None:
+        """Migrate the server's database; a SQLite one is copied from the one migrated first
+        in this test process (``migrated_template``), which saves seconds per server."""
+        url = self.env["DATABASE_URL"]
+        template = self.migrated_template
+        if template is None or not url.startswith("sqlite:///"):
+            self.manage("migrate", "--noinput", "-v0")
+            return
+        database = Path(url.removeprefix("sqlite:///"))
+        self.data_dir.mkdir(parents=True, exist_ok=True)  # as `migrate` would have made it
+        if database.exists():  # a second server of the same test
+            return
+        if not template.exists():
+            self.manage("migrate", "--noinput", "-v0")
+            with sqlite3.connect(database) as source, sqlite3.connect(template) as copy:
+                source.backup(copy)
+            return
+        with sqlite3.connect(template) as source, sqlite3.connect(database) as copy:
+            source.backup(copy)
+
     def start(self, collect_static=True):
-        self.manage("migrate", "--noinput", "-v0")
+        self.migrate()
         if collect_static and self.collected_static is not None:
             if not (self.collected_static / "staticfiles.json").exists():
                 self.manage("collectstatic", "--noinput", "-v0")
@@ -274,15 +298,18 @@ class ServerProcess:
             stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 30
+        answer = ""
         while time.monotonic() < deadline:
             try:
                 with urllib.request.urlopen(self.url + "/healthz", timeout=1):
                     return self
+            except urllib.error.HTTPError as error:
+                answer = error.read().decode()
             except OSError:
                 if self.process.poll() is not None:
                     break
-                time.sleep(0.1)
-        raise RuntimeError(f"server did not start:\n{self.output.read_text()}")
+            time.sleep(0.1)
+        raise RuntimeError(f"server did not start ({answer}):\n{self.output.read_text()}")
 
     def log(self) -> str:
         return self.output.read_text()
@@ -306,14 +333,25 @@ def collected_static(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("collected") / "static"
 
 
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory) -> Path:
+    """A SQLite database migrated once per test process, copied for each server."""
+    return tmp_path_factory.mktemp("migrated") / "template.sqlite3"
+
+
 @pytest.fixture
-def server_process(tmp_path, collected_static):
+def server_process(tmp_path, collected_static, migrated_template):
     """A factory: ``server_process(env={...}).start()`` serves the app with gunicorn."""
     servers = []
 
     def make(env=None, workers=1, name="server"):
         server = ServerProcess(
-            tmp_path, env or {}, workers=workers, name=name, collected_static=collected_static
+            tmp_path,
+            env or {},
+            workers=workers,
+            name=name,
+            collected_static=collected_static,
+            migrated_template=migrated_template,
         )
         servers.append(server)
         return server

@@ -72,10 +72,10 @@ def split_words(page) -> list[str]:
     return page.evaluate(SPLIT_WORDS)
 
 
-def findings(page) -> list[str]:
+def findings(page, accessibility: bool = True) -> list[str]:
     """What is wrong with a page as the browser shows it: sideways scroll, words broken
-    in the middle, and every serious or critical axe-core violation (axe-playwright-python,
-    offline)."""
+    in the middle, and (unless ``accessibility`` is off) every serious or critical axe-core
+    violation (axe-playwright-python, offline)."""
     from axe_playwright_python.sync_playwright import Axe
 
     problems = []
@@ -87,6 +87,8 @@ def findings(page) -> list[str]:
     split = split_words(page)
     if split:
         problems.append(f"{len(split)} words broken mid-word: {split[:5]}")
+    if not accessibility:
+        return problems
     for violation in Axe().run(page).response["violations"]:
         if violation["impact"] in ("serious", "critical"):
             targets = [node["target"] for node in violation["nodes"]][:3]

@@ -97,7 +97,8 @@ def test_every_page_fits_a_phone_and_passes_axe(browser_page, seeded_server, sch
             page.goto(server.url + path)
             if path == "/api/v1/docs/":
                 page.locator(".opblock").first.wait_for()  # Swagger UI draws after load
-            found = findings(page)
+            # axe at a desktop and a phone width; 360 px differs from 390 in layout only.
+            found = findings(page, accessibility=width != 360)
             if path == "/api/v1/docs/":
                 page.locator(".opblock-summary-control").first.click()  # an operation, open
                 page.locator(".opblock-body").first.wait_for()
