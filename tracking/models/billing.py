@@ -341,6 +341,12 @@ class Invoice(models.Model):
         if target == self.Status.SENT:
             if not self.items.exists():
                 raise ValidationError("Add at least one line before sending the invoice.")
+            trashed = TimeEntry.everything.trashed().filter(invoice_item__invoice=self).count()
+            if trashed:
+                raise ValidationError(
+                    f"{trashed} entr{'y' if trashed == 1 else 'ies'} billed on this invoice "
+                    "went to the trash: refresh the invoice (or restore them) before sending it."
+                )
             self.parties = {"issuer": self.issuer, "client": self.recipient}
             self.sent_at = timezone.now()
             fields += ["parties", "sent_at"]

@@ -111,7 +111,8 @@ class TimeEntryQuerySet(models.QuerySet):
     def purge(self) -> int:
         """Remove these entries for good (``manage.py purge_trash``); returns how many."""
         with transaction.atomic():
-            ids = list(self.values_list("pk", flat=True))
+            # Locked as read: a restore (or billing) meanwhile waits, and is not undone.
+            ids = list(self.select_for_update(of=("self",)).values_list("pk", flat=True))
             models.QuerySet.delete(TimeEntry.everything.filter(pk__in=ids))
             if ids:
                 trash_purged.send(sender=TimeEntry, entry_count=len(ids))

@@ -82,6 +82,7 @@ def test_nothing_typed_or_nothing_matching_offers_nothing(member, colleague, web
     assert suggest(member, "   ") == []
     assert suggest(member, "100%_") == []  # LIKE wildcards are plain text
     assert suggest(member, "x" * 5000) == []
+    assert suggest(member, "\x00") == []  # a NUL is dropped, not a 500
 
 
 def test_suggestions_come_from_the_latest_entries(

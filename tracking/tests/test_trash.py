@@ -6,6 +6,7 @@ from io import StringIO
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.test import Client as HttpClient
 from django.utils import timezone
@@ -186,8 +187,9 @@ def test_purge_trash_removes_only_what_waited_long_enough_and_is_idempotent(
         TimeEntry.objects.get(pk=old.pk).delete()
         TimeEntry.objects.get(pk=billed.pk).delete()
     TimeEntry.objects.get(pk=recent.pk).delete()
-    # Trashed on a draft that was sent before any refresh: billed time, never deleted.
-    draft.advance_status(Invoice.Status.SENT)
+    # Billed time of a sent invoice is never deleted, even from the trash (sending refuses
+    # trashed time; an invoice marked sent behind the model's back is the last guard).
+    Invoice.objects.filter(pk=draft.pk).update(status=Invoice.Status.SENT)
 
     out = StringIO()
     call_command("purge_trash", stdout=out)
@@ -202,3 +204,17 @@ def test_purge_trash_removes_only_what_waited_long_enough_and_is_idempotent(
     again = StringIO()
     call_command("purge_trash", stdout=again)
     assert again.getvalue().strip() == "0 entries removed from the trash."
+
+
+def test_an_invoice_billing_trashed_time_is_refreshed_before_it_is_sent(
+    colleague, website, draft, make_entry
+):
+    make_entry(colleague, website, at(2, 9), 60)
+    gone = make_entry(colleague, website, at(3, 9), 60)
+    draft.add_items_from_entries(date(2026, 11, 1), date(2026, 11, 30))
+    TimeEntry.objects.get(pk=gone.pk).delete()
+    with pytest.raises(ValidationError, match="1 entry billed on this invoice went to the trash"):
+        draft.advance_status(Invoice.Status.SENT)
+    draft.refresh_from_entries()
+    draft.advance_status(Invoice.Status.SENT)
+    assert draft.items.get().quantity == 1

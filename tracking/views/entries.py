@@ -107,7 +107,8 @@ SUGGEST_MAX_TEXT = 200
 @login_required
 def entry_suggest(request):
     """JSON: the person's own earlier work whose notes contain ``q``, to fill a form."""
-    text = request.GET.get("q", "")[:SUGGEST_MAX_TEXT]
+    # No database takes a NUL character in a query; nobody types one.
+    text = request.GET.get("q", "")[:SUGGEST_MAX_TEXT].replace("\x00", "")
     suggestions = [
         {
             "notes": entry.notes,
