@@ -9,13 +9,18 @@ A cell that cannot be read raises ``RowError`` naming the column and what was ex
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
+from imports.names import FORMAT_NAMES
+from tracking.csv_export import FORMULA_PREFIXES
 from tracking.models import FIRST_YEAR, LAST_YEAR, MAX_ENTRY_DURATION
 from tracking.typed_time import Unreadable, aware_from_wall_clock
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+class Unfinished(Exception):
+    """A row of a timer that was still running when the file was made: it has no length
+    yet, so it is left out (and counted)."""
 
 
 class RowError(ValueError):
@@ -43,18 +48,15 @@ class Row:
     rate: Decimal | None = None
     email: str = ""
 
-    @property
-    def duration_seconds(self) -> int:
-        if self.start is not None:
-            return int((self.end - self.start).total_seconds())
-        return self.seconds
-
 
 # --- cells ---------------------------------------------------------------------------------
 
 
 def text(row: dict, column: str) -> str:
-    return (row.get(column) or "").strip()
+    value = (row.get(column) or "").strip()
+    if "\x00" in value:  # no database stores one
+        raise RowError(column, "holds a NUL character: is this a text file?")
+    return value
 
 
 def required(row: dict, column: str) -> str:
@@ -276,8 +278,10 @@ def read_kimai(row: dict, zone) -> Row:
 
 
 def read_timetracker(row: dict, zone) -> Row:
-    """Our own ``/entries/export.csv``: times in the exporting person's zone, a row without
-    start and end is time without clock times (its length from ``duration_seconds``)."""
+    """Our own ``/entries/export.csv``: times in the exporting person's zone, the length from
+    ``duration_seconds`` (exact past a day and across clock changes; from start and end in
+    exports made before that column); a row without start and end is time without clock
+    times. A running timer's row is left out (``Unfinished``)."""
     day = iso_date(row, "date")
     read = Row(
         client=plain(text(row, "client")),
@@ -288,12 +292,22 @@ def read_timetracker(row: dict, zone) -> Row:
         billable=yes_no(row, "billable"),
         rate=decimal(row, "hourly_rate"),
     )
+    seconds = text(row, "duration_seconds")
     if text(row, "start"):
+        if not text(row, "end"):
+            raise Unfinished
+        if seconds:  # exact, however long and across any clock change
+            if not seconds.isdigit():
+                raise RowError("duration_seconds", f"{seconds!r} is not a number of seconds")
+            # Elapsed time: in UTC, since adding to a zoned time adds wall-clock hours.
+            read.start = moment(day, clock(row, "start"), zone, "start").astimezone(UTC)
+            elapsed = length(Decimal(seconds) / 3600, "duration_seconds")
+            read.end = read.start + timedelta(seconds=elapsed)
+            return read
         read.start, read.end = span(
             day, clock(row, "start"), None, clock(row, "end"), zone, ("start", "end")
         )
         return read
-    seconds = text(row, "duration_seconds")
     if seconds:
         if not seconds.isdigit():
             raise RowError("duration_seconds", f"{seconds!r} is not a number of seconds")
@@ -352,6 +366,9 @@ FORMATS = {
         ),
     ]
 }
+
+
+assert tuple(FORMATS) == FORMAT_NAMES  # what telemetry may name (imports.names)
 
 
 def detect(header_line: str) -> Format | None:

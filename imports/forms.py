@@ -52,6 +52,7 @@ class UploadForm(ImportOptionsForm):
         if upload.size > settings.IMPORT_MAX_MB * 1024 * 1024:
             raise forms.ValidationError(
                 f"The file is larger than {settings.IMPORT_MAX_MB} MB: split it, or import it "
-                "with manage.py import_entries."
+                "with manage.py import_entries.",
+                code="too_large",
             )
         return upload

@@ -17,10 +17,10 @@ from itertools import islice
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from imports.formats import FORMATS, Format, Row, RowError, detect
+from imports.formats import FORMATS, Format, Row, RowError, Unfinished, detect
 from imports.signals import import_completed, import_failed
 from tracking.models import (
     Client,
@@ -30,6 +30,7 @@ from tracking.models import (
     TimeEntry,
     clean_tag_names,
     clock_duration,
+    seconds_to_hours,
 )
 
 NO_CLIENT = "No client"  # a project's client when the file names none
@@ -38,9 +39,8 @@ CHUNK_ROWS = 1000
 
 
 class ImportFailed(Exception):
-    """Nothing was imported: ``kind`` (for telemetry) and a message people can act on."""
-
-    KINDS = ("bad_row", "unknown_users", "encoding", "empty", "unknown_format", "too_large")
+    """Nothing was imported: ``kind`` (one of ``imports.names.FAILURE_KINDS``, for
+    telemetry) and a message people can act on."""
 
     def __init__(self, kind: str, message: str):
         super().__init__(message)
@@ -60,7 +60,8 @@ def decode(data: bytes) -> tuple[str, str]:
 
 
 def detect_format(text: str) -> Format:
-    header = text.split("\n", 1)[0]
+    end = text.find("\n")
+    header = text if end == -1 else text[:end]
     found = detect(header)
     if found is None:
         names = ", ".join(format.label for format in FORMATS.values())
@@ -92,13 +93,23 @@ class Summary:
     tags: Tally = field(default_factory=Tally)
     created: int = 0
     skipped: int = 0
+    unfinished: int = 0
     seconds: int = 0
     preview: list = field(default_factory=list)
 
     def lines(self) -> list[str]:
-        hours = f"{clock_duration(self.seconds)} ({self.seconds / 3600:.2f} h)"
+        """What the command prints."""
+        return [*(["Dry run: nothing was written."] if self.dry_run else []), *self.facts()]
+
+    def facts(self) -> list[str]:
+        """What the file holds and what importing it does (the preview lists these)."""
+        hours = f"{clock_duration(self.seconds)} ({seconds_to_hours(self.seconds)} h)"
+        running = (
+            [f"Timers still running when the file was made, left out: {self.unfinished}"]
+            if self.unfinished
+            else []
+        )
         return [
-            *(["Dry run: nothing was written."] if self.dry_run else []),
             *([self.note] if self.note else []),
             f"Format: {self.format.label}",
             f"Clients: {self.clients.text()}",
@@ -106,6 +117,7 @@ class Summary:
             f"Tasks: {self.tasks.text()}",
             f"Tags: {self.tags.text()}",
             f"Entries: {self.created} imported, {self.skipped} skipped as already imported",
+            *running,
             f"Hours imported: {hours}",
         ]
 
@@ -155,6 +167,8 @@ class Importer:
         summary = Summary(self.format, dry_run, note)
         try:
             with timezone.override(self.zone), transaction.atomic():
+                # One import per person at a time (the row is the lock, as for the timer).
+                get_user_model().objects.select_for_update().filter(pk=self.user.pk).first()
                 records = _records(text, self.format.delimiter)
                 header = next(records, None)
                 if header is None:
@@ -195,6 +209,12 @@ class Importer:
             row = dict(zip(names, cells, strict=False))
             try:
                 parsed = self.format.read(row, self.zone)
+            except Unfinished:
+                summary.unfinished += 1
+                continue
+            except RowError as error:
+                raise ImportFailed("bad_row", f"line {line}, {error.column}: {error}") from None
+            try:
                 person = self._person(parsed)
                 if person is None:
                     continue
@@ -217,7 +237,15 @@ class Importer:
                 new_here = (entry.user_id, entry.import_key) not in stored
                 summary.preview.append(self._shown(entry, tags, new_here))
         summary.skipped += len(built) - len(new)
-        TimeEntry.objects.bulk_create([entry for entry, _, _ in new], batch_size=500)
+        try:
+            with transaction.atomic():
+                TimeEntry.objects.bulk_create([entry for entry, _, _ in new], batch_size=500)
+        except IntegrityError:  # the same rows, imported by another request meanwhile
+            raise ImportFailed(
+                "conflict",
+                "The same rows were being imported at the same time: nothing was imported "
+                "from this file. Import it again to add what is still missing.",
+            ) from None
         through = TimeEntry.tags.through
         through.objects.bulk_create(
             [
@@ -326,9 +354,11 @@ class Importer:
 
     def _project(self, summary: Summary, row: Row) -> Project:
         if not row.client:  # a file without clients: the one project of that name, if one
-            named = list(Project.objects.filter(name=row.project).order_by("pk")[:2])
-            if len(named) == 1:
-                return self._reuse(summary, named[0])
+            if ("", row.project) not in self.projects:
+                named = list(Project.objects.filter(name=row.project).order_by("pk")[:2])
+                self.projects["", row.project] = named[0] if len(named) == 1 else None
+            if self.projects["", row.project] is not None:
+                return self._reuse(summary, self.projects["", row.project])
         client = self._client(summary, row)
         key = (client.pk, row.project)
         if key not in self.projects:

@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 
 import pycountry
 
-from imports.formats import FORMATS
-from imports.importer import ImportFailed
+from imports.names import FAILURE_KINDS, FORMAT_NAMES
 
 
 class CatalogError(ValueError):
@@ -100,7 +99,6 @@ COMMON_PROPERTIES = {
 }
 
 # Bucketed counts: an order of magnitude, never an exact size.
-IMPORT_FORMATS = tuple(FORMATS)
 COUNT_BUCKETS = ("0", "1", "2-5", "6-20", "21-100", "101-1000", "1001-10000", "10001+")
 _BUCKET_TOPS = ((0, "0"), (1, "1"), (5, "2-5"), (20, "6-20"), (100, "21-100"))
 _BUCKET_TOPS += ((1000, "101-1000"), (10000, "1001-10000"))
@@ -374,7 +372,7 @@ _EVENTS = [
         "A file of time entries was imported: its format and how many entries it added or "
         "skipped as already imported, bucketed. Never the file's name or anything in it.",
         {
-            "format": Enum(*IMPORT_FORMATS),
+            "format": Enum(*FORMAT_NAMES),
             "entries_bucket": Enum(*COUNT_BUCKETS),
             "skipped_bucket": Enum(*COUNT_BUCKETS),
             "source": SOURCE,
@@ -385,8 +383,8 @@ _EVENTS = [
         "An import (or its preview) wrote nothing: the format and what kind of problem. "
         "Never the file's name, the row or the message.",
         {
-            "format": Enum(*IMPORT_FORMATS, "unknown"),
-            "kind": Enum(*ImportFailed.KINDS),
+            "format": Enum(*FORMAT_NAMES, "unknown"),
+            "kind": Enum(*FAILURE_KINDS),
             "source": SOURCE,
         },
     ),

@@ -228,8 +228,9 @@ SERVER_LABEL = (
 
 # /healthz answers 503 when the data directory has less room than this.
 HEALTHZ_MIN_FREE_MB = config.env_int(env, "HEALTHZ_MIN_FREE_MB", default=50, low=0, high=10**6)
-# The largest file /import/ takes (the command reads any size).
-IMPORT_MAX_MB = config.env_int(env, "IMPORT_MAX_MB", default=20, low=1, high=1024)
+# The largest file /import/ takes: read twice (preview, import) within a request's time
+# (about 40,000 rows; docs/performance.md). The command reads any size.
+IMPORT_MAX_MB = config.env_int(env, "IMPORT_MAX_MB", default=5, low=1, high=1024)
 
 # Django's cache, which holds the API's rate-limit counts: by default files in the data
 # directory, shared by every worker of this server with no setup and no database write per

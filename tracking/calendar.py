@@ -1,7 +1,7 @@
 """The calendar: a person's entries on a day-by-hour grid, a week (or, on a phone, a day) at a
 time, server-rendered.
 
-Each day is a CSS grid of 96 quarter-hour rows (static/css/app.css has a class for each
+Each day is a CSS grid of 96 quarter-hour rows (static/css/calendar.css has a class for each
 row and span, so the page needs no inline style under the CSP). Time with clock times is
 placed where it happened in the viewer's zone, split at midnight; time without clock times
 sits in a band above its day. Day totals go by the entries' own days, as everywhere.

@@ -17,7 +17,7 @@ protected in the database and the deletion is refused with a message.
 
 from django.db import models
 
-from tracking.models import Comment, Task, TimeEntry
+from tracking.models import Client, Comment, Project, Task, TimeEntry
 
 
 def can(user, action: str, model: type[models.Model]) -> bool:
@@ -52,3 +52,14 @@ def can_change_task(user, task: Task, action: str = "change") -> bool:
 
 def can_change_comment(user, comment: Comment, action: str = "change") -> bool:
     return user.is_active and (comment.author_id == user.pk or can(user, action, Comment))
+
+
+def can_add_catalogue(user) -> bool:
+    """Add clients and projects (as an import naming new ones does)."""
+    return can(user, "add", Client) and can(user, "add", Project)
+
+
+def can_import_for_others(user) -> bool:
+    """Put imported rows on other people (by their email): who may change anyone's
+    entries."""
+    return can(user, "change", TimeEntry)

@@ -101,10 +101,15 @@ def test_one_day_at_a_time_for_a_phone(member, colleague, website, make_entry):
 
 
 def test_a_bad_week_or_day_is_refused_with_a_message(member):
-    for query in ("week=2026-W99", "week=soon", "day=2026-02-30", "day=1900-01-01"):
+    for query, message in [
+        ("week=2026-W99", "is not a week: write it like 2026-W10"),
+        ("week=soon", "is not a week: write it like 2026-W10"),
+        ("day=2026-02-30", "is not a day: write it like 2026-11-23"),
+        ("day=1900-01-01", "Use a day between 2000 and 2100."),
+    ]:
         response = member.get(f"/calendar/?{query}", follow=True)
         assert response.redirect_chain[-1][0] == "/calendar/"
-        assert "error" in response.content.decode()
+        assert message in response.content.decode()
 
 
 def test_a_trashed_entry_is_not_on_the_calendar(member, colleague, website, make_entry):

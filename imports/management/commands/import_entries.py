@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from imports.formats import FORMATS
 from imports.importer import Importer, ImportFailed, decode
+from tracking import permissions
 from tracking.models import Preferences
 
 
@@ -27,7 +28,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--map-users-by-email",
             action="store_true",
-            help="put each row on the person with the row's email (the --user must be staff)",
+            help="put each row on the person with the row's email (the --user must be a "
+            "Manager: someone who may change everyone's entries)",
         )
         parser.add_argument("--dry-run", action="store_true", help="check and count only")
 
@@ -35,8 +37,11 @@ class Command(BaseCommand):
         person = get_user_model().objects.filter(username=user).first()
         if person is None:
             raise CommandError(f"No user is called {user!r}.")
-        if map_users_by_email and not person.is_staff:
-            raise CommandError("--map-users-by-email is for staff: give a staff --user.")
+        if map_users_by_email and not permissions.can_import_for_others(person):
+            raise CommandError(
+                "--map-users-by-email puts rows on other people: give a --user who may change "
+                "everyone's entries (a Manager)."
+            )
         try:
             data = file.read_bytes()
         except OSError as error:
