@@ -116,9 +116,14 @@ class Summary:
             f"Projects: {self.projects.text()}",
             f"Tasks: {self.tasks.text()}",
             f"Tags: {self.tags.text()}",
-            f"Entries: {self.created} imported, {self.skipped} skipped as already imported",
+            (
+                f"Entries: {self.created} to import, {self.skipped} already imported"
+                if self.dry_run
+                else f"Entries: {self.created} imported, {self.skipped} skipped as already "
+                "imported"
+            ),
             *running,
-            f"Hours imported: {hours}",
+            f"Hours {'to import' if self.dry_run else 'imported'}: {hours}",
         ]
 
 

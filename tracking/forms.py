@@ -36,6 +36,8 @@ from tracking.models import (
     clean_tag_names,
     clock_duration,
     currency_choices,
+    elapsed_seconds,
+    forgotten_before,
 )
 from tracking.typed_time import Unreadable, aware_from_wall_clock, parse_clock, parse_duration
 
@@ -442,6 +444,22 @@ class TimeEntryForm(forms.ModelForm):
                 end = start.astimezone(UTC) + timedelta(seconds=seconds) if seconds else None
         except Unreadable as error:
             self.add_error("start_time" if start_time else "end_time", str(error))
+            return
+        span = clock_duration(elapsed_seconds(start, end)) if end is not None else ""
+        if end_time is not None and seconds and span != clock_duration(seconds):
+            self.add_error(
+                "duration",
+                f"{start_time:%H:%M} to {end_time:%H:%M} is {span}, not "
+                f"{clock_duration(seconds)}: clear one of the three.",
+            )
+            return
+        limit = settings.TIMER_MAX_HOURS
+        if end is None and limit and start <= forgotten_before(timezone.now(), limit):
+            self.add_error(
+                "end_time",
+                "Give an end or a duration: a timer started then would already have been "
+                f"stopped (after {limit} hours).",
+            )
             return
         entry.start = self._kept(cleaned, day, "start_time", entry.start, start)
         entry.end = self._kept(cleaned, day, "end_time", entry.end, end)

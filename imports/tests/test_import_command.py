@@ -101,7 +101,7 @@ def test_an_imported_entry_in_the_trash_is_not_imported_again(ada):
 def test_a_dry_run_counts_and_writes_nothing(ada):
     out = run("toggl.csv", "--dry-run")
     assert out.startswith("Dry run: nothing was written.")
-    assert "Entries: 3 imported" in out
+    assert "Entries: 3 to import" in out
     assert not TimeEntry.objects.exists() and not Client.objects.exists()
 
 

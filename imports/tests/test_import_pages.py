@@ -35,7 +35,7 @@ def test_upload_preview_and_confirm(manager, owner):
     assert preview.status_code == 200
     assert "Toggl Track (detailed report)" in body  # detected from the header
     assert "Homepage hero, first draft" in body and "09:00\u201310:30" in body
-    assert "Entries: 3 imported, 0 skipped as already imported" in body
+    assert "Entries: 3 to import, 0 already imported" in body
     assert not TimeEntry.objects.exists() and not Client.objects.exists()  # nothing yet
 
     done = manager.post(
@@ -48,6 +48,15 @@ def test_upload_preview_and_confirm(manager, owner):
     options = {"format": "toggl", "time_zone": "UTC", "import": "1"}
     again = manager.post("/import/confirm/", options)
     assert again.url == "/import/"  # the upload is used once
+
+
+def test_a_file_already_imported_offers_nothing_to_press(manager):
+    upload(manager, "kimai.csv")
+    options = {"format": "kimai", "time_zone": "Europe/Berlin", "import": "1"}
+    manager.post("/import/confirm/", options)
+    body = upload(manager, "kimai.csv").content.decode()
+    assert "Entries: 0 to import, 2 already imported" in body
+    assert "Nothing new in this file" in body and 'name="import"' not in body
 
 
 def test_preview_again_in_another_zone(manager):

@@ -462,7 +462,7 @@ def test_a_toggl_export_is_previewed_then_imported(logged_in, ready_server):
     page.select_option("#id_time_zone", "Europe/Berlin")
     page.click("button:has-text('Preview')")
     expect(page.locator("h1")).to_have_text("Import: preview")
-    expect(page.locator("#import-summary")).to_contain_text("Entries: 3 imported")
+    expect(page.locator("#import-summary")).to_contain_text("Entries: 3 to import")
     expect(page.locator("#id_format")).to_have_value("toggl")  # detected; the person confirms
     expect(page.locator("table")).to_contain_text("Homepage hero, first draft")
     assert findings(page) == []

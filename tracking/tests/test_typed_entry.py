@@ -130,3 +130,26 @@ def test_editing_shows_the_typed_times_and_changes_only_what_was_retyped(
     assert berliner.post(f"/entries/{entry.pk}/edit/", later).status_code == 302
     entry.refresh_from_db()
     assert entry.duration_seconds == 3 * 3600 + 15 * 60 - 7
+
+
+def test_three_times_that_disagree_are_refused(berliner, website):
+    fields = typed(website, start_time="9", end_time="11:30", duration="45m")
+    response = berliner.post("/entries/new/", fields)
+    assert response.status_code == 200
+    assert "09:00 to 11:30 is 2:30, not 0:45: clear one of the three." in (
+        response.content.decode()
+    )
+    assert not TimeEntry.objects.exists()
+    berliner.post(
+        "/entries/new/", typed(website, start_time="9", end_time="11:30", duration="2:30")
+    )
+    assert TimeEntry.objects.get().duration_seconds == 9000  # agreeing, all three are fine
+
+
+@time_machine.travel(datetime(2026, 11, 29, 12, 0, tzinfo=UTC), tick=False)
+def test_a_start_alone_long_ago_asks_for_an_end_instead_of_running(berliner, website):
+    response = berliner.post("/entries/new/", typed(website, date="2026-11-20", start_time="18"))
+    assert "Give an end or a duration" in response.content.decode()
+    assert not TimeEntry.objects.exists()
+    berliner.post("/entries/new/", typed(website, date="2026-11-29", start_time="12"))
+    assert TimeEntry.objects.get().end is None  # an hour ago: a running timer, as before
