@@ -63,12 +63,19 @@ def _make_user(username, **extra):
 
 
 @pytest.fixture
-def owner(db):
-    """A staff member who runs the agency: a Manager (tracking/migrations/0013_roles.py)."""
-    owner = _make_user("owner", is_staff=True)
-    if not Group.objects.filter(name="Manager").exists():  # a transactional test flushed it
+def manager_group(db) -> Group:
+    """The *Manager* role (tracking/migrations/0013_roles.py), made again if a
+    transactional test flushed it."""
+    if not Group.objects.filter(name="Manager").exists():
         import_module("tracking.migrations.0013_roles").make_roles(django_apps, None)
-    owner.groups.add(Group.objects.get(name="Manager"))
+    return Group.objects.get(name="Manager")
+
+
+@pytest.fixture
+def owner(manager_group):
+    """A staff member who runs the agency: a Manager."""
+    owner = _make_user("owner", is_staff=True)
+    owner.groups.add(manager_group)
     return owner
 
 

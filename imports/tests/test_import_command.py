@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 from django.db.models import Sum
 
@@ -153,8 +152,10 @@ def test_formula_like_cells_are_kept_as_plain_text(ada, tmp_path):
     assert TimeEntry.objects.get().notes == '=HYPERLINK("http://x")'
 
 
-def test_managers_map_rows_to_people_by_email_and_unknown_emails_stop_everything(ada, tmp_path):
-    ada.groups.add(Group.objects.get(name="Manager"))
+def test_managers_map_rows_to_people_by_email_and_unknown_emails_stop_everything(
+    ada, tmp_path, manager_group
+):
+    ada.groups.add(manager_group)
     bob = get_user_model().objects.create_user("bob", email="Bob@Example.test")
     people = tmp_path / "kimai-people.csv"
     people.write_text(

@@ -4,7 +4,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("api", "setupwizard", "telemetry", "timetracker", "tracking")
+APPS = ("api", "imports", "setupwizard", "telemetry", "timetracker", "tracking")
 
 
 def module_name(path: Path) -> str:
