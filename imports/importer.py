@@ -36,6 +36,7 @@ from tracking.models import (
 NO_CLIENT = "No client"  # a project's client when the file names none
 PREVIEW_ROWS = 20
 CHUNK_ROWS = 1000
+MAX_PROBLEMS = 20  # bad rows named in one refusal
 
 
 class ImportFailed(Exception):
@@ -166,6 +167,7 @@ class Importer:
         self.clients, self.projects, self.tasks, self.tags = {}, {}, {}, {}
         self.people: dict[str, object] = {}
         self.unknown_emails: set[str] = set()
+        self.problems: list[str] = []  # every bad row, named; any one means nothing is written
         self.seen = Counter()
 
     def run(self, text: str, *, dry_run: bool = False, note: str = "") -> Summary:
@@ -185,11 +187,17 @@ class Importer:
                     read += len(chunk)
                 if not read:
                     raise ImportFailed("empty", "The file has a header but no rows.")
+                if self.problems:
+                    shown = self.problems[:MAX_PROBLEMS]
+                    more = len(self.problems) - len(shown)
+                    raise ImportFailed(
+                        "bad_row",
+                        "; ".join(shown) + (f"; and {more} more row(s)." if more else "."),
+                    )
                 if self.unknown_emails:
                     raise ImportFailed(
                         "unknown_users",
-                        "No one here has these emails: "
-                        f"{', '.join(sorted(self.unknown_emails))}. Nothing was imported.",
+                        f"No one here has these emails: {', '.join(sorted(self.unknown_emails))}.",
                     )
                 if dry_run:
                     transaction.set_rollback(True)
@@ -218,17 +226,22 @@ class Importer:
                 summary.unfinished += 1
                 continue
             except RowError as error:
-                raise ImportFailed("bad_row", f"line {line}, {error.column}: {error}") from None
+                self.problems.append(f"line {line}, {error.column}: {error}")
+                continue
             try:
                 person = self._person(parsed)
                 if person is None:
                     continue
                 entry, tags = self._entry(summary, parsed, person)
             except RowError as error:
-                raise ImportFailed("bad_row", f"line {line}, {error.column}: {error}") from None
+                self.problems.append(f"line {line}, {error.column}: {error}")
+                continue
             except ValidationError as error:
-                raise ImportFailed("bad_row", f"line {line}: {' '.join(error.messages)}") from None
+                self.problems.append(f"line {line}: {' '.join(error.messages)}")
+                continue
             built.append((entry, tags, line))
+        if self.problems:  # nothing will be written: no need to store this chunk
+            return
         keys = {(entry.user_id, entry.import_key) for entry, _, _ in built}
         stored = set(
             TimeEntry.everything.filter(

@@ -238,3 +238,20 @@ def test_our_own_export_keeps_long_entries_and_leaves_out_a_running_timer(ada, t
     stored = dict(TimeEntry.objects.values_list("notes", "duration_seconds"))
     # 26 h from 09:00; 23:00 to 02:00 across the night the clocks went back: 4 h.
     assert stored == {"long": 93600, "dst": 14400}
+
+
+def test_every_bad_row_is_named_at_once(ada, tmp_path):
+    bad = tmp_path / "kimai-bad.csv"
+    bad.write_text(
+        "Date;From;To;Project;Customer;Description\n"
+        "2026-11-02;09:00;10:00;Website;Acme;fine\n"
+        "2026-13-45;09:00;10:00;Website;Acme;bad date\n"
+        "2026-11-03;25:61;10:00;Website;Acme;bad time\n"
+    )
+    with pytest.raises(CommandError) as refused:
+        run(bad, format="kimai")
+    message = str(refused.value)
+    assert "line 3, Date: '2026-13-45' is not a YYYY-MM-DD date" in message
+    assert "line 4, From: '25:61' is not a time like 14:15 or 02:15 PM" in message
+    assert message.count("Nothing was imported") == 1
+    assert not TimeEntry.objects.exists()
