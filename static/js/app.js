@@ -264,6 +264,27 @@
     if (hour) box.scrollTop = hour.offsetTop - (head ? head.offsetHeight : 0) - box.offsetTop;
   }
 
+  // "Copy" buttons (button[data-copy=<input id>]) put the field's text on the clipboard and
+  // say so; where the clipboard API is not offered (plain HTTP), the text is selected.
+  function copyButtons() {
+    document.querySelectorAll("button[data-copy]").forEach(function (button) {
+      var field = document.getElementById(button.dataset.copy);
+      var status = document.querySelector('[data-copied-for="' + button.dataset.copy + '"]');
+      button.addEventListener("click", function () {
+        field.select();
+        var said = function (text) { if (status) status.textContent = text; };
+        if (navigator.clipboard && window.isSecureContext) {
+          navigator.clipboard.writeText(field.value).then(
+            function () { said("Copied."); },
+            function () { said("Selected: press Ctrl+C (⌘C) to copy."); }
+          );
+        } else {
+          said("Selected: press Ctrl+C (⌘C) to copy.");
+        }
+      });
+    });
+  }
+
   // A step that cannot be undone asks first (form[data-confirm]).
   function confirmations() {
     document.addEventListener("submit", function (event) {
@@ -280,6 +301,7 @@
     scrollBoxes();
     taskPickers();
     suggestions();
+    copyButtons();
     calendarScroll();
     shortcuts();
   });

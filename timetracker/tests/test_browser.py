@@ -469,3 +469,17 @@ def test_a_toggl_export_is_previewed_then_imported(logged_in, ready_server):
     page.click("button:has-text('Import 3 entries')")
     expect(page.locator(".messages")).to_contain_text("Imported 3 entries")
     expect(page.locator("table")).to_contain_text("Release night")
+
+
+def test_a_new_api_token_is_copied_with_one_click(logged_in, ready_server):
+    page = logged_in
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.goto(ready_server.url + "/preferences/api-tokens/")
+    page.fill("#id_name", "laptop")
+    page.click("button:has-text('Create token')")
+    secret = page.locator("#token-secret").input_value()
+    assert secret.startswith("tt_")
+    page.click("button[data-copy='token-secret']")
+    expect(page.locator("[data-copied-for='token-secret']")).to_have_text("Copied.")
+    assert page.evaluate("navigator.clipboard.readText()") == secret
+    expect(page.locator("a", has_text="API docs")).to_have_attribute("href", "/api/v1/docs/")
