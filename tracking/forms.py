@@ -613,6 +613,7 @@ class ReportFilterForm(forms.Form):
         label="Tags",
         help_text="Entries with any of these tags.",
     )
+    overlaps = forms.BooleanField(required=False, label="Only entries that overlap another")
 
     def __init__(self, *args, viewer, **kwargs):
         super().__init__(*args, **kwargs)

@@ -30,7 +30,8 @@ def filtered_entries(user, filters: dict, entries=None):
     """The entries ``user`` may see, narrowed by validated filters (a web form's or the
     API's): local dates ``start``/``end``, moments ``start_after``/``start_before``/
     ``modified_after``, ``project``, ``client``, ``task``, ``user``, ``tag`` (any of),
-    and ``billable``/``running`` (True, False, or None for either). ``entries`` narrows
+    ``billable``/``running`` (True, False, or None for either) and ``overlaps`` (only
+    entries that overlap another of their person's). ``entries`` narrows
     a queryset of the caller's (annotated, ordered) instead of all entries."""
     entries = visible_entries(user, entries)
     entries = entries.on_days(filters.get("start"), filters.get("end"))
@@ -51,6 +52,8 @@ def filtered_entries(user, filters: dict, entries=None):
         entries = entries.filter(billable=filters["billable"])
     if filters.get("running") is not None:
         entries = entries.filter(end__isnull=filters["running"])
+    if filters.get("overlaps"):
+        entries = entries.overlapping_only()
     return entries
 
 

@@ -73,6 +73,11 @@ class TimeEntryQuerySet(models.QuerySet):
             )
         )
 
+    def overlapping_only(self):
+        """Entries with clock times sharing some of them with another of the person's."""
+        others = overlapping_entries(OuterRef("user_id"), OuterRef("start"), OuterRef("end"))
+        return self.filter(duration_only=False).filter(Exists(others.exclude(pk=OuterRef("pk"))))
+
     def bulk_create(self, objs, *args, **kwargs):
         """Bulk inserts skip ``save()``: derive its columns (day, duration) here too."""
         objs = list(objs)

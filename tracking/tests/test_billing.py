@@ -1,6 +1,7 @@
 """Invoices are final once sent, drafts follow their entries, documents people can send."""
 
 import io
+import re
 import threading
 from datetime import date
 from decimal import Decimal
@@ -210,9 +211,13 @@ def test_overlapping_entries_are_flagged_on_save_and_never_billed(
     assert TimeEntry.objects.count() == 2  # a warning, not a refusal
     listed = staff.get("/entries/").content.decode()
     assert listed.count("badge overlap") == 2
+    make_entry(owner, website, at(6, 9), 60, notes="fine")  # billed: it overlaps nothing
     response = staff.post(f"/invoices/{draft.pk}/bill/", NOVEMBER, follow=True)
     assert "2 entries overlap" in messages_of(response)
-    assert not draft.items.exists()
+    link = re.search(r'href="(/entries/\?overlaps=on[^"]*)"', messages_of(response))
+    listed = staff.get(link.group(1).replace("&amp;", "&")).content.decode()
+    assert listed.count("badge overlap") == 2 and "fine" not in listed
+    assert draft.items.get().quantity == 1
 
 
 def test_billing_an_empty_range_says_so(staff, draft):

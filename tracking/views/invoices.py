@@ -3,8 +3,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
+from django.utils.html import format_html
+from django.utils.http import content_disposition_header, urlencode
 from django.views.decorators.http import require_POST
 
 from tracking.documents import invoice_context, invoice_pdf, pdf_filename
@@ -145,10 +147,20 @@ def invoice_bill_entries(request, pk):
             request, f"Nothing left to bill between {start:%Y-%m-%d} and {end:%Y-%m-%d}."
         )
     if result.overlapping:
+        if invoice.project_id:
+            scope = {"project": invoice.project_id}
+        else:
+            scope = {"client": invoice.client_id}
+        query = urlencode({"overlaps": "on", "start": start, "end": end, **scope})
         messages.warning(
             request,
-            f"{result.overlapping} entries overlap another entry of the same person and were "
-            "not billed: correct their times, then bill again.",
+            format_html(
+                "{} entries overlap another entry of the same person and were not billed: "
+                '<a href="{}?{}">see them</a>, correct their times, then bill again.',
+                result.overlapping,
+                reverse("tracking:entry_list"),
+                query,
+            ),
         )
     return redirect(invoice.get_absolute_url())
 
