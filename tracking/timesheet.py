@@ -156,7 +156,8 @@ def _entries_of_week(user, monday: date):
 
 
 def load_week(user, monday: date, extra_project_ids=()) -> Week:
-    """The grid: a row per project with time this week, plus the rows asked for."""
+    """The grid: a row per project with time this week, plus the rows asked for (in the
+    order of ``extra_project_ids``)."""
     week = Week(user, monday)
     for entry in (
         _entries_of_week(user, monday)
@@ -174,10 +175,15 @@ def load_week(user, monday: date, extra_project_ids=()) -> Week:
     ):
         key = (entry.project_id, entry.day)
         week.cells.setdefault(key, Cell(entry.project_id, entry.day)).add(entry)
-    ids = {project_id for project_id, _ in week.cells} | set(extra_project_ids)
-    week.projects = list(
-        Project.objects.filter(pk__in=ids).select_related("client").order_by("name", "pk")
-    )
+    with_time = {project_id for project_id, _ in week.cells}
+    asked = [pk for pk in dict.fromkeys(extra_project_ids) if pk not in with_time]
+    found = Project.objects.filter(pk__in=with_time | set(asked)).select_related("client")
+    by_id = {project.pk: project for project in found}
+    # Rows with time by name, then the rows asked for in the order asked: adding a row puts
+    # it last and moves none of the rows being typed into.
+    week.projects = sorted(
+        (by_id[pk] for pk in with_time if pk in by_id), key=lambda p: (p.name, p.pk)
+    ) + [by_id[pk] for pk in asked if pk in by_id]
     return week
 
 

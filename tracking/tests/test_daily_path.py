@@ -142,7 +142,7 @@ def test_duration_only_time_is_listed_by_its_day_without_clock_times(
     client.post(f"/timesheet/?week={WEEK}", {cell(website, 23): "3"})
     page = client.get("/entries/?start=2026-11-23&end=2026-11-23").content.decode()
     assert "no clock time" in page
-    assert "overlaps" not in page
+    assert "badge overlap" not in page
     entry = TimeEntry.objects.get(duration_only=True)
     api = client.get(f"/api/v1/entries/{entry.pk}/").json()
     assert api["day"] == "2026-11-23" and api["duration_only"] is True

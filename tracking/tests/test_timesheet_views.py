@@ -239,6 +239,20 @@ def test_adding_a_row_keeps_what_was_typed_and_saves_nothing(
     assert not TimeEntry.objects.exists()
 
 
+def test_an_added_row_goes_last_and_moves_none_of_the_rows_being_typed(
+    logged_in, colleague, acme, website, internal, make_entry
+):
+    from tracking.models import Project
+
+    archive = Project.objects.create(name="Archive work", client=acme)
+    zebra = Project.objects.create(name="Zebra", client=acme)
+    make_entry(colleague, website, at(23, 9), 60, source=TimeEntry.Source.TIMESHEET)
+    typed = {cell(website, 23): "1:00", cell(zebra, 24): "0:30"}  # Zebra: typed, not saved
+    response = logged_in.post(f"/timesheet/?week={WEEK}", {**typed, "row": archive.pk, "add": "1"})
+    rows = re.findall(r'name="h-(\d+)-2026-11-23"', response.content.decode())
+    assert [int(pk) for pk in rows] == [website.pk, zebra.pk, archive.pk]
+
+
 def test_the_first_bad_cell_is_marked_and_takes_the_focus(logged_in, website, internal):
     response = logged_in.post(
         f"/timesheet/?week={WEEK}", {cell(website, 24): "abc", cell(internal, 26): "99"}

@@ -22,10 +22,11 @@ def _rows_asked_for(request, monday) -> list[int]:
     """Rows beyond those with time: ``row=<id>`` in the URL, the rows of a posted form
     (its cells and the row being added), last week's with ``copy``."""
     if request.method == "POST":
-        posted = {project_id for project_id, _ in timesheet.cells_posted(request.POST, monday)}
+        # The rows as the page showed them (an archived project's posted row stays too),
+        # then the one being added.
+        posted = list(dict.fromkeys(pk for pk, _ in timesheet.cells_posted(request.POST, monday)))
         adding = request.POST.getlist("row") if "add" in request.POST else []
-        ids = _active_ids([*adding, *posted])
-        return list({*ids, *posted})  # an archived project's posted row stays too
+        return posted + [pk for pk in _active_ids(adding) if pk not in posted]
     ids = _active_ids(request.GET.getlist("row"))
     if request.GET.get("copy"):
         ids += timesheet.projects_of_week(request.user, monday - timedelta(days=7))
