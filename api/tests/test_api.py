@@ -500,3 +500,9 @@ def test_the_schema_and_the_docs_are_served_locally(client):
     docs = client.get("/api/v1/docs/").content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in docs
     assert "cdn" not in docs.lower() and "<script>" not in docs
+
+
+def test_a_format_query_parameter_changes_nothing(colleague, api_as):
+    api = api_as(colleague)
+    assert api.get("/api/v1/tags/", {"format": "-1.5e-119"}).status_code == 200
+    assert api.get("/api/v1/me/", {"format": "xml"}).json()["username"] == "colleague"
