@@ -35,6 +35,7 @@ class Block:
     span: int = 1  # quarters
     lane: int = 0
     running: bool = False
+    overlaps: bool = False  # shares time with another entry shown that day
 
 
 @dataclass
@@ -92,6 +93,11 @@ def _place(day: Day, blocks: list[Block]) -> None:
         lane_ends[block.lane] = max(lane_ends[block.lane], block.end)
         day.blocks.append(block)
     day.lanes = max(1, len(lane_ends))
+    for block in day.blocks:
+        block.overlaps = any(
+            other is not block and other.start < block.end and block.start < other.end
+            for other in day.blocks
+        )
 
 
 def _gaps(day: Day) -> None:

@@ -43,9 +43,9 @@ def test_the_week_shows_its_entries_where_they_happened(
     assert "cal-entry cal-at-52 cal-span-4 lane-0" in page
     assert '<span class="cal-total" data-day="2026-11-02">3:30</span>' in page
     # The pause between them is a gap to fill, with its times in the link.
-    assert "start_time=11:30&amp;end_time=13:00" in page and "Gap 1:30" in page
+    assert "start_time=11:30&amp;end_time=13:00&amp;next=" in page and "Gap 1:30" in page
     # Every hour of every day is a slot that opens the new-entry form there.
-    assert '/entries/new/?date=2026-11-05&amp;start_time=14:00"' in page
+    assert '/entries/new/?date=2026-11-05&amp;start_time=14:00&amp;next=' in page
     assert 'href="?week=2026-W44"' in page and 'href="?week=2026-W46"' in page
 
 
@@ -135,3 +135,25 @@ def test_the_band_is_on_the_page(member, colleague, website):
     entry.save()
     page = member.get(f"/calendar/?week={WEEK}").content.decode()
     assert '3:00 <span class="muted">no clock time</span>' in page
+
+
+def test_a_slot_brings_the_person_back_to_the_calendar_after_saving(member, colleague, website):
+    page = member.get(f"/calendar/?week={WEEK}").content.decode()
+    assert "next=/calendar/%3Fweek%3D2026-W45" in page
+    response = member.post(
+        "/entries/new/?date=2026-11-05&start_time=14:00&next=/calendar/%3Fweek%3D2026-W45",
+        {"project": website.pk, "date": "2026-11-05", "start_time": "14:00", "duration": "1h"},
+    )
+    assert response.url == "/calendar/?week=2026-W45"
+    elsewhere = member.post(
+        "/entries/new/?next=https://evil.example/",
+        {"project": website.pk, "date": "2026-11-06", "duration": "1h"},
+    )
+    assert elsewhere.url.startswith("/entries/")  # another site is never a way back
+
+
+def test_overlapping_entries_are_marked(member, colleague, website, make_entry):
+    make_entry(colleague, website, berlin(2, 9), 120)
+    make_entry(colleague, website, berlin(2, 10), 30)
+    page = member.get(f"/calendar/?week={WEEK}").content.decode()
+    assert page.count('<span class="badge overlap">overlaps</span>') == 2

@@ -58,5 +58,6 @@ def calendar_view(request):
         "next": following,
         "this_week": timesheet.week_label(timesheet.parse_week(None, today)),
         "today": today,
+        "here": request.get_full_path(),  # where a new entry's form comes back to
     }
     return render(request, "tracking/calendar.html", context)

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from tracking import permissions
@@ -159,7 +160,8 @@ def _refuse_if_locked(request, entry):
     return redirect(entry.get_absolute_url())
 
 
-def _save_entry(request, form, title, cancel_url):
+def _save_entry(request, form, title, cancel_url, back=None):
+    """Save the entry form; then its page, or ``back`` (where the person came from)."""
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
@@ -171,8 +173,8 @@ def _save_entry(request, form, title, cancel_url):
         else:
             messages.success(request, "Entry saved.")
             _warn_if_overlapping(request, entry)
-            return redirect(entry.get_absolute_url())
-    context = {"form": form, "title": title, "cancel_url": resolve_url(cancel_url)}
+            return redirect(back or entry.get_absolute_url())
+    context = {"form": form, "title": title, "cancel_url": back or resolve_url(cancel_url)}
     return render(request, "tracking/form.html", context)
 
 
@@ -184,7 +186,11 @@ PREFILLED = ("date", "start_time", "end_time")
 def entry_create(request):
     initial = {name: request.GET[name][:20] for name in PREFILLED if name in request.GET}
     form = TimeEntryForm(request.POST or None, user=request.user, initial=initial)
-    return _save_entry(request, form, "New time entry", "tracking:entry_list")
+    # A link may say where to go back to (the calendar): a page of this site only.
+    back = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts=None) or not back.startswith("/"):
+        back = None
+    return _save_entry(request, form, "New time entry", "tracking:entry_list", back)
 
 
 @login_required
