@@ -45,7 +45,7 @@ def test_the_week_shows_its_entries_where_they_happened(
     # The pause between them is a gap to fill, with its times in the link.
     assert "start_time=11:30&amp;end_time=13:00&amp;next=" in page and "Gap 1:30" in page
     # Every hour of every day is a slot that opens the new-entry form there.
-    assert '/entries/new/?date=2026-11-05&amp;start_time=14:00&amp;next=' in page
+    assert "/entries/new/?date=2026-11-05&amp;start_time=14:00&amp;next=" in page
     assert 'href="?week=2026-W44"' in page and 'href="?week=2026-W46"' in page
 
 
