@@ -355,20 +355,31 @@ class Importer:
                 "ask a manager to add it first",
             )
 
+    @staticmethod
+    def _once(tally: Tally, cache: dict, key, find, make):
+        """What ``find()`` returns, or else what ``make()`` builds, checked by the model's
+        rules and saved: looked up once per ``key`` and counted in ``tally``."""
+        if key not in cache:
+            thing = find()
+            if thing is None:
+                thing = make()
+                thing.full_clean()
+                thing.save()
+                tally.created.add(thing.pk)
+            elif thing.pk not in tally.created:
+                tally.reused.add(thing.pk)
+            cache[key] = thing
+        return cache[key]
+
     def _client(self, summary: Summary, row: Row) -> Client:
         name = row.client or NO_CLIENT
-        if name not in self.clients:
-            client = Client.objects.filter(name=name).order_by("pk").first()
-            if client is None:
-                self._refuse_new("Client", "Client", name)
-                client = Client(name=name)
-                client.full_clean()
-                client.save()
-                summary.clients.created.add(client.pk)
-            elif client.pk not in summary.clients.created:
-                summary.clients.reused.add(client.pk)
-            self.clients[name] = client
-        return self.clients[name]
+
+        def make():
+            self._refuse_new("Client", "Client", name)
+            return Client(name=name)
+
+        found = Client.objects.filter(name=name).order_by("pk")
+        return self._once(summary.clients, self.clients, name, found.first, make)
 
     def _project(self, summary: Summary, row: Row) -> Project:
         if not row.client:  # a file without clients: the one project of that name, if one
@@ -378,25 +389,19 @@ class Importer:
             if self.projects["", row.project] is not None:
                 return self._reuse(summary, self.projects["", row.project])
         client = self._client(summary, row)
+
+        def make():
+            self._refuse_new("Project", "Project", row.project)
+            return Project(
+                client=client,
+                name=row.project,
+                billable=True if row.billable is None else row.billable,
+                hourly_rate=row.rate,
+            )
+
+        found = Project.objects.filter(client=client, name=row.project).order_by("pk")
         key = (client.pk, row.project)
-        if key not in self.projects:
-            project = Project.objects.filter(client=client, name=row.project).order_by("pk")
-            project = project.first()
-            if project is None:
-                self._refuse_new("Project", "Project", row.project)
-                project = Project(
-                    client=client,
-                    name=row.project,
-                    billable=True if row.billable is None else row.billable,
-                    hourly_rate=row.rate,
-                )
-                project.full_clean()
-                project.save()
-                summary.projects.created.add(project.pk)
-            elif project.pk not in summary.projects.created:
-                summary.projects.reused.add(project.pk)
-            self.projects[key] = project
-        return self.projects[key]
+        return self._once(summary.projects, self.projects, key, found.first, make)
 
     def _reuse(self, summary: Summary, project: Project) -> Project:
         self.projects[(project.client_id, project.name)] = project
@@ -407,29 +412,17 @@ class Importer:
     def _task(self, summary: Summary, row: Row, project: Project, person) -> Task | None:
         if not row.task:
             return None
-        key = (project.pk, row.task)
-        if key not in self.tasks:
-            task = Task.objects.filter(project=project, title=row.task).order_by("pk").first()
-            if task is None:
-                task = Task(project=project, title=row.task, created_by=person)
-                task.full_clean()
-                task.save()
-                summary.tasks.created.add(task.pk)
-            elif task.pk not in summary.tasks.created:
-                summary.tasks.reused.add(task.pk)
-            self.tasks[key] = task
-        return self.tasks[key]
+        found = Task.objects.filter(project=project, title=row.task).order_by("pk")
+        return self._once(
+            summary.tasks,
+            self.tasks,
+            (project.pk, row.task),
+            found.first,
+            lambda: Task(project=project, title=row.task, created_by=person),
+        )
 
     def _tag(self, summary: Summary, name: str) -> Tag:
-        key = name.casefold()
-        if key not in self.tags:
-            tag = Tag.objects.filter(name__iexact=name).order_by("pk").first()
-            if tag is None:
-                tag = Tag(name=name)
-                tag.full_clean()
-                tag.save()
-                summary.tags.created.add(tag.pk)
-            elif tag.pk not in summary.tags.created:
-                summary.tags.reused.add(tag.pk)
-            self.tags[key] = tag
-        return self.tags[key]
+        found = Tag.objects.filter(name__iexact=name).order_by("pk")
+        return self._once(
+            summary.tags, self.tags, name.casefold(), found.first, lambda: Tag(name=name)
+        )
