@@ -1,13 +1,10 @@
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.conf import settings
 
 from imports.formats import FORMATS
-
-
-def zone_choices() -> list[tuple[str, str]]:
-    return [(name, name) for name in sorted(available_timezones())]
+from tracking.forms import zone_names
 
 
 class ImportOptionsForm(forms.Form):
@@ -30,7 +27,7 @@ class ImportOptionsForm(forms.Form):
 
     def __init__(self, *args, may_map: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["time_zone"].choices = zone_choices()
+        self.fields["time_zone"].choices = [(name, name) for name in zone_names()]
         if not may_map:
             del self.fields["map_by_email"]
 

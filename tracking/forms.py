@@ -1,5 +1,6 @@
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from functools import cache
 from html import escape as escape_html
 from operator import itemgetter
 from zoneinfo import available_timezones
@@ -42,6 +43,12 @@ from tracking.models import (
 from tracking.typed_time import Unreadable, aware_from_wall_clock, parse_clock, parse_duration
 
 OUT_OF_RANGE = f"Use a date between {FIRST_YEAR} and {LAST_YEAR}."
+
+
+@cache
+def zone_names() -> tuple[str, ...]:
+    """Every time zone the system knows, sorted: read from its zone files once."""
+    return tuple(sorted(available_timezones()))
 
 
 class LocalDateTimeField(forms.DateTimeField):
@@ -632,8 +639,7 @@ class ReportFilterForm(forms.Form):
 class PreferencesForm(forms.ModelForm):
     time_zone = forms.ChoiceField(
         required=False,
-        choices=[("", "The server's time zone")]
-        + [(name, name) for name in sorted(available_timezones())],
+        choices=[("", "The server's time zone")] + [(name, name) for name in zone_names()],
         widget=FastSelect,
         help_text="Choosing the server's zone stores it by name, so your browser's zone "
         "never replaces it.",
