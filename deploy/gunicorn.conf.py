@@ -7,7 +7,8 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 # A web import reads its file within one request (IMPORT_MAX_MB keeps that under this).
 timeout = 60
 graceful_timeout = 10  # queued telemetry is flushed on a graceful stop
-# One access-log line per request, to stdout, with the time in UTC and its offset.
+# One access-log line per request, to stdout, with the time and its offset. The path
+# only: a query string can hold what people typed (a suggestion's search, a filter).
 accesslog = "-"
-access_log_format = '%(t)s %(h)s "%(r)s" %(s)s %(b)s %(M)sms'
+access_log_format = '%(t)s %(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 errorlog = "-"
