@@ -292,6 +292,160 @@ def phase_large(entries: int) -> dict:
     return results
 
 
+# --- the page table: every main page at a real agency's size ---------------------------------
+
+# The shape issue 24 measured: 8 clients, 20 people, 200 projects, 600 tasks, 10,000 entries
+# (about ten a day per person, going back from now).
+SHAPE = ["--users", "20", "--projects", "200", "--clients", "8", "--entries", "10000"]
+# (label, who asks, path, budget: p50 in-process ms, req/s under gunicorn or None, kB of HTML).
+# "member" is demo0, "staff" an administrator; {invoice} is an invoice billed from a month.
+PAGES = [
+    ("dashboard", "member", "/", 50, 60, 40),
+    ("entries", "member", "/entries/", 50, 60, 40),
+    ("timesheet", "member", "/timesheet/", 50, 60, 40),
+    ("calendar", "member", "/calendar/", 50, None, 40),
+    ("reports, month", "staff", "/reports/", 50, None, 40),
+    ("reports, all time", "staff", "/reports/?start=2000-01-01&end=2100-12-31", 50, None, 40),
+    ("invoice", "staff", "/invoices/{invoice}/", 50, None, 40),
+    ("API entries list", "member", "/api/v1/entries/", 50, None, None),
+]
+
+
+def phase_pages_seed() -> dict:
+    """An administrator and an invoice billed from the last month of one client's time."""
+    django_ready()
+    from django.contrib.auth import get_user_model
+
+    from setupwizard import installation
+    from tracking.models import Client, Invoice
+
+    installation.complete_setup(telemetry_enabled=False)
+    get_user_model().objects.create_superuser("bench-staff", "s@bench.test", PASSWORD)
+    today = datetime.now(UTC).date()
+    invoice = Invoice.objects.create(
+        client=Client.objects.order_by("pk").first(), due_date=today + timedelta(days=14)
+    )
+    invoice.add_items_from_entries(today - timedelta(days=30), today)
+    return {"invoice": invoice.pk}
+
+
+def phase_pages(invoice: int) -> dict:
+    """Each page's median time, queries and bytes, in this process (Django's test client)."""
+    django_ready()
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client as HttpClient
+    from django.test.utils import CaptureQueriesContext
+
+    User = get_user_model()
+    clients = {}
+    for who, username in [("member", "demo0"), ("staff", "bench-staff")]:
+        clients[who] = HttpClient()
+        clients[who].force_login(User.objects.get(username=username))
+    results = {}
+    for label, who, path, *_ in PAGES:
+        path = path.format(invoice=invoice)
+        http = clients[who]
+        response = http.get(path)  # warm: templates, caches, the connection
+        assert response.status_code == 200, (path, response.status_code)
+        with CaptureQueriesContext(connection) as captured:
+            http.get(path)
+        samples = []
+        for _ in range(15):
+            started = time.perf_counter()
+            http.get(path)
+            samples.append(time.perf_counter() - started)
+        results[label] = {
+            "p50_ms": statistics.median(samples) * 1000,
+            "queries": len(captured),
+            "kb": len(response.content) / 1024,
+        }
+    return results
+
+
+def page_rps(env: dict, seconds: int, path: str, username: str) -> dict:
+    """Requests per second for one page under gunicorn, 2 workers, 8 clients as ``username``."""
+    import requests
+
+    address = free_port()
+    server = start_gunicorn(env, address, "--workers", "2")
+    base = f"http://127.0.0.1:{address}"
+    counts, latencies = [0] * 8, []
+    deadline = time.monotonic() + seconds
+
+    def client(index):
+        session = requests.Session()
+        page = session.get(base + "/accounts/login/")
+        token = page.text.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+        password = PASSWORD if username == "bench-staff" else "demo-password"
+        session.post(
+            base + "/accounts/login/",
+            data={"username": username, "password": password, "csrfmiddlewaretoken": token},
+        )
+        while time.monotonic() < deadline:
+            started = time.perf_counter()
+            response = session.get(base + path)
+            latencies.append(time.perf_counter() - started)
+            counts[index] += response.status_code == 200
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(8)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - started
+    server.terminate()
+    server.wait(timeout=30)
+    return {"rps": sum(counts) / elapsed, "p50_ms": statistics.median(latencies) * 1000}
+
+
+def page_rows(work: Path, seconds: int, row) -> None:
+    """The page table, on SQLite and (with TEST_DATABASE_URL) PostgreSQL: each budget kept or
+    the page named as over it."""
+    databases = [("SQLite", None)]
+    if os.environ.get("TEST_DATABASE_URL"):
+        databases.append(("PostgreSQL", os.environ["TEST_DATABASE_URL"]))
+    over = []
+    for label, url in databases:
+        env = base_env(work / f"pages-{label}", url)
+        prepare(env)
+        if url:
+            manage(env, "flush", "--noinput")
+        manage(env, "seed_demo", *SHAPE)
+        invoice = phase("pages_seed", env)["invoice"]
+        measured = phase("pages", env, "--invoice", str(invoice))
+        for page, who, path, p50_budget, rps_budget, kb_budget in PAGES:
+            found = measured[page]
+            served = None
+            if rps_budget:
+                username = "demo0" if who == "member" else "bench-staff"
+                served = page_rps(env, seconds, path.format(invoice=invoice), username)["rps"]
+            misses = [
+                name
+                for name, value, budget, worse in [
+                    ("p50", found["p50_ms"], p50_budget, float.__gt__),
+                    ("req/s", served, rps_budget, float.__lt__),
+                    ("size", found["kb"], kb_budget, float.__gt__),
+                ]
+                if budget and worse(float(value), float(budget))
+            ]
+            if misses:
+                over.append(f"[{label}] {page}: {', '.join(misses)}")
+            budget = f"p50 ≤ {p50_budget} ms"
+            budget += f", ≥ {rps_budget} req/s" if rps_budget else ""
+            budget += f", ≤ {kb_budget} kB" if kb_budget else ""
+            row(
+                f"[{label}] {page}: p50 ms · req/s · queries · kB",
+                f"{found['p50_ms']:.1f} · {f'{served:.0f}' if served else '-'} · "
+                f"{found['queries']} · {found['kb']:.0f}",
+                budget + (" **OVER**" if misses else ""),
+            )
+        if url:
+            manage(env, "flush", "--noinput")
+    print("Pages over budget: " + ("; ".join(over) if over else "none"), file=sys.stderr)
+
+
 # Notes a freelancer writes, numbered: 600 distinct ones over 100,000 entries.
 NOTE_WORDS = [
     "Homepage hero section",
@@ -634,12 +788,18 @@ def main() -> int:
         "--only-import", action="store_true", help="only the 100,000-row Toggl import"
     )
     parser.add_argument(
+        "--only-pages",
+        action="store_true",
+        help="only the page table: every main page at 20 people, 200 projects, 10,000 entries",
+    )
+    parser.add_argument(
         "--only-fast-entry",
         action="store_true",
         help="only the fast-entry figures: suggestions for one person with 100,000 entries",
     )
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--file", help=argparse.SUPPRESS)
+    parser.add_argument("--invoice", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.phase == "emit":
@@ -663,6 +823,12 @@ def main() -> int:
     if args.phase == "fast_entry_seed":
         print(json.dumps(phase_fast_entry_seed(args.entries)))
         return 0
+    if args.phase == "pages_seed":
+        print(json.dumps(phase_pages_seed()))
+        return 0
+    if args.phase == "pages":
+        print(json.dumps(phase_pages(args.invoice)))
+        return 0
     if args.phase == "fast_entry":
         print(json.dumps(phase_fast_entry()))
         return 0
@@ -683,6 +849,9 @@ def main() -> int:
             return print_rows(rows)
         if args.only_import:
             import_rows(work, 100_000, row)
+            return print_rows(rows)
+        if args.only_pages:
+            page_rows(work, args.rps_seconds, row)
             return print_rows(rows)
         listener, silent_url = silent_listener()
         slow, slow_url = slow_server(3.0)
@@ -798,6 +967,7 @@ def main() -> int:
                 manage(env, "flush", "--noinput")
 
         api_rows(work, args.rps_seconds, row)
+        page_rows(work, args.rps_seconds, row)
         fast_entry_rows(work, 100_000, row)
         import_rows(work, 100_000, row)
         if os.environ.get("TEST_DATABASE_URL"):

@@ -74,6 +74,11 @@ class Group:
     def hours(self) -> Decimal:
         return seconds_to_hours(self.seconds)
 
+    def add(self, seconds: int, billable_seconds: int, count: int) -> None:
+        self.seconds += seconds
+        self.billable_seconds += billable_seconds
+        self.count += count
+
 
 @dataclass
 class Report:
@@ -141,14 +146,11 @@ class Report:
         return rows
 
 
-def _add(groups: dict, key, label: str, sums, detail: str = "") -> Group:
-    """Add ``sums`` (a grouped row, or another group) to the group ``key``, made if new."""
+def _group(groups: dict, key, label: str, detail: str = "") -> Group:
+    """The group ``key`` of ``groups``, made if new."""
     group = groups.get(key)
     if group is None:
         group = groups[key] = Group(key, label, detail=detail)
-    for name in ("seconds", "billable_seconds", "count"):
-        value = sums[name] if isinstance(sums, dict) else getattr(sums, name)
-        setattr(group, name, getattr(group, name) + value)
     return group
 
 
@@ -167,7 +169,7 @@ def build_report(user, filters: dict, currency: str) -> Report:
     entries = filtered_entries(user, filters).filter(end__isnull=False)
     billable = Q(billable=True)
     rows = list(
-        entries.values("project_id", "user_id")
+        entries.values_list("project_id", "user_id")
         .annotate(
             seconds=Sum("duration_seconds"),
             billable_seconds=Coalesce(Sum("duration_seconds", filter=billable), 0),
@@ -178,32 +180,35 @@ def build_report(user, filters: dict, currency: str) -> Report:
         )
         .order_by("project_id", "user_id")
     )
-    projects = Project.objects.select_related("client").in_bulk({r["project_id"] for r in rows})
+    projects = Project.objects.select_related("client").in_bulk({row[0] for row in rows})
     usernames = dict(
         get_user_model()
-        .objects.filter(pk__in={r["user_id"] for r in rows})
+        .objects.filter(pk__in={row[1] for row in rows})
         .values_list("pk", "username")
     )
     report = Report(currency, filters.get("start"), filters.get("end"))
     by_project, by_client, by_user = {}, {}, {}
-    for project_id, project_rows in groupby(rows, key=itemgetter("project_id")):
+    # Thousands of (project, person) rows over a long range: plain tuples, added in place.
+    for project_id, project_rows in groupby(rows, key=itemgetter(0)):
         project_rows = list(project_rows)
         project = projects[project_id]
-        for row in project_rows:
-            group = _add(by_project, project_id, project.name, row, detail=project.client.name)
-            _add(by_user, row["user_id"], usernames[row["user_id"]], row)
-        client = _add(by_client, project.client_id, project.client.name, group)
+        group = by_project[project_id] = Group(
+            project_id, project.name, detail=project.client.name
+        )
+        for _, user_id, seconds, billable_seconds, _, count in project_rows:
+            group.add(seconds, billable_seconds, count)
+            _group(by_user, user_id, usernames[user_id]).add(seconds, billable_seconds, count)
+        client = _group(by_client, project.client_id, project.client.name)
+        client.add(group.seconds, group.billable_seconds, group.count)
         if project.hourly_rate is None or not group.billable_seconds:
             continue
         group.amount = time_amount(group.billable_seconds, project.hourly_rate, currency)
         _add_amount(client, group.amount)
-        shares = allocate(
-            group.amount, [row["billable_seconds"] for row in project_rows], currency
-        )
+        shares = allocate(group.amount, [row[3] for row in project_rows], currency)
         for row, share in zip(project_rows, shares, strict=True):
-            if row["billable_seconds"]:
-                _add_amount(by_user[row["user_id"]], share)
-        unbilled = sum(row["unbilled_seconds"] for row in project_rows)
+            if row[3]:
+                _add_amount(by_user[row[1]], share)
+        unbilled = sum(row[4] for row in project_rows)
         if unbilled:
             report.unbilled += time_amount(unbilled, project.hourly_rate, currency)
     report.projects = sorted(by_project.values(), key=_largest_first)

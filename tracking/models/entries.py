@@ -64,19 +64,18 @@ class TimeEntryQuerySet(models.QuerySet):
     def with_overlaps(self):
         """Annotate ``overlaps``: this entry has clock times and another entry of the same
         person with clock times shares some of them. Duration-only time never overlaps."""
-        others = overlapping_entries(OuterRef("user_id"), OuterRef("start"), OuterRef("end"))
         return self.annotate(
             overlaps=Case(
                 When(duration_only=True, then=Value(False)),
-                default=Exists(others.exclude(pk=OuterRef("pk"))),
+                When(_another_overlaps(), then=Value(True)),
+                default=Value(False),
                 output_field=models.BooleanField(),
             )
         )
 
     def overlapping_only(self):
         """Entries with clock times sharing some of them with another of the person's."""
-        others = overlapping_entries(OuterRef("user_id"), OuterRef("start"), OuterRef("end"))
-        return self.filter(duration_only=False).filter(Exists(others.exclude(pk=OuterRef("pk"))))
+        return self.filter(duration_only=False).filter(_another_overlaps())
 
     def bulk_create(self, objs, *args, **kwargs):
         """Bulk inserts skip ``save()``: derive its columns (day, duration) here too."""
@@ -323,6 +322,25 @@ def overlapping_entries(user_id, start, end):
     )
 
 
+def _another_overlaps():
+    """For a query over entries: another entry of the same person shares some of the outer
+    entry's clock time (``overlapping_entries``'s rule). Two EXISTS, each an index range from
+    the outer entry on instead of a walk through the person's history: stopped entries by
+    their end (``entry_user_end``), and the running timer (``one_running_timer_per_user``;
+    a timer is never duration-only nor in the trash, so those conditions would only hide
+    that index from SQLite's planner)."""
+    stopped = TimeEntry.objects.filter(
+        user_id=OuterRef("user_id"),
+        start__lt=OuterRef("end"),
+        end__gt=OuterRef("start"),
+        duration_only=False,
+    ).exclude(pk=OuterRef("pk"))
+    running = TimeEntry.everything.filter(
+        user_id=OuterRef("user_id"), end=None, start__lt=OuterRef("end")
+    )
+    return Exists(stopped) | Exists(running)
+
+
 def forgotten_before(now: datetime, max_hours: int) -> datetime:
     """A timer started at or before this moment has run past the limit."""
     return now - timedelta(hours=max_hours)
@@ -487,6 +505,12 @@ class TimeEntry(models.Model):
             # A person's latest entries (suggestions look through the latest SUGGEST_FROM):
             # narrow, so SQLite walks it even when one person owns every row.
             models.Index(fields=["user", "start"], condition=LIVE, name="entry_user_latest"),
+            # Overlaps (``_another_overlaps``): a person's stopped entries ending after a moment.
+            models.Index(
+                fields=["user", "end"],
+                condition=LIVE & Q(duration_only=False),
+                name="entry_user_end",
+            ),
             # A person's trash, newest first; purge_trash's oldest.
             models.Index(
                 fields=["user", "deleted_at"],

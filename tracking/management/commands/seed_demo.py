@@ -25,18 +25,22 @@ class Command(BaseCommand):
         parser.add_argument("--entries", type=int, default=10_000)
         parser.add_argument("--users", type=int, default=5)
         parser.add_argument("--projects", type=int, default=20)
+        parser.add_argument(
+            "--clients", type=int, help="clients the projects belong to (default: projects / 10)"
+        )
         parser.add_argument("--seed", type=int, default=42, help="random seed (repeatable data)")
         parser.add_argument(
             "--password", default="demo-password", help="password of every demo user"
         )
 
-    def handle(self, *args, entries, users, projects, seed, password, **options):
-        if entries < 0 or users < 1 or projects < 1:
-            raise CommandError("--entries must be ≥ 0, --users and --projects ≥ 1.")
+    def handle(self, *args, entries, users, projects, clients, seed, password, **options):
+        clients = max(1, projects // 10) if clients is None else clients
+        if entries < 0 or users < 1 or projects < 1 or clients < 1:
+            raise CommandError("--entries must be ≥ 0, --users, --projects and --clients ≥ 1.")
         rng = random.Random(seed)  # noqa: S311 (repeatable demo data, not secrets)
         started = time.monotonic()
         people = self.create_users(users, password)
-        project_list, tasks_by_project = self.create_projects(projects, rng)
+        project_list, tasks_by_project = self.create_projects(projects, clients, rng)
         self.create_entries(entries, people, project_list, tasks_by_project, rng)
         elapsed = time.monotonic() - started
         self.stdout.write(
@@ -59,9 +63,9 @@ class Command(BaseCommand):
         )
         return list(User.objects.filter(username__in=[f"demo{i}" for i in range(count)]))
 
-    def create_projects(self, count, rng):
+    def create_projects(self, count, client_count, rng):
         clients = Client.objects.bulk_create(
-            [Client(name=f"Demo client {index}") for index in range(max(1, count // 10))]
+            [Client(name=f"Demo client {index}") for index in range(client_count)]
         )
         projects = Project.objects.bulk_create(
             [
