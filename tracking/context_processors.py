@@ -1,6 +1,6 @@
 from django.utils.functional import SimpleLazyObject
 
-from tracking.forms import QuickStartForm
+from tracking.forms import QuickStartForm, offer_recent_projects
 from tracking.middleware import THEME_SESSION_KEY, needs_browser_zone
 from tracking.models import TimeEntry
 
@@ -9,7 +9,9 @@ def _quick_start(request) -> QuickStartForm:
     """The idle timer bar's form, on the project and task last tracked: starting again is
     one click."""
     last = TimeEntry.objects.last_tracked(request.user)
-    return QuickStartForm(auto_id="quick-%s", initial=last)
+    form = QuickStartForm(auto_id="quick-%s", initial=last)
+    offer_recent_projects(form, request.user)
+    return form
 
 
 def timer(request):

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue
 from django.forms.utils import flatatt
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -230,6 +230,44 @@ def project_picker(**kwargs) -> "RowChoiceField":
     )
 
 
+# A picker over more open projects than this offers the person's recent ones and a search
+# for the others (static/js/app.js reads ``data-find``): 200 options on every page were most
+# of its weight (docs/performance.md).
+PICKER_LIST_UP_TO = 25
+
+
+def offer_recent_projects(
+    form, user, name="project", tasks: str | None = None, archived: bool = False
+) -> None:
+    """Let ``form``'s project picker ``name`` (and its task picker, named ``tasks``) offer
+    ``user``'s recent projects and the chosen one instead of every project it accepts, once
+    there are more than PICKER_LIST_UP_TO. What the form accepts does not change; its
+    search finds archived projects too when ``archived``."""
+    field = form.fields[name]
+    head = [] if field.empty_label is None else [("", field.empty_label)]
+    rows = list(field.queryset.values_list("pk", "name")[: PICKER_LIST_UP_TO + 1])
+    if len(rows) <= PICKER_LIST_UP_TO:
+        field.widget.choices = head + rows
+        return
+    offered = TimeEntry.objects.recent_projects(user)
+    chosen = form[name].value()
+    if is_id(chosen) and int(chosen) not in offered:
+        offered.append(int(chosen))
+    names = dict(field.queryset.filter(pk__in=offered).values_list("pk", "name"))
+    field.widget.choices = head + [(pk, names[pk]) for pk in offered if pk in names]
+    # A filter can ask for an archived project too; a timer cannot start on one.
+    find = reverse("tracking:project_find")
+    field.widget.attrs["data-find"] = f"{find}?archived=1" if archived else find
+    if tasks:
+        task_field = form.fields[tasks]
+        task_field.widget.choices = [("", task_field.empty_label)] + [
+            (ModelChoiceIteratorValue(row["pk"], row), task_field.row_label(row))
+            for row in task_field.queryset.filter(project__in=names).values(
+                "pk", *task_field.columns
+            )
+        ]
+
+
 def task_label(row) -> str:
     """Tasks are labelled with their project: titles alone repeat across projects."""
     return f"{row['project__name']} · {row['title']}"
@@ -246,9 +284,7 @@ def notes_with_suggestions(widget: forms.Widget) -> forms.Widget:
 class TimerStartForm(forms.Form):
     project = project_picker()
     task = RowChoiceField(
-        queryset=Task.objects.exclude(status=Task.Status.DONE)
-        .filter(project__archived=False)
-        .order_by("project__name", "title"),
+        queryset=Task.objects.open(),
         columns=["project_id", "project__name", "title"],
         row_label=task_label,
         required=False,
@@ -295,6 +331,23 @@ class QuickStartForm(TimerStartForm):
         project in the picker means work without it, not an error about a field unseen."""
         task, project = self.cleaned_data.get("task"), self.cleaned_data.get("project")
         return task if task is None or project is None or task.project_id == project.pk else None
+
+
+class TimesheetRowForm(forms.Form):
+    """The timesheet's "Add a row": an open project not in the week yet."""
+
+    row = project_picker(empty_label=None, label="Add a row")
+
+    def __init__(self, *args, user, week_projects, **kwargs):
+        super().__init__(*args, auto_id="add-%s", **kwargs)
+        field = self.fields["row"]
+        field.queryset = field.queryset.exclude(pk__in=[project.pk for project in week_projects])
+        offer_recent_projects(self, user, name="row")
+
+    @property
+    def offers_any(self) -> bool:
+        widget = self.fields["row"].widget
+        return bool(widget.choices) or "data-find" in widget.attrs
 
 
 class TimeTextInput(forms.TextInput):
@@ -626,6 +679,7 @@ class ReportFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not permissions.sees_everyones_entries(viewer):
             del self.fields["user"]
+        offer_recent_projects(self, viewer, archived=True)
 
     def clean(self):
         cleaned = super().clean()

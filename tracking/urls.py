@@ -42,6 +42,7 @@ urlpatterns = [
     path("clients/<int:pk>/delete/", clients.client_delete, name="client_delete"),
     path("projects/", projects.project_list, name="project_list"),
     path("projects/new/", projects.project_create, name="project_create"),
+    path("projects/find/", projects.project_find, name="project_find"),
     path("projects/<int:pk>/", projects.project_detail, name="project_detail"),
     path("projects/<int:pk>/edit/", projects.project_edit, name="project_edit"),
     path("projects/<int:pk>/delete/", projects.project_delete, name="project_delete"),

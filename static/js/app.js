@@ -107,7 +107,9 @@
       [/^(\d{1,2})(?:[.,](\d{1,2}))?$/, function (h, f) { return parseFloat(h + "." + (f || 0)) * 3600; }]
     ];
     function seconds(input) {
-      if (input.value === input.dataset.shown) return Number(input.dataset.seconds);
+      // A cell carries data-shown only when what it holds was typed (a refused save).
+      var shown = input.dataset.shown === undefined ? input.defaultValue : input.dataset.shown;
+      if (input.value === shown) return Number(input.dataset.seconds || 0);
       var text = input.value.trim().toLowerCase();
       if (!text) return 0;
       for (var i = 0; i < patterns.length; i++) {
@@ -124,9 +126,9 @@
       var days = [0, 0, 0, 0, 0, 0, 0];
       form.querySelectorAll("tr[data-row]").forEach(function (row) {
         var total = 0;
-        row.querySelectorAll("td[data-day-index]").forEach(function (cell) {
-          var value = seconds(cell.querySelector("input"));
-          days[Number(cell.dataset.dayIndex)] += value;
+        row.querySelectorAll("td input").forEach(function (input, day) {
+          var value = seconds(input);
+          days[day] += value;
           total += value;
         });
         row.querySelector("[data-row-total]").textContent = clock(total);
@@ -211,9 +213,10 @@
         field.setAttribute("aria-activedescendant", options[n].id);
         options[n].scrollIntoView({ block: "nearest" });
       }
-      function set(name, value) {
+      function set(name, value, label, project) {
         var input = form && form.elements[name];
         if (!input) return;
+        if (input.tagName === "SELECT" && value !== null && label) ensureOption(input, value, label, project);
         if (input.type === "checkbox") input.checked = Boolean(value);
         else input.value = value === null || value === undefined ? "" : String(value);
         input.dispatchEvent(new Event("change", { bubbles: true }));
@@ -221,8 +224,8 @@
       function pick(n) {
         var item = items[n];
         field.value = item.notes;
-        set("project", item.project);
-        set("task", item.task);
+        set("project", item.project, item.project_name);
+        set("task", item.task, item.task_name && item.project_name + " · " + item.task_name, item.project);
         set("tags", item.tags.join(", "));
         set("billable", item.billable);
         close();
@@ -256,6 +259,69 @@
   }
 
   // The calendar opens on the working day (or the earliest entry), not at midnight.
+  // Adds <option value=value>label</option> to a select that lacks it (a long project
+  // picker offers only some projects); returns the option.
+  function ensureOption(select, value, label, project) {
+    var found = Array.prototype.find.call(select.options, function (o) { return o.value === String(value); });
+    if (found) return found;
+    var option = new Option(label, String(value));
+    if (project !== undefined) option.dataset.project = String(project);
+    var finder = select.querySelector("option[data-finder]");
+    select.insertBefore(option, finder);
+    return option;
+  }
+
+  // A long project picker (select[data-find]) offers the person's recent projects, then
+  // "Find another project…", which opens a search box (GET data-find?q=…): what it finds
+  // fills the picker, and the projects' open tasks the form's task picker.
+  function projectFinders() {
+    document.querySelectorAll("select[data-find]").forEach(function (select) {
+      var form = select.form;
+      var finder = new Option("Find another project…", "");
+      var find = document.createElement("input");
+      var asked = 0;
+      finder.dataset.finder = "";
+      select.appendChild(finder);
+      find.type = "search";
+      find.id = (select.id || "project") + "-find";
+      find.className = "find";
+      find.placeholder = "Type to find a project";
+      find.autocomplete = "off";
+      find.setAttribute("aria-label", "Find a project");
+      find.hidden = true;
+      select.parentNode.insertBefore(find, select.nextSibling);
+      select.addEventListener("change", function () {
+        if (!select.options[select.selectedIndex].hasAttribute("data-finder")) return;
+        find.hidden = false;
+        find.focus();
+      });
+      function show(found) {
+        var taskPickers = form ? form.querySelectorAll("select[data-task-picker]") : [];
+        found.forEach(function (project) {
+          ensureOption(select, project.id, project.name + " (" + project.client + ")");
+          taskPickers.forEach(function (tasks) {
+            project.tasks.forEach(function (task) {
+              ensureOption(tasks, task.id, project.name + " · " + task.title, project.id);
+            });
+          });
+        });
+        if (found.length) {
+          select.value = String(found[0].id);
+          select.dispatchEvent(new Event("change", { bubbles: true }));
+        }
+      }
+      find.addEventListener("input", function () {
+        var text = find.value.trim();
+        var ticket = ++asked;
+        if (!text) return;
+        var url = select.dataset.find;
+        fetch(url + (url.indexOf("?") < 0 ? "?" : "&") + "q=" + encodeURIComponent(text), { credentials: "same-origin" })
+          .then(function (response) { return response.ok ? response.json() : []; })
+          .then(function (found) { if (ticket === asked) show(found); });
+      });
+    });
+  }
+
   function calendarScroll() {
     var box = document.querySelector(".cal-scroll[data-scroll-hour]");
     if (!box || !box.offsetParent) return;
@@ -299,6 +365,7 @@
     menu();
     timesheetTotals();
     scrollBoxes();
+    projectFinders();
     taskPickers();
     suggestions();
     copyButtons();

@@ -483,3 +483,30 @@ def test_a_new_api_token_is_copied_with_one_click(logged_in, ready_server):
     expect(page.locator("[data-copied-for='token-secret']")).to_have_text("Copied.")
     assert page.evaluate("navigator.clipboard.readText()") == secret
     expect(page.locator("a", has_text="API docs")).to_have_attribute("href", "/api/v1/docs/")
+
+
+def test_a_long_catalogue_is_searched_from_the_timer_bar(logged_in, ready_server):
+    page = logged_in
+    ready_server.manage(
+        "shell",
+        "-c",
+        "from tracking.models import Client, Project; "
+        "acme = Client.objects.get(name='Acme'); "
+        "Project.objects.bulk_create(Project(name=f'Retainer {n}', client=acme) "
+        "for n in range(30)); "
+        "Project.objects.create(name='Zebra crossing', client=acme)",
+    )
+    page.goto(ready_server.url + "/reports/")
+    picker = page.locator("#quick-project")
+    expect(picker.locator("option", has_text="Zebra crossing")).to_have_count(0)
+    picker.select_option(label="Find another project…")
+    find = page.get_by_role("searchbox", name="Find a project")
+    expect(find).to_be_focused()
+    find.press_sequentially("zebra")
+    expect(page.locator("#quick-project option:checked")).to_have_text("Zebra crossing (Acme)")
+    assert findings(page) == []
+    page.click("#timer-quick-start button:has-text('Start')")
+    expect(page.locator("#timer-bar")).to_contain_text("Zebra crossing")
+    # Tracked once, it is offered next time without a search.
+    page.click("#timer-bar button:has-text('Stop')")
+    expect(page.locator("#quick-project option", has_text="Zebra crossing")).to_have_count(1)

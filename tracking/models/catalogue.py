@@ -38,6 +38,16 @@ class ProjectQuerySet(models.QuerySet):
     def active(self):
         return self.filter(archived=False)
 
+    def matching(self, text: str, archived: bool = False):
+        """Open projects (with ``archived``, all) whose name or client's name contains
+        ``text`` (any case), by name: a project picker's search."""
+        return (
+            (self.all() if archived else self.active())
+            .filter(Q(name__icontains=text) | Q(client__name__icontains=text))
+            .select_related("client")
+            .order_by("name", "pk")
+        )
+
 
 class Project(models.Model):
     name = models.CharField(max_length=200)
@@ -73,6 +83,16 @@ class Project(models.Model):
         return reverse("tracking:project_detail", args=[self.pk])
 
 
+class TaskQuerySet(models.QuerySet):
+    def open(self):
+        """Tasks time can be started on: not done, on an open project; by project, title."""
+        return (
+            self.exclude(status=Task.Status.DONE)
+            .filter(project__archived=False)
+            .order_by("project__name", "title")
+        )
+
+
 class Task(models.Model):
     class Status(models.TextChoices):
         TODO = "todo", "To do"
@@ -97,6 +117,8 @@ class Task(models.Model):
         related_name="created_tasks",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TaskQuerySet.as_manager()
 
     class Meta:
         ordering = ["project__name", "title"]

@@ -35,6 +35,10 @@ END_AFTER_START = "The end must be after the start."
 LIVE = Q(deleted_at__isnull=True)  # not in the trash
 # Suggestions come from a person's latest entries, this many (TimeEntryQuerySet.suggestions).
 SUGGEST_FROM = 5000
+# A long project picker offers the person's RECENT_PROJECTS latest projects, found among
+# their latest RECENT_FROM entries (weeks of work), and a search for the others.
+RECENT_PROJECTS = 10
+RECENT_FROM = 300
 
 
 class TimeEntryQuerySet(models.QuerySet):
@@ -135,6 +139,17 @@ class TimeEntryQuerySet(models.QuerySet):
             .first()
         )
         return latest or {}
+
+    def recent_projects(self, user, limit: int = RECENT_PROJECTS) -> list[int]:
+        """Ids of the open projects ``user`` tracked most recently, newest first, at most
+        ``limit``: what a long project picker offers before a search. It reads the person's
+        latest ``RECENT_FROM`` entries (a range of the (user, start) index)."""
+        latest = (
+            self.filter(user=user, project__archived=False)
+            .order_by("-start")
+            .values_list("project_id", flat=True)[:RECENT_FROM]
+        )
+        return list(dict.fromkeys(latest))[:limit]
 
     def suggestions(self, user, text: str, limit: int = 10) -> list["TimeEntry"]:
         """``user``'s earlier work whose notes contain ``text`` (any case): the latest

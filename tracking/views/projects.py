@@ -1,8 +1,9 @@
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 
 from tracking.forms import CommentForm, ProjectForm, is_id
-from tracking.models import Project, TimeEntry
+from tracking.models import Project, Task, TimeEntry
 from tracking.views.editing import confirm_delete, permission_required, save_form
 
 
@@ -17,6 +18,35 @@ def project_list(request):
         "tracking/project_list.html",
         {"projects": projects, "show_archived": show_archived},
     )
+
+
+# What a picker's search shows at most; a longer list asks for more letters.
+FIND_LIMIT = 20
+FIND_MAX_TEXT = 200
+
+
+@login_required
+def project_find(request):
+    """JSON: open projects (``archived=1``: all) whose name or client's name contains
+    ``q``, with their open tasks, for a long project picker
+    (``forms.offer_recent_projects``)."""
+    text = request.GET.get("q", "")[:FIND_MAX_TEXT].replace("\x00", "").strip()
+    # ``archived=1``: a report's filter may name an archived project; a timer may not.
+    matching = Project.objects.matching(text, archived=request.GET.get("archived") == "1")
+    projects = list(matching[:FIND_LIMIT]) if text else []
+    tasks = {}
+    for task in Task.objects.open().filter(project__in=projects).values("pk", "project", "title"):
+        tasks.setdefault(task["project"], []).append({"id": task["pk"], "title": task["title"]})
+    found = [
+        {
+            "id": project.pk,
+            "name": project.name,
+            "client": project.client.name,
+            "tasks": tasks.get(project.pk, []),
+        }
+        for project in projects
+    ]
+    return JsonResponse(found, safe=False)
 
 
 @login_required

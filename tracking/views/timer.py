@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from tracking.forms import TimerStartForm
+from tracking.forms import TimerStartForm, offer_recent_projects
 from tracking.models import Locked, Project, Tag, TimeEntry, shown_duration
 from tracking.signals import entry_duplicated
 from tracking.views.entries import get_entry_for_user
@@ -45,11 +45,13 @@ def dashboard(request):
     week_entries = list(week_entries.prefetch_related("tags")[:200])
     today_entries = [entry for entry in week_entries if entry.day == today]
     totals = mine.period_totals({"today": (today, today), "week": (monday, today)}, now)
+    start_form = TimerStartForm(initial=mine.last_tracked(request.user))
+    offer_recent_projects(start_form, request.user, tasks="task")
     context = {
         # The first-run guide: nothing can be tracked before a project exists.
         "has_projects": Project.objects.active().exists(),
         "running": running,
-        "form": TimerStartForm(initial=mine.last_tracked(request.user)),
+        "form": start_form,
         "today_entries": today_entries,
         "week_entries": week_entries,
         "today_seconds": totals["today"],

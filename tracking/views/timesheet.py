@@ -7,7 +7,7 @@ from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from tracking import timesheet
-from tracking.forms import is_id
+from tracking.forms import TimesheetRowForm, is_id
 from tracking.models import Project
 from tracking.signals import timesheet_saved
 
@@ -94,7 +94,6 @@ def _context(week, today, typed, errors: dict) -> dict:
                     "value": typed.get(cell.name, shown),
                     "shown": shown,
                     "seconds": cell.seconds,
-                    "day": cell.day,
                     "billed": cell.billed,
                     "error": errors.get(cell.name, ""),
                     "focus": cell.name == first_error,
@@ -114,5 +113,5 @@ def _context(week, today, typed, errors: dict) -> dict:
         "any_billed": any_billed,
         "day_totals": [timesheet.format_hours(seconds) or "0:00" for seconds in day_totals],
         "week_total": timesheet.format_hours(sum(day_totals)) or "0:00",
-        "addable": Project.objects.active().exclude(pk__in=[p.pk for p in week.projects]),
+        "add_row": TimesheetRowForm(user=week.user, week_projects=week.projects),
     }

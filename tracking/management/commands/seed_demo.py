@@ -1,7 +1,7 @@
 import random
 import sys
 import time
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -28,12 +28,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--clients", type=int, help="clients the projects belong to (default: projects / 10)"
         )
+        parser.add_argument(
+            "--until",
+            type=date.fromisoformat,
+            help="the last day with entries, YYYY-MM-DD (default: now); a later day fills "
+            "the whole current week, as a benchmark of a real person's week wants",
+        )
         parser.add_argument("--seed", type=int, default=42, help="random seed (repeatable data)")
         parser.add_argument(
             "--password", default="demo-password", help="password of every demo user"
         )
 
-    def handle(self, *args, entries, users, projects, clients, seed, password, **options):
+    def handle(self, *args, entries, users, projects, clients, until, seed, password, **options):
         clients = max(1, projects // 10) if clients is None else clients
         if entries < 0 or users < 1 or projects < 1 or clients < 1:
             raise CommandError("--entries must be ≥ 0, --users, --projects and --clients ≥ 1.")
@@ -41,7 +47,12 @@ class Command(BaseCommand):
         started = time.monotonic()
         people = self.create_users(users, password)
         project_list, tasks_by_project = self.create_projects(projects, clients, rng)
-        self.create_entries(entries, people, project_list, tasks_by_project, rng)
+        latest = timezone.now() - timedelta(hours=1)
+        if until is not None:
+            latest = timezone.make_aware(datetime.combine(until, datetime.min.time())) + timedelta(
+                hours=18
+            )
+        self.create_entries(entries, people, project_list, tasks_by_project, latest, rng)
         elapsed = time.monotonic() - started
         self.stdout.write(
             f"Created {users} users (demo0…demo{users - 1}, password {password!r}), "
@@ -92,7 +103,7 @@ class Command(BaseCommand):
             tasks_by_project.setdefault(task.project_id, []).append(task)
         return projects, tasks_by_project
 
-    def create_entries(self, total, people, projects, tasks_by_project, rng):
+    def create_entries(self, total, people, projects, tasks_by_project, latest, rng):
         """Insert with executemany: a million model instances would take minutes.
 
         Deliberately below the ORM: no save(), no signals (so no telemetry events), with
@@ -110,7 +121,7 @@ class Command(BaseCommand):
         placeholders = ", ".join(["%s"] * len(fields))
         sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
         now = timezone.now().replace(microsecond=0)
-        cursors = {person.pk: now - timedelta(hours=1) for person in people}
+        cursors = {person.pk: latest.replace(microsecond=0) for person in people}
         show_progress = sys.stdout.isatty()
         created = 0
         while created < total:
