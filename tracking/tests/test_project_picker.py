@@ -88,9 +88,7 @@ def test_the_timesheet_offers_recent_projects_not_in_the_week(logged_in, colleag
     assert 'data-find="/projects/find/"' in page
 
 
-def test_find_answers_open_projects_by_name_or_client_with_their_open_tasks(
-    logged_in, catalogue
-):
+def test_find_answers_open_projects_by_name_or_client_with_their_open_tasks(logged_in, catalogue):
     Project.objects.create(
         name="Brochure", client=Client.objects.create(name="Zeta Print"), archived=True
     )
