@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models, transaction
-from django.db.models import Case, Exists, F, Max, OuterRef, Q, Sum, Value, When
+from django.db.models import Case, Count, Exists, F, Max, OuterRef, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -186,6 +186,17 @@ class TimeEntryQuerySet(models.QuerySet):
         }
         keys = [(work["notes"], work["project"], work["task"]) for work in latest]
         return [found[key] for key in keys if key in found]
+
+    def days_of(self, first_day: date, last_day: date) -> list[dict]:
+        """``{"day", "seconds", "count"}`` of stopped entries per day from ``first_day`` to
+        ``last_day``, newest first (only days with time)."""
+        return list(
+            self.on_days(first_day, last_day)
+            .filter(end__isnull=False)
+            .values("day")
+            .annotate(seconds=Sum("duration_seconds"), count=Count("pk"))
+            .order_by("-day")
+        )
 
     def period_totals(self, periods: dict[str, tuple[date, date]], now: datetime):
         """Seconds tracked in each named period of days [first, last], by the entries' days.

@@ -1,7 +1,9 @@
+import re
 from datetime import date
 
 import pytest
 import time_machine
+from django.urls import resolve
 
 from tracking.models import Invoice, Tag, TimeEntry
 from tracking.tests.conftest import at
@@ -35,6 +37,22 @@ def test_staff_see_everyones_entries_and_filter_by_user(client, owner, mine, the
     assert set(client.get("/entries/").context["page"].object_list) == {mine, theirs}
     filtered = client.get(f"/entries/?user={stranger.pk}").context["page"].object_list
     assert list(filtered) == [theirs]
+
+
+def test_each_row_links_to_its_entry_and_continues_it_through_one_form(
+    logged_in, colleague, mine, make_entry, website
+):
+    tokens = logged_in.get("/entries/").content.decode().count('name="csrfmiddlewaretoken"')
+    make_entry(colleague, website, at(3, 9), 30, notes="second")
+    page = logged_in.get("/entries/").content.decode()
+    assert page.count('name="csrfmiddlewaretoken"') == tokens  # not one more per row
+    link = re.search(r'href="([^"]*)">Website</a>', page).group(1)
+    assert resolve(link).url_name == "entry_detail"
+    action = re.findall(r'formaction="([^"]*)"', page)[-1]
+    assert resolve(action).url_name == "entry_continue" and str(mine.pk) in action
+    response = logged_in.post(action)
+    assert response.status_code == 302
+    assert TimeEntry.objects.get(end=None).notes == "mine"
 
 
 @pytest.mark.parametrize("action", ["", "edit/", "delete/"])

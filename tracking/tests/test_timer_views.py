@@ -1,4 +1,5 @@
 import re
+from datetime import date
 
 import pytest
 import time_machine
@@ -98,14 +99,19 @@ def test_the_dashboard_lists_today_and_this_week_with_totals(
         make_entry(colleague, website, at(25, 10), 45)
         make_entry(colleague, website, at(23, 9), 60)  # Monday
         make_entry(colleague, website, at(22, 9), 120)  # last Sunday: not this week
-        # 8, the tags of the listed entries, any project?, the person's permissions (2), the
-        # last project tracked (the start form's choice)
-        with django_assert_max_num_queries(13):
+        # 8, today's entries and their tags, the earlier days, any project?, the person's
+        # permissions (2), the last project tracked (the start form's choice)
+        with django_assert_max_num_queries(14):
             response = logged_in.get("/")
     assert response.context["today_seconds"] == 75 * 60
     assert response.context["week_seconds"] == 135 * 60
     assert len(response.context["today_entries"]) == 2
-    assert len(response.context["week_entries"]) == 3
+    # Earlier days of the week are a line each, linked to their entries.
+    assert response.context["earlier_days"] == [
+        {"day": date(2026, 11, 23), "seconds": 3600, "count": 1}
+    ]
+    page = response.content.decode()
+    assert 'href="/entries/?start=2026-11-23&amp;end=2026-11-23">Mon 23 Nov' in page
 
 
 def test_dashboard_totals_include_the_running_timer_and_no_future_day(

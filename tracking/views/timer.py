@@ -41,9 +41,12 @@ def dashboard(request):
     mine = TimeEntry.objects.filter(user=request.user)
     # The timer bar's own lookup (which also stops a forgotten timer first).
     running = request.timer.running
-    week_entries = mine.on_days(monday, today).select_related("project", "task")
-    week_entries = list(week_entries.prefetch_related("tags")[:200])
-    today_entries = [entry for entry in week_entries if entry.day == today]
+    today_entries = list(
+        mine.on_days(today, today).select_related("project", "task").prefetch_related("tags")
+    )
+    # The week's earlier days as a line each, linked to their entries: a busy week is
+    # seventy rows, and today's are the ones to act on.
+    earlier_days = mine.days_of(monday, today - timedelta(days=1)) if today > monday else []
     totals = mine.period_totals({"today": (today, today), "week": (monday, today)}, now)
     start_form = TimerStartForm(initial=mine.last_tracked(request.user))
     offer_recent_projects(start_form, request.user, tasks="task")
@@ -53,7 +56,7 @@ def dashboard(request):
         "running": running,
         "form": start_form,
         "today_entries": today_entries,
-        "week_entries": week_entries,
+        "earlier_days": earlier_days,
         "today_seconds": totals["today"],
         "week_seconds": totals["week"],
     }
