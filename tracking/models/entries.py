@@ -320,8 +320,10 @@ class TimeEntryQuerySet(models.QuerySet):
         return stopped
 
     def _locked_running(self, user):
-        """Inside a transaction: ``user``'s running entry, row-locked, or None."""
-        return self.select_for_update().filter(user=user, end__isnull=True).first()
+        """Inside a transaction: ``user``'s running entry, row-locked, with its project (not
+        locked: other people's timers on it go on), or None."""
+        running = self.select_for_update(of=("self",)).select_related("project")
+        return running.filter(user=user, end__isnull=True).first()
 
     def _forget_pause(self, user):
         """The paused work item is over: it stays as it is, without the way back."""
