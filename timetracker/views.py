@@ -2,7 +2,6 @@ import shutil
 import sys
 from functools import lru_cache
 
-import markdown
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import Http404, HttpResponse, JsonResponse
@@ -86,6 +85,8 @@ PUBLIC_DOCS = {
 def _rendered_doc(name: str, modified: float) -> str:
     """A doc's HTML, rendered once per version of the file (the page needs no login)."""
     text = (settings.BASE_DIR / "docs" / name).read_text(encoding="utf-8")
+    import markdown  # loaded by the first docs page, not by every worker at start
+
     html = markdown.markdown(text, extensions=["tables", "fenced_code", "sane_lists"])
     # A wide table scrolls in its own box (static/css/app.css), never the page.
     html = html.replace("<table>", '<div class="table-scroll" data-label="Table"><table>')
