@@ -5,6 +5,7 @@ from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -207,19 +208,21 @@ class EntrySerializer(ModelCleanMixin, serializers.ModelSerializer):
     def create(self, validated_data):
         tags = validated_data.pop("tags", [])
         validated_data.setdefault("billable", validated_data["project"].billable)
-        entry = TimeEntry.objects.create(
-            user=self.context["request"].user, source=TimeEntry.Source.MANUAL, **validated_data
-        )
-        entry.tags.set(Tag.objects.for_names(tags))
+        with transaction.atomic():  # the entry with its tags, as anything listening sees it
+            entry = TimeEntry.objects.create(
+                user=self.context["request"].user, source=TimeEntry.Source.MANUAL, **validated_data
+            )
+            entry.tags.set(Tag.objects.for_names(tags))
         return entry
 
     def update(self, entry, validated_data):
         tags = validated_data.pop("tags", None)
         if validated_data:
             entry.auto_stopped = False  # a person has now looked at the times
-        entry = super().update(entry, validated_data)
-        if tags is not None:
-            entry.tags.set(Tag.objects.for_names(tags))
+        with transaction.atomic():
+            entry = super().update(entry, validated_data)
+            if tags is not None:
+                entry.tags.set(Tag.objects.for_names(tags))
         # The tags as saved, not a list prefetched before the change.
         getattr(entry, "_prefetched_objects_cache", {}).pop("tags", None)
         return entry

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "tracking",
     "imports",
     "api",
+    "webhooks",
     "telemetry",
 ]
 
@@ -213,6 +214,12 @@ if HTTPS:
 # Forgotten timers: a timer running longer than this is stopped at start + the limit
 # (0 turns it off); a reminder mail goes out after TIMER_REMIND_HOURS when mail is configured.
 TIMER_MAX_HOURS = config.env_int(env, "TIMER_MAX_HOURS", default=10, low=0, high=72)
+
+# Webhooks (README, "Webhooks"): loopback, private and link-local receivers are refused
+# unless allowed (tests, receivers on the same network); each web process sends in a
+# background thread unless WEBHOOK_BACKGROUND=false (then cron runs `webhooks deliver`).
+WEBHOOK_ALLOW_PRIVATE = config.env_bool(env, "WEBHOOK_ALLOW_PRIVATE", default=False)
+WEBHOOK_BACKGROUND = config.env_bool(env, "WEBHOOK_BACKGROUND", default=True)
 TIMER_REMIND_HOURS = config.env_int(env, "TIMER_REMIND_HOURS", default=8, low=0, high=72)
 
 # Where the installation record lives: a file per server, or the shared database (several

@@ -7,7 +7,10 @@ class TrackingConfig(AppConfig):
 
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
+        from django.db.models.signals import post_save
 
         from tracking.middleware import remember_time_zone
+        from tracking.models import TimeEntry, budgets
 
         user_logged_in.connect(remember_time_zone, dispatch_uid="tracking:time_zone")
+        post_save.connect(budgets.entry_saved, sender=TimeEntry, dispatch_uid="tracking:budget")

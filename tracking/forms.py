@@ -8,6 +8,7 @@ from zoneinfo import available_timezones
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue
 from django.forms.utils import flatatt
 from django.urls import reverse, reverse_lazy
@@ -546,8 +547,10 @@ class TimeEntryForm(forms.ModelForm):
 
     def save(self, commit=True):
         self.instance.auto_stopped = False  # a person has now set the end
-        entry = super().save(commit)
-        if commit:
+        if not commit:
+            return super().save(commit)
+        with transaction.atomic():  # the entry with its tags, as anything listening sees it
+            entry = super().save(commit)
             entry.tags.set(Tag.objects.for_names(self.cleaned_data["tags"]))
         return entry
 

@@ -35,3 +35,8 @@ entries_billed = Signal()
 
 # A draft invoice's time lines were updated from their entries. Argument: ``lines_changed``.
 invoice_refreshed = Signal()
+
+# A project's recorded time reached a threshold of its budget (its alert percentage, or 100)
+# for the first time in a budget period, inside the transaction of the change. Arguments:
+# ``alert`` (a BudgetAlert), ``use`` (its BudgetUse).
+budget_threshold_reached = Signal()

@@ -9,6 +9,7 @@ from tracking.models.billing import (
     reserve_invoice_number,
     suggest_invoice_number,
 )
+from tracking.models.budgets import BudgetAlert, BudgetUse, budget_use, check_budget
 from tracking.models.catalogue import (
     TAG_NAME_MAX_LENGTH,
     TAGS_PER_ENTRY,
@@ -71,6 +72,8 @@ __all__ = [
     "TAG_NAME_MAX_LENGTH",
     "TRASH_DAYS",
     "BillingResult",
+    "BudgetAlert",
+    "BudgetUse",
     "BusinessProfile",
     "Client",
     "Comment",
@@ -83,6 +86,8 @@ __all__ = [
     "Tag",
     "Task",
     "TimeEntry",
+    "budget_use",
+    "check_budget",
     "check_date_range",
     "clean_tag_names",
     "clock_duration",

@@ -1,8 +1,14 @@
+from decimal import Decimal
 from zoneinfo import available_timezones
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator, RegexValidator
+from django.core.validators import (
+    MaxLengthValidator,
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+)
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -14,6 +20,8 @@ from tracking.models.common import (
     NON_NEGATIVE,
     Locked,
 )
+
+POSITIVE = MinValueValidator(Decimal("0.01"))
 
 
 class Client(models.Model):
@@ -64,6 +72,37 @@ class Project(models.Model):
     archived = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    class BudgetPeriod(models.TextChoices):
+        TOTAL = "total", "In total"
+        MONTH = "month", "Each calendar month"
+
+    budget_hours = models.DecimalField(
+        max_digits=9,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[POSITIVE],
+        help_text="Hours the work may take, optional.",
+    )
+    budget_amount = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[POSITIVE],
+        help_text="In the business's currency, optional: billable hours times the hourly rate.",
+    )
+    budget_period = models.CharField(
+        max_length=5, choices=BudgetPeriod.choices, default=BudgetPeriod.TOTAL
+    )
+    budget_alert_percent = models.PositiveSmallIntegerField(
+        "Alert at (%)",
+        default=80,
+        validators=[MinValueValidator(1), MaxValueValidator(99)],
+        help_text="The project's managers are told when recorded time reaches this share of "
+        "the budget, and again at 100 %.",
+    )
+
     objects = ProjectQuerySet.as_manager()
 
     class Meta:
@@ -78,6 +117,10 @@ class Project(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic():  # with what its saving sets off (webhooks' outbox rows)
+            super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("tracking:project_detail", args=[self.pk])
@@ -108,6 +151,14 @@ class Task(models.Model):
     title = models.CharField(max_length=200)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.TODO)
     priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.MEDIUM)
+    estimate_hours = models.DecimalField(
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[POSITIVE],
+        help_text="How long it should take, optional.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -589,7 +589,10 @@ class TimeEntry(models.Model):
             ended = False
         if ended and not self._state.adding:
             self._check_not_locked()
-        super().save(*args, **kwargs)
+        # One transaction with what the change sets off (its budget alert, its webhooks'
+        # outbox rows: post_save receivers), so a rolled-back change leaves none of them.
+        with transaction.atomic():
+            super().save(*args, **kwargs)
         self._stored_start, self._stored_project_id = self.start, self.project_id
         self._stored_seconds, self._stored_end = self.duration_seconds, self.end
 

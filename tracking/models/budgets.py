@@ -1,0 +1,166 @@
+"""Project budgets: what a project used of its budget, and the alerts when it crosses a
+threshold (its alert percentage, then 100 %), once per threshold and period.
+
+Recorded time is stopped, live entries, from every door (timer, form, timesheet, API, import,
+edits and the trash): a ``post_save`` receiver checks after each change of an entry (inside
+``TimeEntry.save``'s transaction), the importer after its rows. An alert is a
+``BudgetAlert`` row written in the change's transaction; its unique key (project, period,
+threshold) is what makes it once. Its ``budget_threshold_reached`` signal tells the
+listeners (webhooks, mail to the project's managers).
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from tracking.models.billing import BusinessProfile
+from tracking.models.catalogue import Project
+from tracking.models.entries import TimeEntry
+from tracking.money import seconds_to_hours, time_amount
+from tracking.signals import budget_threshold_reached
+
+
+@dataclass
+class BudgetUse:
+    """A project's use of its budget in one period (``"total"`` or a month, ``"2026-11"``)."""
+
+    project: Project
+    period: str
+    seconds: int
+    billable_seconds: int
+    amount: Decimal | None  # billable hours times the rate, when the budget has an amount
+
+    @property
+    def hours(self) -> Decimal:
+        return seconds_to_hours(self.seconds)
+
+    def reached(self, percent: int) -> bool:
+        """Has the use reached ``percent`` of the hours or of the amount (exactly)?"""
+        budget = self.project
+        if budget.budget_hours is not None and self.seconds * 100 >= (
+            percent * budget.budget_hours * 3600
+        ):
+            return True
+        return budget.budget_amount is not None and (self.amount or 0) * 100 >= (
+            percent * budget.budget_amount
+        )
+
+    @property
+    def percent(self) -> int:
+        """The larger share used, of the hours or the amount, in whole percent."""
+        budget, shares = self.project, []
+        if budget.budget_hours:
+            shares.append(Decimal(self.seconds) / (budget.budget_hours * 36))
+        if budget.budget_amount:
+            shares.append((self.amount or Decimal(0)) * 100 / budget.budget_amount)
+        return int(max(shares, default=0))
+
+    @property
+    def period_label(self) -> str:
+        if self.period == "total":
+            return "in total"
+        return date.fromisoformat(f"{self.period}-01").strftime("in %B %Y")
+
+
+def period_of(project: Project, day: date) -> tuple[str, date | None, date | None]:
+    """The budget period holding ``day``: its key and its first and last day (None: all)."""
+    if project.budget_period != Project.BudgetPeriod.MONTH:
+        return "total", None, None
+    first = day.replace(day=1)
+    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return f"{first:%Y-%m}", first, date.fromordinal(following.toordinal() - 1)
+
+
+def business_today() -> date:
+    """Today in the business's zone (settings.TIME_ZONE): a monthly budget's calendar."""
+    return timezone.localdate(timezone.now(), timezone.get_default_timezone())
+
+
+def budget_use(project: Project, day: date | None = None) -> BudgetUse | None:
+    """``project``'s use of its budget in the period holding ``day`` (today in the
+    business's zone), or None when it has no budget. Two queries at most."""
+    if project.budget_hours is None and project.budget_amount is None:
+        return None
+    period, first, last = period_of(project, day or business_today())
+    sums = (
+        TimeEntry.objects.filter(project=project, end__isnull=False)
+        .on_days(first, last)
+        .aggregate(
+            seconds=Coalesce(Sum("duration_seconds"), 0),
+            billable=Coalesce(Sum("duration_seconds", filter=Q(billable=True)), 0),
+        )
+    )
+    amount = None
+    if project.budget_amount is not None:
+        currency = BusinessProfile.load().default_currency
+        rate = project.hourly_rate or Decimal(0)
+        amount = time_amount(sums["billable"], rate, currency)
+    return BudgetUse(project, period, sums["seconds"], sums["billable"], amount)
+
+
+class BudgetAlert(models.Model):
+    """A threshold of a project's budget crossed in a period: sent once, and shown to the
+    project's managers on their dashboard until they dismiss it."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="budget_alerts")
+    period = models.CharField(max_length=7, help_text='"total", or a month: "2026-11".')
+    percent = models.PositiveSmallIntegerField(help_text="The threshold crossed.")
+    used_seconds = models.PositiveBigIntegerField()
+    budget_hours = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
+    budget_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    dismissed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "period", "percent"], name="one_alert_per_threshold"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.project}: {self.percent} % of its budget ({self.period})"
+
+    @property
+    def used_hours(self) -> Decimal:
+        return seconds_to_hours(self.used_seconds)
+
+
+def check_budget(project: Project, day: date | None = None) -> list[BudgetAlert]:
+    """Record (and announce) each threshold ``project``'s use has reached in the period
+    holding ``day`` and that was not yet recorded there. Call it inside the transaction of
+    the change; dropping below and crossing again in the same period adds nothing."""
+    use = budget_use(project, day)
+    if use is None:
+        return []
+    made = []
+    for percent in sorted({project.budget_alert_percent, 100}):
+        if not use.reached(percent):
+            break
+        alert, created = BudgetAlert.objects.get_or_create(
+            project=project,
+            period=use.period,
+            percent=percent,
+            defaults={
+                "used_seconds": use.seconds,
+                "budget_hours": project.budget_hours,
+                "budget_amount": project.budget_amount,
+            },
+        )
+        if created:
+            made.append(alert)
+            budget_threshold_reached.send(sender=BudgetAlert, alert=alert, use=use)
+    return made
+
+
+def entry_saved(sender, instance, **kwargs):
+    """``post_save`` of a TimeEntry: a stopped entry's project may have crossed a threshold
+    in the period of its day (TrackingConfig.ready connects it)."""
+    if instance.end is not None and instance.deleted_at is None:
+        check_budget(instance.project, instance.day)

@@ -1,0 +1,129 @@
+"""Webhooks: the owner's own integrations (Slack, accounting, scripts), told what happened.
+
+Unlike telemetry they carry names and notes, and they do not depend on the telemetry switch:
+an administrator adds them for their own receivers. Each change writes its deliveries to an
+outbox (``Delivery``) in the change's own transaction, and a background sender posts them
+(``webhooks.sender``): a rolled-back change sends nothing, a crash loses nothing, and a slow
+receiver never slows a request.
+"""
+
+import secrets
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+# What a webhook can subscribe to (DESIGN.md, "Budgets and webhooks").
+EVENTS = (
+    "entry.created",
+    "entry.updated",
+    "entry.deleted",
+    "timer.started",
+    "timer.stopped",
+    "invoice.sent",
+    "invoice.paid",
+    "project.created",
+    "budget.threshold_reached",
+)
+# Retries: the first within FIRST_RETRY, then doubling up to LONGEST_WAIT; a delivery still
+# failing GIVE_UP_AFTER its creation is marked failed.
+FIRST_RETRY = timedelta(seconds=15)
+LONGEST_WAIT = timedelta(hours=1)
+GIVE_UP_AFTER = timedelta(hours=24)
+RESPONSE_KEPT = 1024  # characters of a receiver's answer kept for the delivery log
+
+
+def new_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class WebhookQuerySet(models.QuerySet):
+    def for_event(self, event: str) -> list["Webhook"]:
+        return [hook for hook in self.filter(active=True) if event in hook.events]
+
+
+class Webhook(models.Model):
+    url = models.URLField(max_length=500, help_text="http(s) only; where each event is POSTed.")
+    events = models.JSONField(default=list, help_text="The events it receives.")
+    secret = models.CharField(
+        max_length=200,
+        default=new_secret,
+        help_text="Signs every delivery (X-TimeTracker-Signature).",
+    )
+    active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = WebhookQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.url
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from webhooks.addresses import UnsafeAddress, check_url
+
+        unknown = sorted(set(self.events) - set(EVENTS))
+        if unknown or not self.events:
+            raise ValidationError(
+                {
+                    "events": f"Choose from: {', '.join(EVENTS)}."
+                    + (f" Unknown: {', '.join(unknown)}." if unknown else "")
+                }
+            )
+        try:
+            check_url(self.url, resolve=False)
+        except UnsafeAddress as error:
+            raise ValidationError({"url": str(error)}) from None
+
+    def failing_since(self):
+        """When its oldest delivery still failing began, or None."""
+        failing = [Delivery.Status.RETRYING, Delivery.Status.FAILED]
+        oldest = self.deliveries.filter(status__in=failing)
+        return oldest.order_by("created_at").values_list("created_at", flat=True).first()
+
+
+class Delivery(models.Model):
+    """One event for one webhook: the outbox row and, once sent, its log."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        RETRYING = "retrying", "Retrying"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.CharField(max_length=40)
+    body = models.TextField(help_text="The JSON body, as signed and sent.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    response_code = models.PositiveIntegerField(null=True, blank=True)
+    response_excerpt = models.TextField(blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "deliveries"
+        indexes = [
+            # What is due: the sender's one query.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(status__in=["pending", "retrying"]),
+                name="delivery_due",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.event} → {self.webhook}"

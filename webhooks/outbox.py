@@ -1,0 +1,43 @@
+"""Writing deliveries: one outbox row per subscribed webhook, in the caller's transaction."""
+
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils import timezone
+
+from webhooks.models import Delivery, Webhook
+
+
+def payload(delivery: Delivery, data: dict) -> str:
+    """The body: ``{"id", "event", "created_at", "data"}`` (README, "Webhooks")."""
+    body = {
+        "id": str(delivery.pk),
+        "event": delivery.event,
+        "created_at": delivery.created_at.isoformat(),
+        "data": data,
+    }
+    return json.dumps(body, cls=DjangoJSONEncoder)
+
+
+def enqueue(event: str, data: dict) -> list[Delivery]:
+    """Queue ``event`` with ``data`` for every active webhook that wants it; returns the
+    deliveries.
+
+    Call it inside the transaction of the change it reports: the rows commit or roll back
+    with it. The sender is woken once the transaction commits.
+    """
+    hooks = Webhook.objects.for_event(event)
+    if not hooks:
+        return []
+    now = timezone.now()
+    deliveries = []
+    for hook in hooks:
+        delivery = Delivery(webhook=hook, event=event, created_at=now, next_attempt_at=now)
+        delivery.body = payload(delivery, data)
+        deliveries.append(delivery)
+    Delivery.objects.bulk_create(deliveries)
+    from webhooks import sender
+
+    transaction.on_commit(sender.wake)
+    return deliveries
