@@ -1,13 +1,31 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.urls import reverse
+from django.utils.html import format_html
 
 from telemetry.admin_views import telemetry_admin_urls
+from webhooks.models import Webhook
 
 
 class TimeTrackerAdminSite(admin.AdminSite):
     site_header = "TimeTracker administration"
     site_title = "TimeTracker admin"
     index_title = "Control panel"
+
+    def index(self, request, extra_context=None):
+        """The control panel, with a warning for each webhook whose deliveries fail."""
+        if request.user.has_perm("webhooks.view_webhook"):
+            for hook in Webhook.objects.failing():
+                link = reverse("admin:webhooks_webhook_change", args=[hook.pk])
+                messages.warning(
+                    request,
+                    format_html(
+                        "Webhook {} is failing: its latest delivery was given up. "
+                        'See <a href="{}">its delivery log</a>.',
+                        hook.url,
+                        link,
+                    ),
+                )
+        return super().index(request, extra_context)
 
     def get_urls(self):
         return telemetry_admin_urls(self) + super().get_urls()

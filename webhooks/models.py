@@ -43,6 +43,23 @@ class WebhookQuerySet(models.QuerySet):
     def for_event(self, event: str) -> list["Webhook"]:
         return [hook for hook in self.filter(active=True) if event in hook.events]
 
+    def failing(self):
+        """Active webhooks whose latest finished delivery failed: given up after
+        GIVE_UP_AFTER of retries, or refused by the receiver."""
+        latest = (
+            Delivery.objects.filter(
+                webhook=models.OuterRef("pk"),
+                status__in=[Delivery.Status.DELIVERED, Delivery.Status.FAILED],
+            )
+            .order_by("-created_at")
+            .values("status")[:1]
+        )
+        return (
+            self.filter(active=True)
+            .annotate(latest=models.Subquery(latest))
+            .filter(latest=Delivery.Status.FAILED)
+        )
+
 
 class Webhook(models.Model):
     url = models.URLField(max_length=500, help_text="http(s) only; where each event is POSTed.")
@@ -83,12 +100,6 @@ class Webhook(models.Model):
             check_url(self.url, resolve=False)
         except UnsafeAddress as error:
             raise ValidationError({"url": str(error)}) from None
-
-    def failing_since(self):
-        """When its oldest delivery still failing began, or None."""
-        failing = [Delivery.Status.RETRYING, Delivery.Status.FAILED]
-        oldest = self.deliveries.filter(status__in=failing)
-        return oldest.order_by("created_at").values_list("created_at", flat=True).first()
 
 
 class Delivery(models.Model):

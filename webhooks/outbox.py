@@ -1,6 +1,7 @@
 """Writing deliveries: one outbox row per subscribed webhook, in the caller's transaction."""
 
 import json
+from datetime import timedelta
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -41,3 +42,14 @@ def enqueue(event: str, data: dict) -> list[Delivery]:
 
     transaction.on_commit(sender.wake)
     return deliveries
+
+
+def enqueue_test(hook: Webhook) -> Delivery:
+    """A ``webhook.test`` delivery for ``hook`` alone (the admin's and the command's test)."""
+    now = timezone.now()
+    # Due only after a minute: the caller sends it now, no background sender takes it first.
+    later = now + timedelta(minutes=1)
+    delivery = Delivery(webhook=hook, event="webhook.test", created_at=now, next_attempt_at=later)
+    delivery.body = payload(delivery, {"webhook": hook.pk, "message": "A test from TimeTracker."})
+    delivery.save()
+    return delivery
