@@ -27,6 +27,7 @@ from tracking.models import (
     Tag,
     Task,
     TimeEntry,
+    budget_use,
     check_date_range,
     clean_tag_names,
 )
@@ -283,15 +284,55 @@ class ClientSerializer(ModelCleanMixin, serializers.ModelSerializer):
 
 
 class ProjectSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    budget_used_hours = serializers.SerializerMethodField()
+    budget_used_amount = serializers.SerializerMethodField()
+    budget_used_percent = serializers.SerializerMethodField()
+
     class Meta:
         model = Project
-        fields = ["id", "name", "client", "billable", "hourly_rate", "archived"]
+        fields = [
+            "id",
+            "name",
+            "client",
+            "billable",
+            "hourly_rate",
+            "archived",
+            "budget_hours",
+            "budget_amount",
+            "budget_period",
+            "budget_alert_percent",
+            "budget_used_hours",
+            "budget_used_amount",
+            "budget_used_percent",
+        ]
+
+    def _use(self, project):
+        """This period's use of the budget: from the view's bulk lookup (``budget_uses`` in
+        the context), else one for this project."""
+        uses = self.context.get("budget_uses")
+        return uses.get(project.pk) if uses is not None else budget_use(project)
+
+    def get_budget_used_hours(self, project) -> str | None:
+        """Hours recorded in the budget's period (this month, or in total); null without a
+        budget."""
+        use = self._use(project)
+        return None if use is None else str(use.hours)
+
+    def get_budget_used_amount(self, project) -> str | None:
+        """Billable hours times the rate in the period, when the budget has an amount."""
+        use = self._use(project)
+        return None if use is None or use.amount is None else str(use.amount)
+
+    def get_budget_used_percent(self, project) -> int | None:
+        """The larger share used, of the hours or the amount."""
+        use = self._use(project)
+        return None if use is None else use.percent
 
 
 class TaskSerializer(ModelCleanMixin, serializers.ModelSerializer):
     class Meta:
         model = Task
-        fields = ["id", "project", "title", "status", "priority", "created_by"]
+        fields = ["id", "project", "title", "status", "priority", "estimate_hours", "created_by"]
         read_only_fields = ["created_by"]
 
 

@@ -22,8 +22,6 @@ def _schema_views():
     asked for, not by every worker at start (docs/performance.md)."""
     from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-    from api import schema  # noqa: F401  (registers the bearer token scheme)
-
     docs = SpectacularSwaggerSplitView.as_view(
         url_name="api:schema", template_name="api/swagger_ui.html"
     )

@@ -25,7 +25,16 @@ from api.serializers import (
     TaskSerializer,
     TimerStartSerializer,
 )
-from tracking.models import BusinessProfile, Client, Invoice, Project, Tag, Task, TimeEntry
+from tracking.models import (
+    BusinessProfile,
+    Client,
+    Invoice,
+    Project,
+    Tag,
+    Task,
+    TimeEntry,
+    budget_uses,
+)
 from tracking.permissions import visible_entries
 from tracking.queries import filtered_entries, report_summary
 
@@ -165,6 +174,18 @@ class ProjectViewSet(CatalogueViewSet):
     queryset = Project.objects.order_by("name", "pk")
     serializer_class = ProjectSerializer
     permission_classes = [*DEFAULT_PERMISSIONS, ModelPermission]
+
+    def paginate_queryset(self, queryset):
+        """The page, and its projects' budget use in one lookup (not a query per row)."""
+        page = super().paginate_queryset(queryset)
+        self.budget_uses = budget_uses(queryset if page is None else page)
+        return page
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if hasattr(self, "budget_uses"):
+            context["budget_uses"] = self.budget_uses
+        return context
 
 
 @extend_schema_view(list=extend_schema(parameters=[TaskFilterSerializer]))

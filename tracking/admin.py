@@ -7,6 +7,7 @@ from django.urls import reverse
 from tracking.csv_export import csv_response
 from tracking.forms import CurrencyField
 from tracking.models import (
+    BudgetAlert,
     BusinessProfile,
     Client,
     Comment,
@@ -296,3 +297,16 @@ class PreferencesAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
     search_fields = ["user__username", "time_zone"]
     autocomplete_fields = ["user"]
+
+
+@admin.register(BudgetAlert)
+class BudgetAlertAdmin(admin.ModelAdmin):
+    """Every budget threshold crossed: when, in which period, and what was used."""
+
+    list_display = ["project", "percent", "period", "used_hours", "created_at", "dismissed_at"]
+    list_filter = ["percent", "period"]
+    list_select_related = ["project"]
+    readonly_fields = [field.name for field in BudgetAlert._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

@@ -9,8 +9,11 @@ class TrackingConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
         from django.db.models.signals import post_save
 
+        from tracking import alerts
         from tracking.middleware import remember_time_zone
         from tracking.models import TimeEntry, budgets
+        from tracking.signals import budget_threshold_reached
 
         user_logged_in.connect(remember_time_zone, dispatch_uid="tracking:time_zone")
         post_save.connect(budgets.entry_saved, sender=TimeEntry, dispatch_uid="tracking:budget")
+        budget_threshold_reached.connect(alerts.mail_managers, dispatch_uid="tracking:alert_mail")

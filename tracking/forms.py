@@ -565,14 +565,39 @@ class ClientForm(forms.ModelForm):
 class ProjectForm(forms.ModelForm):
     class Meta:
         model = Project
-        fields = ["name", "client", "billable", "hourly_rate", "archived"]
+        fields = [
+            "name",
+            "client",
+            "billable",
+            "hourly_rate",
+            "archived",
+            "budget_hours",
+            "budget_amount",
+            "budget_period",
+            "budget_alert_percent",
+        ]
         widgets = {"client": FastSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A project without a budget needs neither: left out, they keep their defaults.
+        for name in ("budget_period", "budget_alert_percent"):
+            self.fields[name].required = False
+
+    def clean_budget_period(self):
+        return self.cleaned_data["budget_period"] or Project.BudgetPeriod.TOTAL
+
+    def clean_budget_alert_percent(self):
+        percent = self.cleaned_data["budget_alert_percent"]
+        return (
+            Project._meta.get_field("budget_alert_percent").default if percent is None else percent
+        )
 
 
 class TaskForm(forms.ModelForm):
     class Meta:
         model = Task
-        fields = ["project", "title", "status", "priority"]
+        fields = ["project", "title", "status", "priority", "estimate_hours"]
         widgets = {"project": FastSelect}
 
 

@@ -15,7 +15,9 @@ any. Deleting never cascades over people's work: anything that owns time or comm
 protected in the database and the deletion is refused with a message.
 """
 
+from django.contrib.auth import get_user_model
 from django.db import models
+from django.db.models import Q
 
 from tracking.models import Client, Comment, Project, Task, TimeEntry
 
@@ -63,3 +65,20 @@ def can_import_for_others(user) -> bool:
     """Put imported rows on other people (by their email): who may change anyone's
     entries."""
     return can(user, "change", TimeEntry)
+
+
+def project_managers():
+    """Active people who may change projects (the Manager role, superusers): who hears of a
+    project's budget."""
+    perm = Q(codename="change_project", content_type__app_label="tracking")
+    granted = Q(is_superuser=True)
+    granted |= Q(user_permissions__in=_permissions(perm)) | Q(
+        groups__permissions__in=_permissions(perm)
+    )
+    return get_user_model().objects.filter(granted, is_active=True).distinct()
+
+
+def _permissions(condition):
+    from django.contrib.auth.models import Permission
+
+    return Permission.objects.filter(condition)

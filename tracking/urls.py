@@ -18,6 +18,9 @@ app_name = "tracking"
 urlpatterns = [
     path("", timer.dashboard, name="dashboard"),
     path("timer/start/", timer.timer_start, name="timer_start"),
+    path(
+        "budget-alerts/<int:pk>/dismiss/", timer.budget_alert_dismiss, name="budget_alert_dismiss"
+    ),
     path("timer/stop/", timer.timer_stop, name="timer_stop"),
     path("timer/pause/", timer.timer_pause, name="timer_pause"),
     path("timer/resume/", timer.timer_resume, name="timer_resume"),

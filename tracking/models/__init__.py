@@ -9,7 +9,13 @@ from tracking.models.billing import (
     reserve_invoice_number,
     suggest_invoice_number,
 )
-from tracking.models.budgets import BudgetAlert, BudgetUse, budget_use, check_budget
+from tracking.models.budgets import (
+    BudgetAlert,
+    BudgetUse,
+    budget_use,
+    budget_uses,
+    check_budget,
+)
 from tracking.models.catalogue import (
     TAG_NAME_MAX_LENGTH,
     TAGS_PER_ENTRY,
@@ -87,6 +93,7 @@ __all__ = [
     "Task",
     "TimeEntry",
     "budget_use",
+    "budget_uses",
     "check_budget",
     "check_date_range",
     "clean_tag_names",

@@ -61,6 +61,24 @@ class BudgetUse:
         return int(max(shares, default=0))
 
     @property
+    def alerting(self) -> bool:
+        """Past the project's alert percentage."""
+        return self.reached(self.project.budget_alert_percent)
+
+    @property
+    def budget_text(self) -> str:
+        """What was used of what: "2.3 of 2 h", "1,200.00 of 1,000.00" (the larger share)."""
+        budget = self.project
+        by_hours = budget.budget_hours is not None
+        if by_hours and budget.budget_amount is not None and self.amount is not None:
+            by_hours = (
+                self.seconds / (budget.budget_hours * 3600) >= self.amount / budget.budget_amount
+            )
+        if by_hours:
+            return f"{self.hours.normalize():f} of {budget.budget_hours.normalize():f} h"
+        return f"{self.amount} of {budget.budget_amount}"
+
+    @property
     def period_label(self) -> str:
         if self.period == "total":
             return "in total"
@@ -81,26 +99,47 @@ def business_today() -> date:
     return timezone.localdate(timezone.now(), timezone.get_default_timezone())
 
 
-def budget_use(project: Project, day: date | None = None) -> BudgetUse | None:
-    """``project``'s use of its budget in the period holding ``day`` (today in the
-    business's zone), or None when it has no budget. Two queries at most."""
-    if project.budget_hours is None and project.budget_amount is None:
-        return None
-    period, first, last = period_of(project, day or business_today())
-    sums = (
-        TimeEntry.objects.filter(project=project, end__isnull=False)
-        .on_days(first, last)
-        .aggregate(
-            seconds=Coalesce(Sum("duration_seconds"), 0),
-            billable=Coalesce(Sum("duration_seconds", filter=Q(billable=True)), 0),
+def budget_uses(projects, day: date | None = None) -> dict[int, BudgetUse]:
+    """Each budgeted project's use in the period holding ``day`` (today in the business's
+    zone), by id: one grouped query per kind of period, whatever the number of projects."""
+    projects = [p for p in projects if p.budget_hours is not None or p.budget_amount is not None]
+    if not projects:
+        return {}
+    day = day or business_today()
+    sums = {}
+    for monthly in (False, True):
+        group = [p for p in projects if (p.budget_period == Project.BudgetPeriod.MONTH) == monthly]
+        if not group:
+            continue
+        _, first, last = period_of(group[0], day)
+        rows = (
+            TimeEntry.objects.filter(project__in=group, end__isnull=False)
+            .on_days(first, last)
+            .values("project")
+            .annotate(
+                seconds=Sum("duration_seconds"),
+                billable=Coalesce(Sum("duration_seconds", filter=Q(billable=True)), 0),
+            )
+            .order_by()
         )
-    )
-    amount = None
-    if project.budget_amount is not None:
-        currency = BusinessProfile.load().default_currency
-        rate = project.hourly_rate or Decimal(0)
-        amount = time_amount(sums["billable"], rate, currency)
-    return BudgetUse(project, period, sums["seconds"], sums["billable"], amount)
+        sums.update({row["project"]: row for row in rows})
+    currency = None
+    uses = {}
+    for project in projects:
+        found = sums.get(project.pk, {"seconds": 0, "billable": 0})
+        amount = None
+        if project.budget_amount is not None:
+            currency = currency or BusinessProfile.load().default_currency
+            amount = time_amount(found["billable"], project.hourly_rate or Decimal(0), currency)
+        period = period_of(project, day)[0]
+        uses[project.pk] = BudgetUse(project, period, found["seconds"], found["billable"], amount)
+    return uses
+
+
+def budget_use(project: Project, day: date | None = None) -> BudgetUse | None:
+    """``project``'s use of its budget in the period holding ``day``, or None when it has
+    no budget."""
+    return budget_uses([project], day).get(project.pk)
 
 
 class BudgetAlert(models.Model):

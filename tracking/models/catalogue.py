@@ -180,6 +180,10 @@ class Task(models.Model):
     def get_absolute_url(self):
         return reverse("tracking:task_detail", args=[self.pk])
 
+    @property
+    def estimate_seconds(self) -> int | None:
+        return None if self.estimate_hours is None else int(self.estimate_hours * 3600)
+
 
 TAG_NAME_MAX_LENGTH = 50
 TAGS_PER_ENTRY = 20

@@ -100,8 +100,9 @@ def test_the_dashboard_lists_today_and_this_week_with_totals(
         make_entry(colleague, website, at(23, 9), 60)  # Monday
         make_entry(colleague, website, at(22, 9), 120)  # last Sunday: not this week
         # 8, today's entries and their tags, the earlier days, any project?, the person's
-        # permissions (2), the last project tracked (the start form's choice)
-        with django_assert_max_num_queries(14):
+        # permissions (2), the last project tracked (the start form's choice), the person's
+        # projects with a budget
+        with django_assert_max_num_queries(15):
             response = logged_in.get("/")
     assert response.context["today_seconds"] == 75 * 60
     assert response.context["week_seconds"] == 135 * 60

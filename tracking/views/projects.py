@@ -3,7 +3,7 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 
 from tracking.forms import CommentForm, ProjectForm, is_id
-from tracking.models import Project, Task, TimeEntry
+from tracking.models import Project, Task, TimeEntry, budget_use, budget_uses
 from tracking.views.editing import confirm_delete, permission_required, save_form
 
 
@@ -13,6 +13,10 @@ def project_list(request):
     projects = Project.objects.select_related("client")
     if not show_archived:
         projects = projects.filter(archived=False)
+    projects = list(projects)
+    uses = budget_uses(projects)
+    for project in projects:
+        project.budget = uses.get(project.pk)
     return render(
         request,
         "tracking/project_list.html",
@@ -58,6 +62,7 @@ def project_detail(request, pk):
         "comments": project.comments.select_related("author"),
         "comment_form": CommentForm(),
         "my_seconds": TimeEntry.objects.filter(project=project, user=request.user).total_seconds(),
+        "budget": budget_use(project),
     }
     return render(request, "tracking/project_detail.html", context)
 

@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404, render
 
 from tracking import permissions
 from tracking.forms import CommentForm, TaskForm
-from tracking.models import Task
+from tracking.models import Task, TimeEntry
 from tracking.views.editing import confirm_delete, save_form
 
 
@@ -34,6 +34,7 @@ def task_detail(request, pk):
     task = get_object_or_404(Task.objects.select_related("project"), pk=pk)
     context = {
         "task": task,
+        "task_seconds": TimeEntry.objects.filter(task=task, end__isnull=False).total_seconds(),
         "comments": task.comments.select_related("author"),
         "comment_form": CommentForm(),
         "can_change": permissions.can_change_task(request.user, task),

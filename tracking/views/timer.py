@@ -2,14 +2,24 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from tracking import permissions
 from tracking.forms import TimerStartForm, offer_recent_projects
-from tracking.models import Locked, Project, Tag, TimeEntry, shown_duration
+from tracking.models import (
+    BudgetAlert,
+    Locked,
+    Project,
+    Tag,
+    TimeEntry,
+    budget_uses,
+    shown_duration,
+)
 from tracking.signals import entry_duplicated
 from tracking.views.entries import get_entry_for_user
 
@@ -48,6 +58,11 @@ def dashboard(request):
     # seventy rows, and today's are the ones to act on.
     earlier_days = mine.days_of(monday, today - timedelta(days=1)) if today > monday else []
     totals = mine.period_totals({"today": (today, today), "week": (monday, today)}, now)
+    budgeted = (
+        Project.objects.active()
+        .exclude(budget_hours=None, budget_amount=None)
+        .filter(Exists(TimeEntry.objects.filter(project=OuterRef("pk"), user=request.user)))
+    )
     start_form = TimerStartForm(initial=mine.last_tracked(request.user))
     offer_recent_projects(start_form, request.user, tasks="task")
     context = {
@@ -57,10 +72,28 @@ def dashboard(request):
         "form": start_form,
         "today_entries": today_entries,
         "earlier_days": earlier_days,
+        # The person's projects past their budget's alert percentage, and for the
+        # people who manage projects, the alerts they have not dismissed yet.
+        "over_budget": [use for use in budget_uses(budgeted).values() if use.alerting],
+        "budget_alerts": (
+            BudgetAlert.objects.filter(dismissed_at=None).select_related("project")[:10]
+            if permissions.can(request.user, "change", Project)
+            else []
+        ),
         "today_seconds": totals["today"],
         "week_seconds": totals["week"],
     }
     return render(request, "tracking/dashboard.html", context)
+
+
+@login_required
+@require_POST
+def budget_alert_dismiss(request, pk):
+    """A manager has read a budget alert: it leaves their dashboard (it stays in the admin)."""
+    if not permissions.can(request.user, "change", Project):
+        raise PermissionDenied
+    BudgetAlert.objects.filter(pk=pk, dismissed_at=None).update(dismissed_at=timezone.now())
+    return redirect("tracking:dashboard")
 
 
 @login_required
