@@ -106,7 +106,7 @@ def claim_due(limit: int = BATCH) -> list[Delivery]:
     now = timezone.now()
     due = Delivery.objects.filter(
         status__in=[Delivery.Status.PENDING, Delivery.Status.RETRYING], next_attempt_at__lte=now
-    ).order_by("next_attempt_at")
+    ).order_by("next_attempt_at", "created_at")
     with transaction.atomic():
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True)
@@ -119,7 +119,9 @@ def claim_due(limit: int = BATCH) -> list[Delivery]:
                 next_attempt_at=now + LEASE
             )
         ]
-    return list(Delivery.objects.filter(pk__in=claimed).select_related("webhook"))
+    # In the order they became due: a timer's start goes before its stop.
+    found = Delivery.objects.select_related("webhook").in_bulk(claimed)
+    return [found[pk] for pk in claimed]
 
 
 def deliver_due(limit: int = BATCH) -> int:

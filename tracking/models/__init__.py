@@ -15,6 +15,7 @@ from tracking.models.budgets import (
     budget_use,
     budget_uses,
     check_budget,
+    check_budgets,
 )
 from tracking.models.catalogue import (
     TAG_NAME_MAX_LENGTH,
@@ -95,6 +96,7 @@ __all__ = [
     "budget_use",
     "budget_uses",
     "check_budget",
+    "check_budgets",
     "check_date_range",
     "clean_tag_names",
     "clock_duration",

@@ -198,6 +198,15 @@ def check_budget(project: Project, day: date | None = None) -> list[BudgetAlert]
     return made
 
 
+def check_budgets(days_by_project: dict[Project, set[date]]) -> None:
+    """``check_budget`` for each period the given days of each project fall in: after a
+    bulk write (an import), which sends no ``post_save``."""
+    for project, days in days_by_project.items():
+        periods = {period_of(project, day)[0]: day for day in days}
+        for day in periods.values():
+            check_budget(project, day)
+
+
 def entry_saved(sender, instance, **kwargs):
     """``post_save`` of a TimeEntry: a stopped entry's project may have crossed a threshold
     in the period of its day (TrackingConfig.ready connects it)."""
