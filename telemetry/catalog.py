@@ -389,6 +389,18 @@ _EVENTS = [
         },
     ),
     Event(
+        "webhook.created",
+        "An administrator added a webhook (their own integration): how many kinds of event "
+        "it receives. Never its address, its secret or anything it is sent.",
+        {"event_count": Int(), "source": SOURCE},
+    ),
+    Event(
+        "webhook.delivery_failed",
+        "A webhook delivery was given up: what kind of answer the receiver gave last "
+        "(no answer, a refusal, a server error). Never the address or the payload.",
+        {"status_bucket": Enum("network", "3xx", "4xx", "429", "5xx")},
+    ),
+    Event(
         "admin.user_created",
         "A user account was created.",
         {"is_staff": Bool(), "is_superuser": Bool()},

@@ -44,6 +44,8 @@ from tracking.signals import (
     timesheet_saved,
     trash_purged,
 )
+from webhooks.models import Webhook
+from webhooks.sender import delivery_failed
 
 _MISSING = object()
 SNAPSHOT_ATTRIBUTE = "_telemetry_snapshot"
@@ -383,6 +385,26 @@ def on_import_completed(sender, user, format, entries_created, entries_skipped, 
     )
 
 
+def on_webhook_saved(sender, instance, created, raw=False, **kwargs):
+    if created and not raw:
+        _emit_on_commit(
+            "webhook.created",
+            user=_actor(),
+            event_count=len(instance.events),
+            source=current_source(),
+        )
+
+
+def on_delivery_failed(sender, delivery, status_code, **kwargs):
+    if status_code is None:
+        kind = "network"
+    elif status_code == 429:
+        kind = "429"
+    else:
+        kind = f"{min(max(status_code // 100, 3), 5)}xx"
+    emit("webhook.delivery_failed", status_bucket=kind)
+
+
 def on_import_failed(sender, format, kind, **kwargs):
     emit("import.failed", user=_actor(), format=format, kind=kind, source=current_source())
 
@@ -483,6 +505,8 @@ def connect() -> None:
     calendar_viewed.connect(on_calendar_viewed, dispatch_uid="telemetry:calendar_viewed")
     import_completed.connect(on_import_completed, dispatch_uid="telemetry:import_completed")
     import_failed.connect(on_import_failed, dispatch_uid="telemetry:import_failed")
+    post_save.connect(on_webhook_saved, sender=Webhook, dispatch_uid="telemetry:webhook")
+    delivery_failed.connect(on_delivery_failed, dispatch_uid="telemetry:delivery_failed")
     entries_billed.connect(on_entries_billed, dispatch_uid="telemetry:entries_billed")
     invoice_refreshed.connect(on_invoice_refreshed, dispatch_uid="telemetry:invoice_refreshed")
     invoice_downloaded.connect(on_invoice_downloaded, dispatch_uid="telemetry:invoice_downloaded")

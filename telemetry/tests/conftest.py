@@ -51,6 +51,19 @@ def tele_url_server(second_recording_server, settings, monkeypatch):
     return second_recording_server
 
 
+@pytest.fixture
+def webhook_receiver(settings):
+    """A webhook receiver on loopback that refuses every delivery (404); deliveries are sent
+    by the test."""
+    from conftest import RecordingServer
+
+    settings.WEBHOOK_ALLOW_PRIVATE, settings.WEBHOOK_BACKGROUND = True, False
+    server = RecordingServer()
+    server.status = 404
+    yield server
+    server.close()
+
+
 def posthog_events(server) -> list[dict]:
     events = []
     for body in server.json_bodies():

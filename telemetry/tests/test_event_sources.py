@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import transaction
 from django.test import Client as HttpClient
+from django.test import override_settings
 from django.utils import timezone
 
 from api.models import ApiToken
@@ -200,6 +201,24 @@ def api_path(web):
     web.post(f"/preferences/api-tokens/{token.pk}/revoke/")
 
 
+def webhooks_path(web):
+    """A webhook added with the command, then given up by a receiver that refuses it."""
+    from conftest import RecordingServer
+    from webhooks.sender import deliver_due
+
+    receiver = RecordingServer()
+    receiver.status = 404
+    try:
+        with override_settings(WEBHOOK_ALLOW_PRIVATE=True, WEBHOOK_BACKGROUND=False):
+            call_command(
+                "webhooks", "add", receiver.url, "--events", "project.created", stdout=StringIO()
+            )
+            Project.objects.create(name="Hooked", client=Client.objects.create(name="Acme"))
+            deliver_due()
+    finally:
+        receiver.close()
+
+
 def lifecycle_path(web):
     lifecycle.turn_off()
     lifecycle.turn_on("command")
@@ -260,6 +279,7 @@ PATHS = {
     auth_path: {"auth.login_failed", "auth.login", "auth.logout"},
     api_path: {"api.token_created", "api.token_revoked"},
     lifecycle_path: {"admin.telemetry_toggled", "install.first_seen", "install.heartbeat"},
+    webhooks_path: {"webhook.created", "webhook.delivery_failed"},
 }
 
 

@@ -7,10 +7,13 @@ every sink is read back: the JSONL log, what PostHog received, what TELE_URL rec
 """
 
 import string
+from decimal import Decimal
+from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.db import transaction
 from django.test import Client as HttpClient
 from hypothesis import HealthCheck, given, settings
@@ -28,6 +31,7 @@ from tracking.models import (
     Task,
     TimeEntry,
 )
+from webhooks.sender import deliver_due
 
 pytestmark = pytest.mark.django_db
 
@@ -68,6 +72,7 @@ def test_no_personal_data_reaches_any_sink(
     telemetry_on,
     posthog_server,
     tele_url_server,
+    webhook_receiver,
     superuser,
     django_capture_on_commit_callbacks,
     settings,
@@ -233,6 +238,18 @@ def test_no_personal_data_reaches_any_sink(
         api.get("/api/v1/reports/summary/", {"group_by": "tag"})
         api.delete(f"/api/v1/entries/{made['id']}/")
         ApiToken.objects.get(name=f"{MARK}-{person}").revoke()
+        # A webhook at a marked address with a marked secret, refused by its receiver, and a
+        # budget crossed on the marked project: nothing of either may reach telemetry.
+        call_command(
+            "webhooks", "add", f"{webhook_receiver.url}/{MARK}-{username}",
+            "--events", "timer.stopped,budget.threshold_reached",
+            "--secret", f"{MARK}-secret", stdout=StringIO(),
+        )  # fmt: skip
+        project.budget_hours = Decimal("0.25")
+        project.save()
+        web.post("/timer/start/", {"project": project.pk, "notes": notes})
+        web.post("/timer/stop/")
+        deliver_due()
         web.post("/accounts/logout/")
         transaction.set_rollback(True)
     sent = everything_sent(settings.LOG_DIR, posthog_server, tele_url_server)
@@ -242,6 +259,8 @@ def test_no_personal_data_reaches_any_sink(
     assert "invoice.entries_billed" in sent and "invoice.pdf_downloaded" in sent
     assert posthog_server.requests and tele_url_server.requests  # every sink was exercised
     assert "api.token_created" in sent and "api.token_revoked" in sent
+    assert "webhook.created" in sent and "webhook.delivery_failed" in sent
+    assert webhook_receiver.requests  # the owner's own receiver gets names and notes
     assert '"source": "api"' in sent
     assert MARK not in sent
     assert secret not in sent
