@@ -1,8 +1,9 @@
+from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
 from django.utils import timezone
 
-from webhooks.models import Delivery, Webhook
+from webhooks.models import EVENTS, Delivery, Webhook
 from webhooks.outbox import enqueue_test
 from webhooks.sender import send, wake
 
@@ -29,8 +30,19 @@ class DeliveryInline(admin.TabularInline):
     show_change_link = True
 
 
+class WebhookForm(forms.ModelForm):
+    events = forms.MultipleChoiceField(
+        choices=[(name, name) for name in EVENTS], widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Webhook
+        fields = ["url", "events", "secret", "active"]
+
+
 @admin.register(Webhook)
 class WebhookAdmin(admin.ModelAdmin):
+    form = WebhookForm
     list_display = ["url", "active", "event_list", "created_by", "created_at"]
     list_filter = ["active"]
     fields = ["url", "events", "secret", "active", "created_by", "created_at"]
