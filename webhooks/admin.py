@@ -31,6 +31,7 @@ class DeliveryInline(admin.TabularInline):
 
 
 class WebhookForm(forms.ModelForm):
+    url = forms.URLField(max_length=500, assume_scheme="https")
     events = forms.MultipleChoiceField(
         choices=[(name, name) for name in EVENTS], widget=forms.CheckboxSelectMultiple
     )

@@ -4,18 +4,20 @@ loopback, retries and giving up, refused addresses, the command and the admin.""
 import hashlib
 import hmac
 import json
+import multiprocessing
 from datetime import timedelta
 from io import StringIO
 
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from tracking.models import Invoice, Project, TimeEntry
 from webhooks.models import Delivery, Webhook
 from webhooks.sender import deliver_due
+from webhooks.tests.helpers import deliver_in_a_process
 
 pytestmark = pytest.mark.django_db
 
@@ -253,3 +255,33 @@ def test_the_admin_shows_the_log_sends_a_test_and_warns_of_a_failing_webhook(
     assert deliver_due() == 1
     assert not Webhook.objects.failing().exists()
     assert json.loads(recording_server.bodies()[-1])["event"] == "timer.started"
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_two_servers_send_each_delivery_once(colleague, website, recording_server):
+    if connection.vendor != "postgresql":
+        pytest.skip("two processes claiming rows: a PostgreSQL test (CI runs it)")
+    Webhook.objects.create(url=recording_server.url, events=["entry.created"])
+    start = timezone.now() - timedelta(days=3)
+    for minutes in range(0, 40 * 60, 60):
+        begin = start + timedelta(minutes=minutes)
+        TimeEntry.objects.create(
+            user=colleague, project=website, start=begin, end=begin + timedelta(minutes=30)
+        )
+    recording_server.delay = 0.01  # so that the two senders' batches overlap
+    db = connection.settings_dict
+    url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
+    senders = [context.Process(target=deliver_in_a_process, args=(url, results)) for _ in "ab"]
+    for sender in senders:
+        sender.start()
+    for sender in senders:
+        sender.join(timeout=120)
+        assert sender.exitcode == 0
+    attempted = [results.get(timeout=5) for _ in senders]
+    assert sum(attempted) == 40 and all(attempted)  # both sent some, together all
+    ids = [request["headers"]["X-TimeTracker-Delivery"] for request in recording_server.requests]
+    assert len(ids) == len(set(ids)) == 40
+    assert Delivery.objects.filter(status=Delivery.Status.DELIVERED).count() == 40
