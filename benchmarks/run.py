@@ -302,6 +302,128 @@ def phase_large(entries: int) -> dict:
     return results
 
 
+# --- webhooks ---------------------------------------------------------------------------
+
+
+def phase_webhooks() -> dict:
+    """The outbox's cost per event, 1,000 entry events to a loopback receiver through the
+    background sender, and the timer's latency with a receiver that takes 3 s."""
+    django_ready()
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+    from django.test import Client as HttpClient
+
+    from setupwizard import installation
+    from tracking.models import Client, Project, TimeEntry
+    from webhooks.models import Delivery, Webhook
+    from webhooks.outbox import enqueue
+
+    installation.complete_setup(telemetry_enabled=False)
+    user = get_user_model().objects.create_user("hook-bench", password=PASSWORD)
+    project = Project.objects.create(name="Bench", client=Client.objects.create(name="C"))
+    received = []
+
+    class Receiver(BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get("content-length") or 0))
+            received.append(self.headers["X-TimeTracker-Delivery"])
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    fast = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    fast.daemon_threads = True
+    threading.Thread(target=fast.serve_forever, daemon=True).start()
+    hook = Webhook.objects.create(
+        url=f"http://127.0.0.1:{fast.server_port}/in", events=["entry.created"], active=False
+    )
+
+    # The write: one outbox row in the change's transaction (the sender is not started).
+    hook.active = True
+    hook.save()
+    data = {"id": 1, "notes": "Bench entry", "tags": ["a", "b"]}
+    samples = []
+    for _ in range(5):
+        with transaction.atomic():
+            started = time.perf_counter()
+            for _ in range(200):
+                enqueue("entry.created", data)
+            samples.append((time.perf_counter() - started) / 200)
+            transaction.set_rollback(True)
+    write_ms = statistics.median(samples) * 1000
+
+    # 1,000 entries through the ORM, each queuing one delivery; the background thread sends.
+    now = datetime.now(UTC).replace(microsecond=0)
+    started = time.perf_counter()
+    for n in range(1000):
+        TimeEntry.objects.create(
+            user=user,
+            project=project,
+            start=now - timedelta(hours=n + 1),
+            end=now - timedelta(hours=n, minutes=30),
+        )
+    deadline = time.monotonic() + 120
+    while len(set(received)) < 1000 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    thousand_s = time.perf_counter() - started
+    delivered = Delivery.objects.filter(status=Delivery.Status.DELIVERED).count()
+
+    # The timer with and without a receiver that answers in 3 s (it sees the timer events).
+    slow, slow_url = slow_server(3.0)
+    http = HttpClient()
+    http.force_login(user)
+
+    def pair():
+        http.post("/timer/start/", {"project": project.pk})
+        http.post("/timer/stop/")
+        http.cookies.pop("messages", None)
+
+    for _ in range(10):
+        pair()
+    timings = {}
+    fast_url = f"http://127.0.0.1:{fast.server_port}"
+    for label, url in [("without", None), ("fast", fast_url), ("slow", slow_url)]:
+        Webhook.objects.update(active=False)
+        if url:
+            Webhook.objects.create(url=url + "/in", events=["timer.started", "timer.stopped"])
+        runs = []
+        for _ in range(60):
+            begun = time.perf_counter()
+            pair()
+            runs.append(time.perf_counter() - begun)
+        timings[label] = statistics.median(runs) * 1000
+    fast.shutdown()
+    slow.shutdown()
+    return {
+        "write_ms": write_ms,
+        "thousand_s": thousand_s,
+        "delivered": delivered,
+        "timer_without_ms": timings["without"],
+        "timer_fast_ms": timings["fast"],
+        "timer_slow_ms": timings["slow"],
+    }
+
+
+def webhook_rows(work: Path, row) -> None:
+    env = {**base_env(work / "webhooks"), "WEBHOOK_ALLOW_PRIVATE": "true"}
+    prepare(env)
+    result = phase("webhooks", env)
+    row("[SQLite] webhook outbox write, per event (ms)", f"{result['write_ms']:.2f}", "< 1")
+    row(
+        f"  1,000 entry events delivered to a loopback receiver ({result['delivered']}) (s)",
+        f"{result['thousand_s']:.1f}",
+        "≤ 60",
+    )
+    row(
+        "  timer start+stop pair: no webhook / a receiver answering at once / taking 3 s (ms)",
+        f"{result['timer_without_ms']:.1f} / {result['timer_fast_ms']:.1f} / "
+        f"{result['timer_slow_ms']:.1f}",
+        "3 s = at once",
+    )
+
+
 # --- the page table: every main page at a real agency's size ---------------------------------
 
 # The shape issue 24 measured: 8 clients, 20 people, 200 projects, 600 tasks, 10,000 entries
@@ -799,6 +921,11 @@ def main() -> int:
         "--only-import", action="store_true", help="only the 100,000-row Toggl import"
     )
     parser.add_argument(
+        "--only-webhooks",
+        action="store_true",
+        help="only the webhook figures: outbox writes, 1,000 deliveries, a slow receiver",
+    )
+    parser.add_argument(
         "--only-pages",
         action="store_true",
         help="only the page table: every main page at 20 people, 200 projects, 10,000 entries",
@@ -834,6 +961,9 @@ def main() -> int:
     if args.phase == "fast_entry_seed":
         print(json.dumps(phase_fast_entry_seed(args.entries)))
         return 0
+    if args.phase == "webhooks":
+        print(json.dumps(phase_webhooks()))
+        return 0
     if args.phase == "pages_seed":
         print(json.dumps(phase_pages_seed()))
         return 0
@@ -863,6 +993,9 @@ def main() -> int:
             return print_rows(rows)
         if args.only_pages:
             page_rows(work, args.rps_seconds, row)
+            return print_rows(rows)
+        if args.only_webhooks:
+            webhook_rows(work, row)
             return print_rows(rows)
         listener, silent_url = silent_listener()
         slow, slow_url = slow_server(3.0)
@@ -979,6 +1112,7 @@ def main() -> int:
 
         api_rows(work, args.rps_seconds, row)
         page_rows(work, args.rps_seconds, row)
+        webhook_rows(work, row)
         fast_entry_rows(work, 100_000, row)
         import_rows(work, 100_000, row)
         if os.environ.get("TEST_DATABASE_URL"):
