@@ -1,40 +1,73 @@
-"""Telling a project's managers that its budget reached a threshold: by mail, when an
-outgoing mail server is configured (the in-app notice is the ``BudgetAlert`` row itself, on
-their dashboard). Sent after the change commits, from a thread, so no request waits on the
-mail server."""
+"""Mailing a project's managers that its budget reached a threshold, when an outgoing mail
+server is configured (the in-app notice is the ``BudgetAlert`` row itself, on their
+dashboard).
+
+The alert row is the mail's outbox: written in the change's transaction, mailed after the
+commit from a thread (no request waits on the mail server), marked ``mailed_at`` when
+claimed, and unmarked when sending fails; ``manage.py stop_forgotten_timers`` (cron) mails
+what a stopped process or a failed send left.
+"""
 
 import logging
 import threading
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
+from tracking.models import BudgetAlert
 from tracking.permissions import project_managers
 
 logger = logging.getLogger(__name__)
 
+# An alert older than this is not mailed any more (mail was set up later, say): old news.
+MAIL_WITHIN = timedelta(days=2)
 
-def mail_managers(sender, alert, use, **kwargs):
-    """``budget_threshold_reached`` receiver (TrackingConfig.ready)."""
+
+def mail_pending() -> int:
+    """Mail each recent alert not mailed yet; returns how many went out. Claimed one at a
+    time, so two senders never mail one alert twice."""
     if not settings.EMAIL_CONFIGURED:
-        return
+        return 0
+    now = timezone.now()
+    pending = BudgetAlert.objects.filter(mailed_at=None, created_at__gte=now - MAIL_WITHIN)
     recipients = list(project_managers().exclude(email="").values_list("email", flat=True))
-    if not recipients:
-        return
-    project = alert.project
-    subject = f"{project.name}: {alert.percent} % of its budget used"
-    url = settings.SITE_URL.rstrip("/") + reverse("tracking:project_detail", args=[project.pk])
-    body = (
-        f"{project.name} ({project.client.name}) has used {use.budget_text} "
-        f"{use.period_label}: {use.percent} % of its budget.\n\n{url}\n"
-    )
-
-    def send():
+    sent = 0
+    for alert in pending.select_related("project__client") if recipients else []:
+        if not BudgetAlert.objects.filter(pk=alert.pk, mailed_at=None).update(mailed_at=now):
+            continue  # another sender has it
+        project = alert.project
+        url = settings.SITE_URL.rstrip("/") + reverse("tracking:project_detail", args=[project.pk])
         try:
-            send_mail(subject, body, None, recipients)
-        except Exception:  # the alert is recorded and shown in the app either way
-            logger.exception("Could not mail the budget alert for project %s.", project.pk)
+            send_mail(
+                f"{project.name}: {alert.percent} % of its budget used",
+                f"{alert.summary}.\n\n{url}\n",
+                None,
+                recipients,
+            )
+        except Exception:  # the alert stays on the dashboard; cron tries the mail again
+            logger.exception("Could not mail the budget alert %s.", alert.pk)
+            BudgetAlert.objects.filter(pk=alert.pk).update(mailed_at=None)
+            continue
+        sent += 1
+    return sent
 
-    transaction.on_commit(lambda: threading.Thread(target=send, daemon=True).start())
+
+def mail_after_commit(sender, alert, use, **kwargs):
+    """``budget_threshold_reached`` receiver (TrackingConfig.ready)."""
+    if settings.EMAIL_CONFIGURED:
+        transaction.on_commit(
+            lambda: threading.Thread(target=_mail_in_thread, daemon=True).start()
+        )
+
+
+def _mail_in_thread():
+    from django.db import connection
+
+    try:
+        mail_pending()
+    finally:
+        connection.close()

@@ -21,6 +21,10 @@ def _refused(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
 def check_url(url: str, resolve: bool = True) -> None:
     """Raise UnsafeAddress unless ``url`` may receive webhooks."""
     parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        raise UnsafeAddress("The port is not a number from 1 to 65535.") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UnsafeAddress("Use an http:// or https:// address.")
     if settings.WEBHOOK_ALLOW_PRIVATE:
@@ -38,7 +42,7 @@ def check_url(url: str, resolve: bool = True) -> None:
         return
     else:
         try:
-            found = socket.getaddrinfo(host, parts.port or 443, proto=socket.IPPROTO_TCP)
+            found = socket.getaddrinfo(host, port or 443, proto=socket.IPPROTO_TCP)
         except OSError:
             raise UnsafeAddress(f"{host} cannot be resolved.") from None
         addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in found]

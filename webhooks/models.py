@@ -27,6 +27,8 @@ EVENTS = (
     "project.created",
     "budget.threshold_reached",
 )
+# What "Send test event" and `webhooks test` send (to one webhook, whatever it subscribes to).
+TEST_EVENT = "webhook.test"
 # Retries: the first within FIRST_RETRY, then doubling up to LONGEST_WAIT; a delivery still
 # failing GIVE_UP_AFTER its creation is marked failed.
 FIRST_RETRY = timedelta(seconds=15)

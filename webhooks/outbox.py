@@ -7,7 +7,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
-from webhooks.models import Delivery, Webhook
+from webhooks.models import TEST_EVENT, Delivery, Webhook
 
 
 def payload(delivery: Delivery, data: dict) -> str:
@@ -21,8 +21,9 @@ def payload(delivery: Delivery, data: dict) -> str:
     return json.dumps(body, cls=DjangoJSONEncoder)
 
 
-def enqueue(event: str, data: dict) -> list[Delivery]:
-    """Queue ``event`` with ``data`` for every active webhook that wants it; returns the
+def enqueue(event: str, data) -> list[Delivery]:
+    """Queue ``event`` with ``data`` (a dict, or a function that makes it: called only when
+    a webhook wants the event) for every active webhook that wants it; returns the
     deliveries.
 
     Call it inside the transaction of the change it reports: the rows commit or roll back
@@ -31,6 +32,8 @@ def enqueue(event: str, data: dict) -> list[Delivery]:
     hooks = Webhook.objects.for_event(event)
     if not hooks:
         return []
+    if callable(data):
+        data = data()
     now = timezone.now()
     deliveries = []
     for hook in hooks:
@@ -49,7 +52,7 @@ def enqueue_test(hook: Webhook) -> Delivery:
     now = timezone.now()
     # Due only after a minute: the caller sends it now, no background sender takes it first.
     later = now + timedelta(minutes=1)
-    delivery = Delivery(webhook=hook, event="webhook.test", created_at=now, next_attempt_at=later)
+    delivery = Delivery(webhook=hook, event=TEST_EVENT, created_at=now, next_attempt_at=later)
     delivery.body = payload(delivery, {"webhook": hook.pk, "message": "A test from TimeTracker."})
     delivery.save()
     return delivery

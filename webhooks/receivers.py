@@ -2,9 +2,7 @@
 the transaction of its change (``TimeEntry.save``, ``Invoice.advance_status`` and
 ``Project.save`` are atomic with their receivers)."""
 
-import threading
-
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_save
 from django.dispatch import receiver
 
@@ -12,13 +10,6 @@ from tracking.models import Invoice, Project, TimeEntry
 from tracking.signals import budget_threshold_reached
 from webhooks.models import Delivery
 from webhooks.outbox import enqueue, payload
-
-# Entry events queued in the open transaction, by entry id: tags are set after an entry is
-# created (in the same transaction), so their bodies are written again when its tags change
-# (m2m_changed). Forgotten when the transaction commits; a rolled-back one's ids find no
-# rows, and the map never grows past QUEUED_MAX.
-QUEUED_MAX = 1000
-_queued = threading.local()
 
 
 def _entry_data(entry: TimeEntry) -> dict:
@@ -44,25 +35,22 @@ def entry_saved(sender, instance, created, update_fields=None, raw=False, **kwar
     if raw:
         return
     event = _entry_event(instance, created, update_fields)
-    deliveries = enqueue(event, _entry_data(instance))
-    if deliveries and connection.in_atomic_block:
-        if getattr(_queued, "entries", None) is None or len(_queued.entries) > QUEUED_MAX:
-            _queued.entries = {}
-            transaction.on_commit(_forget_queued)
-        _queued.entries[instance.pk] = [delivery.pk for delivery in deliveries]
-
-
-def _forget_queued():
-    _queued.entries = None
+    deliveries = enqueue(event, lambda: _entry_data(instance))
+    if deliveries:
+        # Its tags are set after it is saved, in the same transaction: until that commits,
+        # a change of its tags writes these bodies again (below). A rolled-back
+        # transaction's ids find no rows.
+        instance._webhook_deliveries = [delivery.pk for delivery in deliveries]
+        transaction.on_commit(lambda: instance.__dict__.pop("_webhook_deliveries", None))
 
 
 @receiver(m2m_changed, sender=TimeEntry.tags.through, dispatch_uid="webhooks:tags")
-def entry_tags_changed(sender, instance, action, **kwargs):
-    queued = getattr(_queued, "entries", None) or {}
-    if action not in ("post_add", "post_remove", "post_clear") or instance.pk not in queued:
+def entry_tags_changed(sender, instance, action, reverse, **kwargs):
+    pending = None if reverse else getattr(instance, "_webhook_deliveries", None)
+    if not pending or action not in ("post_add", "post_remove", "post_clear"):
         return
     data = _entry_data(instance)
-    for delivery in Delivery.objects.filter(pk__in=queued[instance.pk]):
+    for delivery in Delivery.objects.filter(pk__in=pending):
         delivery.body = payload(delivery, data)
         delivery.save(update_fields=["body"])
 
@@ -77,7 +65,7 @@ def invoice_saved(sender, instance, update_fields=None, raw=False, **kwargs):
     if event:
         from api.serializers import InvoiceSerializer
 
-        enqueue(event, InvoiceSerializer(instance).data)
+        enqueue(event, lambda: InvoiceSerializer(instance).data)
 
 
 @receiver(post_save, sender=Project, dispatch_uid="webhooks:project")
@@ -85,7 +73,7 @@ def project_saved(sender, instance, created, raw=False, **kwargs):
     if created and not raw:
         from api.serializers import ProjectSerializer
 
-        enqueue("project.created", ProjectSerializer(instance).data)
+        enqueue("project.created", lambda: ProjectSerializer(instance).data)
 
 
 @receiver(budget_threshold_reached, dispatch_uid="webhooks:budget")

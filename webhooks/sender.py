@@ -2,9 +2,9 @@
 
 Each web process runs one background thread (started by the first delivery it queues, then
 polling for retries); ``manage.py webhooks deliver`` sends what is due and exits (cron, or to
-drain). Rows are claimed with a short lease before sending, ``SELECT … FOR UPDATE SKIP
-LOCKED`` on PostgreSQL and a conditional update everywhere, so with several servers each
-delivery goes out once per attempt.
+drain). Each delivery is claimed with a lease before it is sent (``SELECT … FOR UPDATE SKIP
+LOCKED`` on PostgreSQL, and a conditional update everywhere) and its outcome recorded only
+while the lease holds, so with several senders each delivery goes out once per attempt.
 """
 
 import hashlib
@@ -22,13 +22,22 @@ from django.utils import timezone
 
 from timetracker.version import __version__
 from webhooks.addresses import UnsafeAddress, check_url
-from webhooks.models import FIRST_RETRY, GIVE_UP_AFTER, LONGEST_WAIT, RESPONSE_KEPT, Delivery
+from webhooks.models import (
+    FIRST_RETRY,
+    GIVE_UP_AFTER,
+    LONGEST_WAIT,
+    RESPONSE_KEPT,
+    TEST_EVENT,
+    Delivery,
+)
 
 logger = logging.getLogger(__name__)
 
-TIMEOUT = 10  # seconds for a receiver to answer
-LEASE = timedelta(seconds=60)  # longer than TIMEOUT: a claimed row is not sent twice
-BATCH = 50
+TIMEOUT = 10  # seconds to connect, and for each read of the answer
+# A claimed delivery is this process's for this long: well past one attempt's timeouts, so
+# it is not sent twice; a process that dies holding it frees it when the lease ends.
+LEASE = timedelta(minutes=2)
+CLAIM_WINDOW = 20  # due rows read per claim; another sender may hold the first ones
 POLL_SECONDS = 15  # the background thread looks for due retries this often
 
 # A delivery was given up (after 24 h of failures, or refused by its receiver). Arguments:
@@ -46,12 +55,20 @@ def _retry_wait(attempts: int) -> timedelta:
     return min(FIRST_RETRY * 2 ** (attempts - 1), LONGEST_WAIT)
 
 
-def send(delivery: Delivery) -> Delivery:
-    """One attempt: POST the body, then record the outcome and when to try again."""
+def _describe(failure: Exception) -> str:
+    """A failure in words an administrator can act on (the delivery log, the admin)."""
+    if isinstance(failure, requests.Timeout):
+        return f"No answer within {TIMEOUT} s."
+    if isinstance(failure, requests.ConnectionError):
+        return "Could not connect (refused, unreachable, or no such host)."
+    return f"{type(failure).__name__}: {failure}"[:300]
+
+
+def _post(delivery: Delivery) -> tuple[int | None, str, str]:
+    """POST the body, signed: the answer's code, its first kilobyte, or what went wrong."""
     hook = delivery.webhook
     body = delivery.body.encode()
     timestamp = int(time.time())
-    code, excerpt, error = None, "", ""
     try:
         check_url(hook.url)  # again now: the name may point elsewhere since it was added
         response = requests.post(
@@ -70,67 +87,84 @@ def send(delivery: Delivery) -> Delivery:
             stream=True,
         )
         with response:
-            code = response.status_code
-            excerpt = response.raw.read(RESPONSE_KEPT, decode_content=True)
-            excerpt = excerpt.decode("utf-8", "replace")[:RESPONSE_KEPT]
+            excerpt = next(response.iter_content(RESPONSE_KEPT), b"")
+            return response.status_code, excerpt.decode("utf-8", "replace"), ""
     except UnsafeAddress as refused:
-        error = str(refused)
-    except requests.RequestException as failure:
-        error = f"{type(failure).__name__}: {failure}"
+        return None, "", str(refused)
+    except Exception as failure:  # any failure is an attempt that failed, told in words
+        return None, "", _describe(failure)
+
+
+def send(delivery: Delivery) -> Delivery:
+    """One attempt at a delivery this process holds (its ``next_attempt_at`` is the lease):
+    POST it, then record the outcome and when to try again, unless the lease ran out and
+    another sender took the delivery meanwhile."""
+    lease = delivery.next_attempt_at
+    code, excerpt, error = _post(delivery)
     now = timezone.now()
     delivery.attempts += 1
-    delivery.response_code, delivery.response_excerpt = code, excerpt
-    delivery.last_error = error[:300]
+    delivery.response_code, delivery.response_excerpt, delivery.last_error = code, excerpt, error
     if code is not None and 200 <= code < 300:
         delivery.status, delivery.delivered_at = Delivery.Status.DELIVERED, now
     elif code is not None and code != 429 and code < 500:
         # The receiver refused it (or redirected, which is not followed): trying again would
         # get the same answer.
         delivery.status = Delivery.Status.FAILED
-        delivery.last_error = delivery.last_error or f"HTTP {code}"
+        delivery.last_error = f"HTTP {code}"
     else:
         wait = _retry_wait(delivery.attempts)
-        if now + wait > delivery.created_at + GIVE_UP_AFTER:
+        # A test event is one attempt: its answer is what the person asked to see.
+        if delivery.event == TEST_EVENT or now + wait > delivery.created_at + GIVE_UP_AFTER:
             delivery.status = Delivery.Status.FAILED
         else:
             delivery.status, delivery.next_attempt_at = Delivery.Status.RETRYING, now + wait
         delivery.last_error = delivery.last_error or f"HTTP {code}"
-    delivery.save()
-    if delivery.status == Delivery.Status.FAILED:
+    fields = [
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "response_code",
+        "response_excerpt",
+        "last_error",
+        "delivered_at",
+    ]
+    recorded = Delivery.objects.filter(pk=delivery.pk, next_attempt_at=lease).update(
+        **{name: getattr(delivery, name) for name in fields}
+    )
+    if recorded and delivery.status == Delivery.Status.FAILED:
         delivery_failed.send(sender=Delivery, delivery=delivery, status_code=code)
     return delivery
 
 
-def claim_due(limit: int = BATCH) -> list[Delivery]:
-    """The due deliveries this process may send now, leased so no other sender takes them."""
+def claim_next() -> Delivery | None:
+    """The next due delivery of an active webhook, leased to this process for LEASE (its
+    ``next_attempt_at`` moved to the lease's end): no other sender takes it meanwhile.
+    PostgreSQL skips rows another sender is claiming; everywhere, the conditional update
+    claims a row only if nobody changed it since it was read."""
     now = timezone.now()
     due = Delivery.objects.filter(
-        status__in=[Delivery.Status.PENDING, Delivery.Status.RETRYING], next_attempt_at__lte=now
+        status__in=[Delivery.Status.PENDING, Delivery.Status.RETRYING],
+        next_attempt_at__lte=now,
+        webhook__active=True,
     ).order_by("next_attempt_at", "created_at")
     with transaction.atomic():
         if connection.features.has_select_for_update_skip_locked:
-            due = due.select_for_update(skip_locked=True)
-        candidates = list(due.values_list("pk", "next_attempt_at")[:limit])
-        claimed = [
-            pk
-            for pk, due_at in candidates
-            # Still as we read it: nobody claimed it meanwhile (SQLite has no row locks).
+            due = due.select_for_update(skip_locked=True, of=("self",))
+        for pk, due_at in due.values_list("pk", "next_attempt_at")[:CLAIM_WINDOW]:
             if Delivery.objects.filter(pk=pk, next_attempt_at=due_at).update(
                 next_attempt_at=now + LEASE
-            )
-        ]
-    # In the order they became due: a timer's start goes before its stop.
-    found = Delivery.objects.select_related("webhook").in_bulk(claimed)
-    return [found[pk] for pk in claimed]
+            ):
+                return Delivery.objects.select_related("webhook").get(pk=pk)
+    return None
 
 
-def deliver_due(limit: int = BATCH) -> int:
-    """Send every delivery due now, ``limit`` at a time; returns how many were attempted."""
+def deliver_due(limit: int | None = None) -> int:
+    """Send the deliveries due now, one claimed at a time (at most ``limit``); returns how
+    many were attempted."""
     attempted = 0
-    while batch := claim_due(limit):
-        for delivery in batch:
-            send(delivery)
-        attempted += len(batch)
+    while (limit is None or attempted < limit) and (delivery := claim_next()):
+        send(delivery)
+        attempted += 1
     return attempted
 
 

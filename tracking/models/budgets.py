@@ -152,8 +152,12 @@ class BudgetAlert(models.Model):
     used_seconds = models.PositiveBigIntegerField()
     budget_hours = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
     budget_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    used_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    used_percent = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     dismissed_at = models.DateTimeField(null=True, blank=True)
+    # Set when the managers' mail went out (or is going out): the mail's outbox mark.
+    mailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -170,14 +174,31 @@ class BudgetAlert(models.Model):
     def used_hours(self) -> Decimal:
         return seconds_to_hours(self.used_seconds)
 
+    @property
+    def summary(self) -> str:
+        """In words, as it was when it was crossed: "Website (Acme) has used 1.7 of 2 h in
+        total: 85 % of its budget"."""
+        if self.budget_hours is not None:
+            used = f"{self.used_hours.normalize():f} of {self.budget_hours.normalize():f} h"
+        else:
+            used = f"{self.used_amount} of {self.budget_amount}"
+        period = "in total" if self.period == "total" else f"in {self.period}"
+        return (
+            f"{self.project.name} ({self.project.client.name}) has used {used} {period}: "
+            f"{self.used_percent} % of its budget"
+        )
+
 
 def check_budget(project: Project, day: date | None = None) -> list[BudgetAlert]:
     """Record (and announce) each threshold ``project``'s use has reached in the period
     holding ``day`` and that was not yet recorded there. Call it inside the transaction of
     the change; dropping below and crossing again in the same period adds nothing."""
-    use = budget_use(project, day)
-    if use is None:
+    if project.budget_hours is None and project.budget_amount is None:
         return []
+    # Concurrent changes of one project's time take turns here, so that each sum sees the
+    # other's entry (two stops that each stay under 80 % but together pass it).
+    Project.objects.select_for_update().filter(pk=project.pk).exists()
+    use = budget_use(project, day)
     made = []
     for percent in sorted({project.budget_alert_percent, 100}):
         if not use.reached(percent):
@@ -188,6 +209,8 @@ def check_budget(project: Project, day: date | None = None) -> list[BudgetAlert]
             percent=percent,
             defaults={
                 "used_seconds": use.seconds,
+                "used_amount": use.amount,
+                "used_percent": use.percent,
                 "budget_hours": project.budget_hours,
                 "budget_amount": project.budget_amount,
             },
@@ -207,8 +230,30 @@ def check_budgets(days_by_project: dict[Project, set[date]]) -> None:
             check_budget(project, day)
 
 
-def entry_saved(sender, instance, **kwargs):
-    """``post_save`` of a TimeEntry: a stopped entry's project may have crossed a threshold
-    in the period of its day (TrackingConfig.ready connects it)."""
-    if instance.end is not None and instance.deleted_at is None:
+def entry_saved(sender, instance, created, update_fields=None, **kwargs):
+    """``post_save`` of a TimeEntry: a stopped entry whose time was added or changed (or
+    that came back from the trash) may have taken its project past a threshold in the
+    period of its day (TrackingConfig.ready connects it)."""
+    if instance.end is None or instance.deleted_at is not None:
+        return
+    # ``_stored_*``: the values as loaded (TimeEntry.from_db), still the old ones here.
+    # A money budget also follows the billable flag, which has no stored copy: always check.
+    unchanged = (
+        not created
+        and instance.project.budget_amount is None
+        and (
+            getattr(instance, "_stored_seconds", None),
+            getattr(instance, "_stored_project_id", None),
+            getattr(instance, "_stored_start", None),
+        )
+        == (instance.duration_seconds, instance.project_id, instance.start)
+    )
+    restored = update_fields is not None and "deleted_at" in update_fields
+    if not unchanged or restored:
         check_budget(instance.project, instance.day)
+
+
+def project_saved(sender, instance, **kwargs):
+    """``post_save`` of a Project: a budget set below the time already recorded is crossed
+    now, not at the next entry."""
+    check_budget(instance)

@@ -2,7 +2,7 @@ import os
 
 
 def deliver_in_a_process(database_url: str, results) -> None:
-    """In another process (another server): send what is due, a few rows per claim."""
+    """In another process (another server): send what is due."""
     os.environ.update(
         DATABASE_URL=database_url, WEBHOOK_ALLOW_PRIVATE="true", WEBHOOK_BACKGROUND="false"
     )
@@ -11,4 +11,4 @@ def deliver_in_a_process(database_url: str, results) -> None:
     django.setup()
     from webhooks.sender import deliver_due
 
-    results.put(deliver_due(limit=3))
+    results.put(deliver_due())

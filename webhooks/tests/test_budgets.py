@@ -159,6 +159,7 @@ def smtp_server(settings):
     controller.stop()
 
 
+@pytest.mark.django_db(transaction=True)  # the mail thread reads the committed alert
 def test_managers_are_mailed_through_a_real_smtp_server(
     owner, colleague, website, make_entry, smtp_server, django_capture_on_commit_callbacks
 ):
@@ -172,4 +173,21 @@ def test_managers_are_mailed_through_a_real_smtp_server(
     (recipients, message) = smtp_server.messages[0]
     assert recipients == ["owner@agency.test"]  # the Manager; not the member
     assert "Subject: Website: 80 % of its budget used" in message
-    assert "0.83 of 1 h in total: 83 % of its budget" in message
+    assert "Website (Acme) has used 0.83 of 1 h in total: 83 % of its budget." in message
+    assert BudgetAlert.objects.get().mailed_at is not None
+
+
+def test_a_mail_that_failed_is_sent_by_the_cron_command(
+    owner, colleague, website, make_entry, smtp_server, settings
+):
+    owner.email = "owner@agency.test"
+    owner.save()
+    website.budget_hours = Decimal("1")
+    website.save()
+    make_entry(colleague, website, timezone.now() - timedelta(hours=3), 50)  # not committed
+    out = StringIO()
+    call_command("stop_forgotten_timers", stdout=out)
+    assert "Mailed 1 budget alert." in out.getvalue()
+    assert smtp_server.arrived.wait(10)
+    call_command("stop_forgotten_timers", stdout=StringIO())
+    assert len(smtp_server.messages) == 1  # once

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from tracking.alerts import mail_pending
 from tracking.models import TimeEntry
 
 
@@ -18,6 +19,10 @@ class Command(BaseCommand):
         now = timezone.now()
         if settings.EMAIL_CONFIGURED and settings.TIMER_REMIND_HOURS:
             self.remind(now)
+        # Budget alerts whose mail a stopped process or a failed send left (tracking.alerts).
+        mailed = mail_pending()
+        if mailed:
+            self.stdout.write(f"Mailed {mailed} budget alert{'s' if mailed > 1 else ''}.")
         if not settings.TIMER_MAX_HOURS:
             self.stdout.write("TIMER_MAX_HOURS=0: forgotten timers are left running.")
             return
