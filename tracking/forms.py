@@ -322,6 +322,9 @@ class QuickStartForm(TimerStartForm):
         ),
     )
 
+    # Tells ``timer_start`` that the task came hidden, with the last project or a suggestion.
+    quick = forms.CharField(required=False, initial="1", widget=forms.HiddenInput)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in ("task", "tags"):

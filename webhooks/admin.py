@@ -1,33 +1,14 @@
 from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.timezone import localtime
 
 from webhooks.models import EVENTS, Delivery, Webhook
 from webhooks.outbox import enqueue_test
-from webhooks.sender import send, wake
-
-
-class DeliveryInline(admin.TabularInline):
-    """The delivery log: the latest deliveries, read-only."""
-
-    model = Delivery
-    extra = 0
-    can_delete = False
-    max_num = 0
-    ordering = ["-created_at"]
-    fields = [
-        "created_at",
-        "event",
-        "status",
-        "attempts",
-        "response_code",
-        "last_error",
-        "next_attempt_at",
-        "delivered_at",
-    ]
-    readonly_fields = fields
-    show_change_link = True
+from webhooks.sender import send, test_outcome, wake
 
 
 class WebhookForm(forms.ModelForm):
@@ -41,15 +22,66 @@ class WebhookForm(forms.ModelForm):
         fields = ["url", "events", "secret", "active"]
 
 
+RECENT_SHOWN = 10  # deliveries listed on a webhook's page; the rest in Deliveries
+
+
 @admin.register(Webhook)
 class WebhookAdmin(admin.ModelAdmin):
     form = WebhookForm
     list_display = ["url", "active", "event_list", "created_by", "created_at"]
     list_filter = ["active"]
-    fields = ["url", "events", "secret", "active", "created_by", "created_at"]
-    readonly_fields = ["created_by", "created_at"]
-    inlines = [DeliveryInline]
+    readonly_fields = ["created_by", "created_at", "secret_hint", "recent_deliveries"]
     actions = ["send_test_event", "retry_failed"]
+
+    def get_fields(self, request, obj=None):
+        # The secret is typed (or generated) when the webhook is made, then only hinted at:
+        # the receiver keeps it.
+        if obj is None:
+            return ["url", "events", "secret", "active"]
+        return [
+            "url",
+            "events",
+            "active",
+            "secret_hint",
+            "created_by",
+            "created_at",
+            "recent_deliveries",
+        ]
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is not None:
+            kwargs["fields"] = ["url", "events", "active"]
+        return super().get_form(request, obj, **kwargs)
+
+    @admin.display(description="Secret")
+    def secret_hint(self, hook):
+        return f"…{hook.secret[-4:]} (set when it was added; remove and add it to change it)"
+
+    @admin.display(description="Latest deliveries")
+    def recent_deliveries(self, hook):
+        rows = hook.deliveries.order_by("-created_at")[:RECENT_SHOWN]
+        table = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    localtime(row.created_at).strftime("%Y-%m-%d %H:%M:%S"),
+                    row.event,
+                    row.get_status_display(),
+                    row.attempts,
+                    f"HTTP {row.response_code}" if row.response_code else row.last_error,
+                )
+                for row in rows
+            ),
+        )
+        link = reverse("admin:webhooks_delivery_changelist") + f"?webhook__id__exact={hook.pk}"
+        return format_html(
+            "<table><thead><tr><th>Created</th><th>Event</th><th>Status</th><th>Attempts</th>"
+            '<th>Answer</th></tr></thead><tbody>{}</tbody></table><p><a href="{}">All of its '
+            "deliveries</a></p>",
+            table,
+            link,
+        )
 
     @admin.display(description="Events")
     def event_list(self, hook):
@@ -66,15 +98,9 @@ class WebhookAdmin(admin.ModelAdmin):
             with transaction.atomic():
                 delivery = enqueue_test(hook)
             delivery = send(Delivery.objects.select_related("webhook").get(pk=delivery.pk))
-            answer = delivery.response_code or delivery.last_error
-            level = (
-                messages.SUCCESS
-                if delivery.status == Delivery.Status.DELIVERED
-                else messages.ERROR
-            )
-            self.message_user(
-                request, f"{hook.url}: {delivery.get_status_display()} ({answer}).", level
-            )
+            delivered = delivery.status == Delivery.Status.DELIVERED
+            level = messages.SUCCESS if delivered else messages.ERROR
+            self.message_user(request, test_outcome(delivery), level)
 
     @admin.action(description="Retry failed deliveries")
     def retry_failed(self, request, queryset):
@@ -91,7 +117,10 @@ class WebhookAdmin(admin.ModelAdmin):
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin):
     list_display = ["created_at", "webhook", "event", "status", "attempts", "response_code"]
-    list_filter = ["status", "event"]
+    list_filter = ["status", "event", "webhook"]
+    list_select_related = ["webhook"]
+    date_hierarchy = "created_at"
+    search_fields = ["=id", "event"]
     readonly_fields = [field.name for field in Delivery._meta.fields]
 
     def has_add_permission(self, request):

@@ -136,6 +136,14 @@ def send(delivery: Delivery) -> Delivery:
     return delivery
 
 
+def test_outcome(delivery: Delivery) -> str:
+    """What a test event's one attempt came to, for the person who asked (admin, command)."""
+    where = f"Test event to {delivery.webhook.url}"
+    if delivery.status == Delivery.Status.DELIVERED:
+        return f"{where}: delivered (HTTP {delivery.response_code})."
+    return f"{where}: not delivered. {delivery.last_error}"
+
+
 def claim_next() -> Delivery | None:
     """The next due delivery of an active webhook, leased to this process for LEASE (its
     ``next_attempt_at`` moved to the lease's end): no other sender takes it meanwhile.

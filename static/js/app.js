@@ -258,7 +258,6 @@
     });
   }
 
-  // The calendar opens on the working day (or the earliest entry), not at midnight.
   // Adds <option value=value>label</option> to a select that lacks it (a long project
   // picker offers only some projects); returns the option.
   function ensureOption(select, value, label, project) {
@@ -273,12 +272,15 @@
 
   // A long project picker (select[data-find]) offers the person's recent projects, then
   // "Find another project…", which opens a search box (GET data-find?q=…): what it finds
-  // fills the picker, and the projects' open tasks the form's task picker.
+  // replaces the earlier finds in the picker (the first one chosen, and said so in a live
+  // status), and the projects' open tasks join the form's task picker.
   function projectFinders() {
     document.querySelectorAll("select[data-find]").forEach(function (select) {
       var form = select.form;
       var finder = new Option("Find another project…", "");
       var find = document.createElement("input");
+      Array.prototype.forEach.call(select.options, function (option) { option.dataset.recent = ""; });
+      var status = document.createElement("span");
       var asked = 0;
       finder.dataset.finder = "";
       select.appendChild(finder);
@@ -289,26 +291,38 @@
       find.autocomplete = "off";
       find.setAttribute("aria-label", "Find a project");
       find.hidden = true;
+      status.className = "visually-hidden";
+      status.setAttribute("role", "status");
+      select.parentNode.insertBefore(status, select.nextSibling);
       select.parentNode.insertBefore(find, select.nextSibling);
-      select.addEventListener("change", function () {
-        if (!select.options[select.selectedIndex].hasAttribute("data-finder")) return;
+      function open() {
         find.hidden = false;
         find.focus();
+      }
+      select.addEventListener("change", function () {
+        if (select.options[select.selectedIndex].hasAttribute("data-finder")) open();
       });
-      function show(found) {
+      // Nothing else to offer (every recent project is in use): the search box is the picker.
+      if (select.options.length === 1) find.hidden = false;
+      function show(found, text) {
+        select.querySelectorAll("option[data-found]").forEach(function (option) { option.remove(); });
         var taskPickers = form ? form.querySelectorAll("select[data-task-picker]") : [];
         found.forEach(function (project) {
-          ensureOption(select, project.id, project.name + " (" + project.client + ")");
+          var option = ensureOption(select, project.id, project.name + " (" + project.client + ")");
+          if (!option.hasAttribute("data-recent")) option.dataset.found = "";
           taskPickers.forEach(function (tasks) {
             project.tasks.forEach(function (task) {
               ensureOption(tasks, task.id, project.name + " · " + task.title, project.id);
             });
           });
         });
-        if (found.length) {
-          select.value = String(found[0].id);
-          select.dispatchEvent(new Event("change", { bubbles: true }));
+        if (!found.length) {
+          status.textContent = "No project matches “" + text + "”.";
+          return;
         }
+        select.value = String(found[0].id);
+        select.dispatchEvent(new Event("change", { bubbles: true }));
+        status.textContent = found.length + " found; " + select.options[select.selectedIndex].text + " is chosen.";
       }
       find.addEventListener("input", function () {
         var text = find.value.trim();
@@ -316,12 +330,14 @@
         if (!text) return;
         var url = select.dataset.find;
         fetch(url + (url.indexOf("?") < 0 ? "?" : "&") + "q=" + encodeURIComponent(text), { credentials: "same-origin" })
-          .then(function (response) { return response.ok ? response.json() : []; })
-          .then(function (found) { if (ticket === asked) show(found); });
+          .then(function (response) { return response.ok ? response.json() : Promise.reject(response); })
+          .then(function (found) { if (ticket === asked) show(found, text); })
+          .catch(function () { status.textContent = "The search did not answer: reload the page and try again."; });
       });
     });
   }
 
+  // The calendar opens on the working day (or the earliest entry), not at midnight.
   function calendarScroll() {
     var box = document.querySelector(".cal-scroll[data-scroll-hour]");
     if (!box || !box.offsetParent) return;

@@ -184,6 +184,11 @@ class Task(models.Model):
     def estimate_seconds(self) -> int | None:
         return None if self.estimate_hours is None else int(self.estimate_hours * 3600)
 
+    def estimate_used_percent(self, seconds: int) -> int | None:
+        """The whole percent of the estimate that ``seconds`` make, cut as a budget's is
+        (``BudgetUse.percent``)."""
+        return None if self.estimate_hours is None else seconds * 100 // self.estimate_seconds
+
 
 TAG_NAME_MAX_LENGTH = 50
 TAGS_PER_ENTRY = 20

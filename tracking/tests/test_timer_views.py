@@ -154,3 +154,23 @@ def test_the_idle_timer_bar_starts_on_the_project_last_tracked(logged_in, collea
     assert 'id="today-total"' not in page  # the bar, not the dashboard
     dashboard = logged_in.get("/").content.decode()
     assert re.search(r'id="today-total" data-seconds="\d+">\d+:\d\d<', dashboard)
+
+
+def test_the_timer_bar_starts_another_project_than_the_last_tasks(
+    logged_in, colleague, website, internal, design_task
+):
+    """The bar carries the last entry's task hidden; choosing another project there starts
+    it without that task, not a refusal about a field nobody sees."""
+    TimeEntry.objects.start_timer(colleague, website, task=design_task, at=at(23, 9))
+    TimeEntry.objects.stop_timer(colleague, at=at(23, 10))
+    page = logged_in.get("/entries/").content.decode()
+    hidden = re.search(r'<input type="hidden" name="task" value="(\d+)"', page).group(1)
+    assert hidden == str(design_task.pk) and 'name="quick" value="1"' in page
+    form = {"project": internal.pk, "task": hidden, "notes": "Budget review", "quick": "1"}
+    assert logged_in.post("/timer/start/", form).status_code == 302
+    running = TimeEntry.objects.get(end=None)
+    assert (running.project, running.task, running.notes) == (internal, None, "Budget review")
+    # The dashboard's form shows its task picker: there a mismatch is still an error.
+    form.pop("quick")
+    response = logged_in.post("/timer/start/", form, follow=True)
+    assert "This task belongs to another project." in response.content.decode()

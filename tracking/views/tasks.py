@@ -32,9 +32,11 @@ def task_list(request):
 @login_required
 def task_detail(request, pk):
     task = get_object_or_404(Task.objects.select_related("project"), pk=pk)
+    seconds = TimeEntry.objects.filter(task=task, end__isnull=False).total_seconds()
     context = {
         "task": task,
-        "task_seconds": TimeEntry.objects.filter(task=task, end__isnull=False).total_seconds(),
+        "task_seconds": seconds,
+        "estimate_percent": task.estimate_used_percent(seconds),
         "comments": task.comments.select_related("author"),
         "comment_form": CommentForm(),
         "can_change": permissions.can_change_task(request.user, task),

@@ -10,7 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from tracking import permissions
-from tracking.forms import TimerStartForm, offer_recent_projects
+from tracking.forms import QuickStartForm, TimerStartForm, offer_recent_projects
 from tracking.models import (
     BudgetAlert,
     Locked,
@@ -99,7 +99,8 @@ def budget_alert_dismiss(request, pk):
 @login_required
 @require_POST
 def timer_start(request):
-    form = TimerStartForm(request.POST)
+    # The timer bar's form carries its task hidden: it follows a change of project there.
+    form = (QuickStartForm if "quick" in request.POST else TimerStartForm)(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:

@@ -111,8 +111,8 @@ def test_the_project_pages_and_the_dashboard_show_the_budget(
     make_entry(colleague, website, timezone.now() - timedelta(hours=4), 138)
     client.force_login(owner)
     page = client.get(f"/projects/{website.pk}/").content.decode()
-    assert "2.3 of 2 h · 115 %" in page and 'class="budget over"' in page
-    assert "2.3 of 2 h · 115 %" in client.get("/projects/").content.decode()
+    assert "2.3 of 2 h · 115&nbsp;%" in page and 'class="budget over"' in page
+    assert "2.3 of 2 h · 115&nbsp;%" in client.get("/projects/").content.decode()
     dashboard = client.get("/").content.decode()
     assert "Website</a> reached 80 % of its budget" in dashboard
     assert "Website</a> reached 100 % of its budget" in dashboard
@@ -121,7 +121,7 @@ def test_the_project_pages_and_the_dashboard_show_the_budget(
     assert "reached 100 %" not in client.get("/").content.decode()
     client.force_login(colleague)  # a member sees her project past its alert, no alerts
     dashboard = client.get("/").content.decode()
-    assert "reached 80 %" not in dashboard and "2.3 of 2 h · 115 %" in dashboard
+    assert "reached 80 %" not in dashboard and "2.3 of 2 h · 115&nbsp;%" in dashboard
     assert client.post(f"/budget-alerts/{alert.pk}/dismiss/").status_code == 403
 
 
@@ -131,7 +131,7 @@ def test_a_task_shows_its_estimate_used(client, colleague, website, design_task,
     make_entry(colleague, website, timezone.now() - timedelta(hours=4), 90, task=design_task)
     client.force_login(colleague)
     page = client.get(f"/tasks/{design_task.pk}/").content.decode()
-    assert "Time recorded: 1:30 of an estimate of 4 h · 38 %" in page
+    assert "Time recorded: 1:30 of an estimate of 4 h · 37&nbsp;%" in page
 
 
 class Mailbox:

@@ -205,7 +205,7 @@ def test_the_command_adds_lists_tests_delivers_and_removes(colleague, website, r
     )
     out = StringIO()
     call_command("webhooks", "test", str(hook.pk), stdout=out)
-    assert "Delivered (200)" in out.getvalue()
+    assert f"Test event to {recording_server.url}: delivered (HTTP 200)." in out.getvalue()
     assert verified(recording_server.requests[0], hook.secret)
     TimeEntry.objects.start_timer(colleague, website)
     out = StringIO()
@@ -248,7 +248,7 @@ def test_the_admin_shows_the_log_sends_a_test_and_warns_of_a_failing_webhook(
         {"action": "send_test_event", "_selected_action": [hook.pk]},
         follow=True,
     )
-    assert "Delivered (200)" in response.content.decode()
+    assert f"Test event to {hook.url}: delivered (HTTP 200)." in response.content.decode()
     client.post(
         "/admin/webhooks/webhook/", {"action": "retry_failed", "_selected_action": [hook.pk]}
     )
@@ -285,3 +285,24 @@ def test_two_servers_send_each_delivery_once(colleague, website, recording_serve
     ids = [request["headers"]["X-TimeTracker-Delivery"] for request in recording_server.requests]
     assert len(ids) == len(set(ids)) == 40
     assert Delivery.objects.filter(status=Delivery.Status.DELIVERED).count() == 40
+
+
+def test_a_receiver_answering_503_twice_still_gets_every_event_once_by_id(
+    colleague, website, hook, recording_server
+):
+    recording_server.statuses = [503, 503]
+    TimeEntry.objects.start_timer(colleague, website)
+    TimeEntry.objects.stop_timer(colleague)
+    moment = timezone.now()
+    while Delivery.objects.exclude(status=Delivery.Status.DELIVERED).exists():
+        moment += timedelta(minutes=1)
+        with time_machine.travel(moment):
+            deliver_due()
+    attempts = [
+        (request["headers"]["X-TimeTracker-Delivery"], json.loads(request["body"])["event"])
+        for request in recording_server.requests
+    ]
+    assert len(attempts) == 4  # two refused, then both delivered
+    assert {event: delivery for delivery, event in attempts} == {
+        event: str(pk) for pk, event in Delivery.objects.values_list("pk", "event")
+    }

@@ -4,7 +4,7 @@ from django.db import transaction
 
 from webhooks.models import EVENTS, Delivery, Webhook
 from webhooks.outbox import enqueue_test
-from webhooks.sender import deliver_due, send
+from webhooks.sender import deliver_due, send, test_outcome
 
 
 class Command(BaseCommand):
@@ -81,10 +81,9 @@ class Command(BaseCommand):
         with transaction.atomic():
             delivery = enqueue_test(hook)
         delivery = send(Delivery.objects.select_related("webhook").get(pk=delivery.pk))
-        answer = delivery.response_code or delivery.last_error
-        self.stdout.write(f"Test event to {hook.url}: {delivery.get_status_display()} ({answer}).")
         if delivery.status != Delivery.Status.DELIVERED:
-            raise CommandError("The receiver did not accept the test event.")
+            raise CommandError(test_outcome(delivery))
+        self.stdout.write(test_outcome(delivery))
 
     def _deliver(self, **options):
         sent = deliver_due()
