@@ -301,6 +301,7 @@ class ProjectSerializer(ModelCleanMixin, serializers.ModelSerializer):
             "budget_amount",
             "budget_period",
             "budget_alert_percent",
+            "budget_hard_limit",
             "budget_used_hours",
             "budget_used_amount",
             "budget_used_percent",

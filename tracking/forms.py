@@ -578,6 +578,7 @@ class ProjectForm(forms.ModelForm):
             "budget_amount",
             "budget_period",
             "budget_alert_percent",
+            "budget_hard_limit",
         ]
         widgets = {"client": FastSelect}
 

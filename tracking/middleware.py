@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from tracking.models import Preferences, TimeEntry, decimal_hours, forgotten_before
+from tracking.models.budgets import stop_at_hard_limit
 
 SESSION_KEY = "tracking_time_zone"
 THEME_SESSION_KEY = "tracking_theme"
@@ -108,8 +109,11 @@ def timer_state(user) -> TimerState:
             state.paused = entry
         else:
             state.auto_stopped.append(entry)
-    limit = settings.TIMER_MAX_HOURS
     running = state.running
+    if running is not None and running.project.budget_hard_limit and stop_at_hard_limit(running):
+        state.auto_stopped.insert(0, running)
+        state.running = running = None
+    limit = settings.TIMER_MAX_HOURS
     if running is not None and limit and running.start <= forgotten_before(timezone.now(), limit):
         now = timezone.now()
         stopped = TimeEntry.objects.filter(pk=running.pk).stop_forgotten(now, limit)

@@ -36,6 +36,12 @@ entries_billed = Signal()
 # A draft invoice's time lines were updated from their entries. Argument: ``lines_changed``.
 invoice_refreshed = Signal()
 
+# Time is about to be added to a project (``TimeEntry.save`` and ``clean``): a new entry,
+# a timer starting (``seconds`` 0), or an edit making an entry longer or moving it there.
+# Arguments: ``entry``, ``seconds`` (what it adds). A receiver may refuse it by raising a
+# ValidationError (a budget's hard limit, tracking.models.budgets).
+time_adding = Signal()
+
 # A project's recorded time reached a threshold of its budget (its alert percentage, or 100)
 # for the first time in a budget period, inside the transaction of the change. Arguments:
 # ``alert`` (a BudgetAlert), ``use`` (its BudgetUse).

@@ -10,9 +10,10 @@ listeners (webhooks, mail to the project's managers).
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
@@ -59,6 +60,18 @@ class BudgetUse:
         if budget.budget_amount:
             shares.append((self.amount or Decimal(0)) * 100 / budget.budget_amount)
         return int(max(shares, default=0))
+
+    def seconds_left(self) -> int | None:
+        """Recorded seconds still within the budget (the tighter of hours and money; money
+        counts billable time at the rate); None when no budget limits time (only money on
+        a project without a rate)."""
+        budget, left = self.project, []
+        if budget.budget_hours is not None:
+            left.append(int(budget.budget_hours * 3600) - self.seconds)
+        rate = budget.hourly_rate
+        if budget.budget_amount is not None and rate:
+            left.append(int((budget.budget_amount - (self.amount or 0)) / rate * 3600))
+        return min(left) if left else None
 
     @property
     def alerting(self) -> bool:
@@ -219,6 +232,49 @@ def check_budget(project: Project, day: date | None = None) -> list[BudgetAlert]
             made.append(alert)
             budget_threshold_reached.send(sender=BudgetAlert, alert=alert, use=use)
     return made
+
+
+def refuse_past_hard_limit(sender, entry, seconds, **kwargs):
+    """``time_adding`` receiver: with ``budget_hard_limit``, no time past 100 % of the
+    budget, and no timer started once it is used up. Stopping a timer is never refused (it is
+    stopped at the limit instead: ``stop_at_hard_limit``)."""
+    project = entry.project
+    if not project.budget_hard_limit:
+        return
+    day = entry.day or timezone.localdate(entry.start)
+    use = budget_use(project, day)
+    left = None if use is None else use.seconds_left()
+    if left is None:
+        return
+    counted = seconds if entry.billable or project.budget_hours is not None else 0
+    if (seconds == 0 and left <= 0) or (seconds and counted > left):
+        raise ValidationError(
+            {
+                "project": f"{project.name} stops at its budget: {use.budget_text} "
+                f"{use.period_label} is recorded, {max(left, 0) // 60} minutes are left. "
+                "A manager can raise the budget or lift its limit."
+            },
+            code="budget",
+        )
+
+
+def stop_at_hard_limit(entry: TimeEntry) -> bool:
+    """Stop ``entry``, a running timer on a project with a hard limit, where its budget ran
+    out, if that moment has passed (as a forgotten timer is: ``auto_stopped``, for its
+    owner to look at). Returns whether it stopped."""
+    project = entry.project
+    if not project.budget_hard_limit or (entry.billable is False and not project.budget_hours):
+        return False
+    use = budget_use(project, timezone.localdate(entry.start))
+    left = None if use is None else use.seconds_left()
+    if left is None:
+        return False
+    limit = entry.start + timedelta(seconds=max(left, 1))
+    if limit > timezone.now():
+        return False
+    entry.auto_stopped = True
+    entry.stop(at=limit, extra_fields=["auto_stopped"])
+    return True
 
 
 def check_budgets(days_by_project: dict[Project, set[date]]) -> None:

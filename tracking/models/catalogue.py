@@ -102,6 +102,12 @@ class Project(models.Model):
         help_text="The project's managers are told when recorded time reaches this share of "
         "the budget, and again at 100 %.",
     )
+    budget_hard_limit = models.BooleanField(
+        "Stop at the budget",
+        default=False,
+        help_text="Refuse time past 100 % of the budget; a timer running at the limit is "
+        "stopped there.",
+    )
 
     objects = ProjectQuerySet.as_manager()
 

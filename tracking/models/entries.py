@@ -27,7 +27,7 @@ from tracking.models.common import (
     seconds_to_hours,
     validate_entry_moment,
 )
-from tracking.signals import trash_purged
+from tracking.signals import time_adding, trash_purged
 
 ANOTHER_TIMER_RUNS = "A timer is already running: give this entry an end."
 ARCHIVED_PROJECT = "This project is archived: unarchive it to track time."
@@ -573,9 +573,10 @@ class TimeEntry(models.Model):
         return f"{self.project} · {timezone.localtime(self.start):%Y-%m-%d %H:%M}"
 
     def save(self, *args, **kwargs):
-        # The same rule as clean(), for the doors that save without it (timer, timesheet).
+        # The same rules as clean(), for the doors that save without it (timer, timesheet).
         self._refuse_time_on_archived_project()
         self.derive_columns()
+        self._announce_time_added()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "end" in update_fields:
             kwargs["update_fields"] = update_fields = {*update_fields, "duration_seconds"}
@@ -678,6 +679,26 @@ class TimeEntry(models.Model):
         if self.adds_time_to_archived_project():
             raise ValidationError({"project": ARCHIVED_PROJECT}, code="archived")
 
+    def seconds_added(self) -> int | None:
+        """What saving this adds to its project's time: a new entry's length (0 for a timer
+        starting), what an edit adds there (all of it, moved from another project); None
+        when it adds nothing (a timer stopping, a shortening, another field)."""
+        if self.project_id is None or self.start is None:
+            return None
+        after = 0 if self.end is None else elapsed_seconds(self.start, self.end)
+        if self._state.adding or getattr(self, "_stored_project_id", None) != self.project_id:
+            return after
+        before = getattr(self, "_stored_seconds", None)
+        if before is None or after <= before:
+            return None
+        return after - before
+
+    def _announce_time_added(self) -> None:
+        """Let the project's rules refuse the time (``time_adding``)."""
+        seconds = self.seconds_added()
+        if seconds is not None:
+            time_adding.send(sender=TimeEntry, entry=self, seconds=seconds)
+
     def derive_columns(self) -> None:
         """Duration from start and end; the day from start, when the entry is new or its
         start moved, in the zone active now.
@@ -752,6 +773,7 @@ class TimeEntry(models.Model):
         if self.task_id is not None and self.task.project_id != self.project_id:
             raise ValidationError({"task": "This task belongs to another project."})
         self._refuse_time_on_archived_project()
+        self._announce_time_added()
         too_long = MAX_ENTRY_DURATION.total_seconds()
         if self.start and self.end and elapsed_seconds(self.start, self.end) > too_long:
             hours = int(too_long // 3600)

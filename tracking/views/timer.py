@@ -106,14 +106,19 @@ def timer_start(request):
             for error in errors:
                 messages.error(request, error)
         return _back(request)
-    TimeEntry.objects.start_timer(
-        request.user,
-        form.cleaned_data["project"],
-        task=form.cleaned_data["task"],
-        notes=form.cleaned_data["notes"],
-        billable=form.cleaned_data["billable"],
-        tags=Tag.objects.for_names(form.cleaned_data["tags"]),
-    )
+    try:
+        TimeEntry.objects.start_timer(
+            request.user,
+            form.cleaned_data["project"],
+            task=form.cleaned_data["task"],
+            notes=form.cleaned_data["notes"],
+            billable=form.cleaned_data["billable"],
+            tags=Tag.objects.for_names(form.cleaned_data["tags"]),
+        )
+    except ValidationError as exc:  # its budget is used up (a hard limit)
+        for message in exc.messages:
+            messages.error(request, message)
+        return _back(request)
     messages.success(request, f"Timer started on {form.cleaned_data['project']}.")
     return _back(request)
 

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from conftest import free_port
-from tracking.models import BudgetAlert, Project
+from tracking.models import BudgetAlert, Project, TimeEntry
 from webhooks.models import Webhook
 from webhooks.sender import deliver_due
 
@@ -191,3 +191,48 @@ def test_a_mail_that_failed_is_sent_by_the_cron_command(
     assert smtp_server.arrived.wait(10)
     call_command("stop_forgotten_timers", stdout=StringIO())
     assert len(smtp_server.messages) == 1  # once
+
+
+def test_a_hard_limit_refuses_time_past_the_budget_at_every_door(
+    client, colleague, website, api_as, make_entry
+):
+    website.budget_hours, website.budget_hard_limit = Decimal("2"), True
+    website.save()
+    api = api_as(colleague)
+    today = timezone.localdate()
+    hours_at(api, website, today, 8, "1.5")
+    start = datetime(
+        today.year, today.month, today.day, 11, tzinfo=timezone.get_default_timezone()
+    )
+    answer = api.post(
+        "/api/v1/entries/",
+        {
+            "project": website.pk,
+            "start": start.isoformat(),
+            "end": (start + timedelta(hours=1)).isoformat(),
+        },
+    )
+    assert answer.status_code == 400
+    assert (
+        "Website stops at its budget: 1.5 of 2 h in total is recorded, 30 minutes"
+        in (answer.json()["project"][0])
+    )
+    hours_at(api, website, today, 13, "0.5")  # exactly the budget: fine
+    client.force_login(colleague)
+    response = client.post("/timer/start/", {"project": website.pk}, follow=True)
+    assert "Website stops at its budget" in response.content.decode()
+    assert not TimeEntry.objects.filter(end=None).exists()
+    assert api.post("/api/v1/timer/start/", {"project": website.pk}).status_code == 400
+    assert TimeEntry.objects.count() == 2  # nothing else was recorded
+
+
+def test_a_timer_running_at_a_hard_limit_is_stopped_there(client, colleague, website):
+    website.budget_hours, website.budget_hard_limit = Decimal("1"), True
+    website.save()
+    started = timezone.now().replace(microsecond=0) - timedelta(hours=3)
+    TimeEntry.objects.start_timer(colleague, website, at=started)
+    client.force_login(colleague)
+    page = client.get("/entries/").content.decode()
+    entry = TimeEntry.objects.get()
+    assert entry.end == started + timedelta(hours=1) and entry.auto_stopped
+    assert "was stopped automatically" in page
