@@ -35,6 +35,7 @@ FIRST_RETRY = timedelta(seconds=15)
 LONGEST_WAIT = timedelta(hours=1)
 GIVE_UP_AFTER = timedelta(hours=24)
 RESPONSE_KEPT = 1024  # characters of a receiver's answer kept for the delivery log
+LOG_KEPT = timedelta(days=30)  # finished deliveries older than this leave the log
 
 
 def new_secret() -> str:
@@ -104,6 +105,14 @@ class Webhook(models.Model):
             raise ValidationError({"url": str(error)}) from None
 
 
+class DeliveryQuerySet(models.QuerySet):
+    def forget_old(self, now) -> int:
+        """Remove delivered and failed deliveries older than LOG_KEPT; returns how many."""
+        finished = [Delivery.Status.DELIVERED, Delivery.Status.FAILED]
+        old = self.filter(status__in=finished, created_at__lt=now - LOG_KEPT)
+        return old.delete()[0]
+
+
 class Delivery(models.Model):
     """One event for one webhook: the outbox row and, once sent, its log."""
 
@@ -125,6 +134,8 @@ class Delivery(models.Model):
     last_error = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     delivered_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DeliveryQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

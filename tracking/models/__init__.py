@@ -16,6 +16,7 @@ from tracking.models.budgets import (
     budget_uses,
     check_budget,
     check_budgets,
+    past_alert_for,
 )
 from tracking.models.catalogue import (
     TAG_NAME_MAX_LENGTH,
@@ -108,6 +109,7 @@ __all__ = [
     "hundredths_of_hours",
     "local_midnight",
     "overlapping_entries",
+    "past_alert_for",
     "reserve_invoice_number",
     "seconds_to_hours",
     "shown_duration",

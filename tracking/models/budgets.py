@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q, Sum
+from django.db.models import Exists, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -155,6 +155,25 @@ def budget_use(project: Project, day: date | None = None) -> BudgetUse | None:
     return budget_uses([project], day).get(project.pk)
 
 
+def past_alert_for(user) -> list[BudgetUse]:
+    """The open projects ``user`` has worked on that are past their alert percentage."""
+    worked_on = Exists(TimeEntry.objects.filter(project=OuterRef("pk"), user=user))
+    return [
+        use
+        for use in budget_uses(Project.objects.budgeted().filter(worked_on)).values()
+        if use.alerting
+    ]
+
+
+class BudgetAlertQuerySet(models.QuerySet):
+    def undismissed(self):
+        return self.filter(dismissed_at=None).select_related("project")
+
+    def dismiss(self) -> int:
+        """A manager has read them: they leave the dashboards (the admin keeps them)."""
+        return self.filter(dismissed_at=None).update(dismissed_at=timezone.now())
+
+
 class BudgetAlert(models.Model):
     """A threshold of a project's budget crossed in a period: sent once, and shown to the
     project's managers on their dashboard until they dismiss it."""
@@ -171,6 +190,8 @@ class BudgetAlert(models.Model):
     dismissed_at = models.DateTimeField(null=True, blank=True)
     # Set when the managers' mail went out (or is going out): the mail's outbox mark.
     mailed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = BudgetAlertQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

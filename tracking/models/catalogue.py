@@ -46,6 +46,10 @@ class ProjectQuerySet(models.QuerySet):
     def active(self):
         return self.filter(archived=False)
 
+    def budgeted(self):
+        """Open projects with a budget of hours or money."""
+        return self.active().exclude(budget_hours=None, budget_amount=None)
+
     def matching(self, text: str, archived: bool = False):
         """Open projects (with ``archived``, all) whose name or client's name contains
         ``text`` (any case), by name: a project picker's search."""

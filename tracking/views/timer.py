@@ -3,7 +3,6 @@ from datetime import date, timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,7 +16,7 @@ from tracking.models import (
     Project,
     Tag,
     TimeEntry,
-    budget_uses,
+    past_alert_for,
     shown_duration,
 )
 from tracking.signals import entry_duplicated
@@ -58,11 +57,6 @@ def dashboard(request):
     # seventy rows, and today's are the ones to act on.
     earlier_days = mine.days_of(monday, today - timedelta(days=1)) if today > monday else []
     totals = mine.period_totals({"today": (today, today), "week": (monday, today)}, now)
-    budgeted = (
-        Project.objects.active()
-        .exclude(budget_hours=None, budget_amount=None)
-        .filter(Exists(TimeEntry.objects.filter(project=OuterRef("pk"), user=request.user)))
-    )
     start_form = TimerStartForm(initial=mine.last_tracked(request.user))
     offer_recent_projects(start_form, request.user, tasks="task")
     context = {
@@ -74,9 +68,9 @@ def dashboard(request):
         "earlier_days": earlier_days,
         # The person's projects past their budget's alert percentage, and for the
         # people who manage projects, the alerts they have not dismissed yet.
-        "over_budget": [use for use in budget_uses(budgeted).values() if use.alerting],
+        "over_budget": past_alert_for(request.user),
         "budget_alerts": (
-            BudgetAlert.objects.filter(dismissed_at=None).select_related("project")[:10]
+            BudgetAlert.objects.undismissed()[:10]
             if permissions.can(request.user, "change", Project)
             else []
         ),
@@ -89,10 +83,11 @@ def dashboard(request):
 @login_required
 @require_POST
 def budget_alert_dismiss(request, pk):
-    """A manager has read a budget alert: it leaves their dashboard (it stays in the admin)."""
+    """A manager has read a budget alert: it leaves the managers' dashboards (the admin keeps
+    it)."""
     if not permissions.can(request.user, "change", Project):
         raise PermissionDenied
-    BudgetAlert.objects.filter(pk=pk, dismissed_at=None).update(dismissed_at=timezone.now())
+    BudgetAlert.objects.filter(pk=pk).dismiss()
     return redirect("tracking:dashboard")
 
 

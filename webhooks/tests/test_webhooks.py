@@ -210,7 +210,10 @@ def test_the_command_adds_lists_tests_delivers_and_removes(colleague, website, r
     TimeEntry.objects.start_timer(colleague, website)
     out = StringIO()
     call_command("webhooks", "deliver", stdout=out)
-    assert "1 delivery attempted." in out.getvalue()
+    assert "1 delivery attempted; 0 finished more than 30 days ago removed" in out.getvalue()
+    Delivery.objects.update(created_at=timezone.now() - timedelta(days=31))
+    call_command("webhooks", "deliver", stdout=out)
+    assert "0 deliveries attempted; 2 finished more than 30 days ago removed" in out.getvalue()
     assert events(recording_server) == ["webhook.test", "timer.started"]
     call_command("webhooks", "remove", str(hook.pk), stdout=StringIO())
     assert not Webhook.objects.exists() and not Delivery.objects.exists()

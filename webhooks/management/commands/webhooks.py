@@ -1,8 +1,9 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
-from webhooks.models import EVENTS, Delivery, Webhook
+from webhooks.models import EVENTS, LOG_KEPT, Delivery, Webhook
 from webhooks.outbox import enqueue_test
 from webhooks.sender import deliver_due, send, test_outcome
 
@@ -87,4 +88,8 @@ class Command(BaseCommand):
 
     def _deliver(self, **options):
         sent = deliver_due()
-        self.stdout.write(f"{sent} deliver{'y' if sent == 1 else 'ies'} attempted.")
+        forgotten = Delivery.objects.forget_old(timezone.now())
+        self.stdout.write(
+            f"{sent} deliver{'y' if sent == 1 else 'ies'} attempted; {forgotten} finished more "
+            f"than {LOG_KEPT.days} days ago removed from the log."
+        )
