@@ -13,6 +13,7 @@ from rest_framework import serializers
 from api.exceptions import field_errors
 from tracking.forms import OUT_OF_RANGE
 from tracking.models import (
+    BUDGET_FIELDS,
     FIRST_YEAR,
     LARGEST_ID,
     LAST_YEAR,
@@ -297,11 +298,7 @@ class ProjectSerializer(ModelCleanMixin, serializers.ModelSerializer):
             "billable",
             "hourly_rate",
             "archived",
-            "budget_hours",
-            "budget_amount",
-            "budget_period",
-            "budget_alert_percent",
-            "budget_hard_limit",
+            *BUDGET_FIELDS,
             "budget_used_hours",
             "budget_used_amount",
             "budget_used_percent",

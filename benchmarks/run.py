@@ -64,10 +64,15 @@ def silent_listener() -> tuple[socket.socket, str]:
     return listener, f"http://127.0.0.1:{listener.getsockname()[1]}"
 
 
-def slow_server(delay: float) -> tuple[ThreadingHTTPServer, str]:
+def slow_server(delay: float, deliveries=None) -> tuple[ThreadingHTTPServer, str]:
+    """A loopback receiver answering 200 after ``delay`` s; it adds each request's
+    X-TimeTracker-Delivery header to ``deliveries`` when given a list."""
+
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):
             self.rfile.read(int(self.headers.get("content-length") or 0))
+            if deliveries is not None:
+                deliveries.append(self.headers["X-TimeTracker-Delivery"])
             time.sleep(delay)
             self.send_response(200)
             self.end_headers()
@@ -322,23 +327,8 @@ def phase_webhooks() -> dict:
     user = get_user_model().objects.create_user("hook-bench", password=PASSWORD)
     project = Project.objects.create(name="Bench", client=Client.objects.create(name="C"))
     received = []
-
-    class Receiver(BaseHTTPRequestHandler):
-        def do_POST(self):
-            self.rfile.read(int(self.headers.get("content-length") or 0))
-            received.append(self.headers["X-TimeTracker-Delivery"])
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    fast = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
-    fast.daemon_threads = True
-    threading.Thread(target=fast.serve_forever, daemon=True).start()
-    hook = Webhook.objects.create(
-        url=f"http://127.0.0.1:{fast.server_port}/in", events=["entry.created"], active=False
-    )
+    fast, fast_url = slow_server(0, received)
+    hook = Webhook.objects.create(url=fast_url + "/in", events=["entry.created"], active=False)
 
     # The write: one outbox row in the change's transaction (the sender is not started).
     hook.active = True
@@ -383,7 +373,6 @@ def phase_webhooks() -> dict:
     for _ in range(10):
         pair()
     timings = {}
-    fast_url = f"http://127.0.0.1:{fast.server_port}"
     for label, url in [("without", None), ("fast", fast_url), ("slow", slow_url)]:
         Webhook.objects.update(active=False)
         if url:

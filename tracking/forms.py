@@ -18,6 +18,7 @@ from django.utils.safestring import mark_safe
 
 from tracking import permissions
 from tracking.models import (
+    BUDGET_FIELDS,
     FIRST_YEAR,
     LARGEST_ID,
     LAST_YEAR,
@@ -568,18 +569,7 @@ class ClientForm(forms.ModelForm):
 class ProjectForm(forms.ModelForm):
     class Meta:
         model = Project
-        fields = [
-            "name",
-            "client",
-            "billable",
-            "hourly_rate",
-            "archived",
-            "budget_hours",
-            "budget_amount",
-            "budget_period",
-            "budget_alert_percent",
-            "budget_hard_limit",
-        ]
+        fields = ["name", "client", "billable", "hourly_rate", "archived", *BUDGET_FIELDS]
         widgets = {"client": FastSelect}
 
     def __init__(self, *args, **kwargs):

@@ -12,8 +12,11 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+
+from webhooks.addresses import UnsafeAddress, check_url
 
 # What a webhook can subscribe to (DESIGN.md, "Budgets and webhooks").
 EVENTS = (
@@ -87,10 +90,6 @@ class Webhook(models.Model):
         return self.url
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
-        from webhooks.addresses import UnsafeAddress, check_url
-
         unknown = sorted(set(self.events) - set(EVENTS))
         if unknown or not self.events:
             raise ValidationError(

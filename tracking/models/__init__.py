@@ -19,6 +19,7 @@ from tracking.models.budgets import (
     past_alert_for,
 )
 from tracking.models.catalogue import (
+    BUDGET_FIELDS,
     TAG_NAME_MAX_LENGTH,
     TAGS_PER_ENTRY,
     Client,
@@ -66,6 +67,7 @@ from tracking.models.entries import (
 __all__ = [
     "ANOTHER_TIMER_RUNS",
     "ARCHIVED_PROJECT",
+    "BUDGET_FIELDS",
     "COMMENT_MAX_LENGTH",
     "EARLIEST_MOMENT",
     "END_OF_TIME",

@@ -51,15 +51,19 @@ class BudgetUse:
             percent * budget.budget_amount
         )
 
+    def _shares(self) -> dict[str, Decimal]:
+        """Percent used of each budget the project has: ``hours``, ``amount``."""
+        budget, shares = self.project, {}
+        if budget.budget_hours:
+            shares["hours"] = Decimal(self.seconds) / (budget.budget_hours * 36)
+        if budget.budget_amount:
+            shares["amount"] = (self.amount or Decimal(0)) * 100 / budget.budget_amount
+        return shares
+
     @property
     def percent(self) -> int:
         """The larger share used, of the hours or the amount, in whole percent."""
-        budget, shares = self.project, []
-        if budget.budget_hours:
-            shares.append(Decimal(self.seconds) / (budget.budget_hours * 36))
-        if budget.budget_amount:
-            shares.append((self.amount or Decimal(0)) * 100 / budget.budget_amount)
-        return int(max(shares, default=0))
+        return int(max(self._shares().values(), default=0))
 
     def seconds_left(self) -> int | None:
         """Recorded seconds still within the budget (the tighter of hours and money; money
@@ -80,14 +84,9 @@ class BudgetUse:
 
     @property
     def budget_text(self) -> str:
-        """What was used of what: "2.3 of 2 h", "1,200.00 of 1,000.00" (the larger share)."""
-        budget = self.project
-        by_hours = budget.budget_hours is not None
-        if by_hours and budget.budget_amount is not None and self.amount is not None:
-            by_hours = (
-                self.seconds / (budget.budget_hours * 3600) >= self.amount / budget.budget_amount
-            )
-        if by_hours:
+        """What was used of what, of the larger share: "2.3 of 2 h", "1200.00 of 1000.00"."""
+        budget, shares = self.project, self._shares()
+        if "hours" in shares and shares["hours"] >= shares.get("amount", 0):
             return f"{self.hours.normalize():f} of {budget.budget_hours.normalize():f} h"
         return f"{self.amount} of {budget.budget_amount}"
 

@@ -42,6 +42,16 @@ class Client(models.Model):
         return reverse("tracking:client_detail", args=[self.pk])
 
 
+# A project's budget as the project form and the API edit it.
+BUDGET_FIELDS = (
+    "budget_hours",
+    "budget_amount",
+    "budget_period",
+    "budget_alert_percent",
+    "budget_hard_limit",
+)
+
+
 class ProjectQuerySet(models.QuerySet):
     def active(self):
         return self.filter(archived=False)

@@ -126,11 +126,10 @@ def timer_stop(request):
         messages.error(request, "No timer is running.")
     else:
         # Today's total in the message: the daily flow ends on whatever page it started from.
-        # Nothing runs now (its one timer just stopped): today's stopped entries are all.
-        today = timezone.localdate()
-        today_seconds = (
-            TimeEntry.objects.filter(user=request.user).on_days(today, today).total_seconds()
-        )
+        now = timezone.now()
+        today = timezone.localdate(now)
+        mine = TimeEntry.objects.filter(user=request.user)
+        today_seconds = mine.period_totals({"today": (today, today)}, now)["today"]
         messages.success(
             request,
             f"Timer stopped: {shown_duration(stopped.duration_seconds)} on {stopped.project}. "
