@@ -48,8 +48,10 @@ def mail_pending() -> int:
                 None,
                 recipients,
             )
-        except Exception:  # the alert stays on the dashboard; cron tries the mail again
-            logger.exception("Could not mail the budget alert %s.", alert.pk)
+        except Exception as failure:  # the alert stays on the dashboard; cron mails it again
+            # The kind of failure only: a mail server's refusal quotes the addresses, and an
+            # exception's text reaches Sentry.
+            logger.error("Could not mail budget alert %s (%s).", alert.pk, type(failure).__name__)
             BudgetAlert.objects.filter(pk=alert.pk).update(mailed_at=None)
             continue
         sent += 1

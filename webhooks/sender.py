@@ -199,8 +199,13 @@ class _Sender:
             self.wakeup.clear()
             try:
                 deliver_due()
-            except Exception:  # a database hiccup must not end the thread
-                logger.exception("Sending webhooks failed; retrying in %s s.", POLL_SECONDS)
+            except Exception as failure:  # a database hiccup must not end the thread
+                # The kind only: an error's text may quote a row (notes, an address).
+                logger.error(
+                    "Sending webhooks failed (%s); retrying in %s s.",
+                    type(failure).__name__,
+                    POLL_SECONDS,
+                )
             finally:
                 close_old_connections()
 
