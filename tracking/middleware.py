@@ -110,7 +110,7 @@ def timer_state(user) -> TimerState:
         else:
             state.auto_stopped.append(entry)
     running = state.running
-    if running is not None and running.project.budget_hard_limit and stop_at_hard_limit(running):
+    if running is not None and stop_at_hard_limit(running):
         state.auto_stopped.insert(0, running)
         state.running = running = None
     limit = settings.TIMER_MAX_HOURS
