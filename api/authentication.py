@@ -25,16 +25,22 @@ class BearerTokenAuthentication(BaseAuthentication):
             secret = parts[1].decode("ascii")
         except UnicodeDecodeError:
             raise AuthenticationFailed("This token is not valid.") from None
-        token = ApiToken.objects.authenticate(secret)
-        if token is None or not token.user.is_active:
-            raise AuthenticationFailed("This token is not valid, has expired or was revoked.")
-        token.touch()
-        _activate_time_zone(token.user)
-        return token.user, token
+        return token_user(secret)
 
     def authenticate_header(self, request):
         # Present, so that a request without credentials answers 401 rather than 403.
         return 'Bearer realm="api"'
+
+
+def token_user(secret: str):
+    """``(user, token)`` for a personal token's secret, its owner's zone activated; any
+    token not valid, expired, revoked or of a deactivated person fails."""
+    token = ApiToken.objects.authenticate(secret)
+    if token is None or not token.user.is_active:
+        raise AuthenticationFailed("This token is not valid, has expired or was revoked.")
+    token.touch()
+    _activate_time_zone(token.user)
+    return token.user, token
 
 
 def _activate_time_zone(user) -> None:

@@ -134,6 +134,15 @@ class ModelCleanMixin:
         return attrs
 
 
+def entry_locked(entry) -> bool:
+    """On a sent or paid invoice, from the ``invoice_status`` annotation of
+    ``api.views.entries_for`` (else one query for an entry on an invoice)."""
+    status = getattr(entry, "invoice_status", None)
+    if status is None and entry.invoice_item_id is not None:
+        return entry.locking_invoice() is not None
+    return status in LOCKED_INVOICE_STATUSES
+
+
 class MeSerializer(serializers.ModelSerializer):
     time_zone = serializers.SerializerMethodField()
 
@@ -198,10 +207,7 @@ class EntrySerializer(ModelCleanMixin, serializers.ModelSerializer):
 
     def get_locked(self, entry) -> bool:
         """On a sent or paid invoice: it can no longer be changed or deleted."""
-        status = getattr(entry, "invoice_status", None)
-        if status is None and entry.invoice_item_id is not None:
-            return entry.locking_invoice() is not None
-        return status in LOCKED_INVOICE_STATUSES
+        return entry_locked(entry)
 
     def prepare(self, entry):
         if entry.user_id is None:

@@ -26,7 +26,9 @@ def current_source() -> str:
 class CurrentUserMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
-        self.prefixes = ((reverse("api:api-root"), "api"), (reverse("admin:index"), "admin"))
+        # Both APIs: /api/v1/ and the Kimai-compatible /api/ around it.
+        api = reverse("kimai:ping").removesuffix("ping")
+        self.prefixes = ((api, "api"), (reverse("admin:index"), "admin"))
 
     def __call__(self, request):
         request.telemetry_source = next(

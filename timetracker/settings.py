@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "tracking",
     "imports",
     "api",
+    "kimai",
     "webhooks",
     "telemetry",
 ]

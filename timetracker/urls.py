@@ -67,6 +67,7 @@ urlpatterns = [
     path("accounts/", include(accounts)),
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
+    path("api/", include("kimai.urls")),
     path("preferences/api-tokens/", include("api.web")),
     path("import/", include("imports.urls")),
     path("", include("tracking.urls")),

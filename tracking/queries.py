@@ -26,13 +26,18 @@ DAYS_UP_TO_DAYS = 62
 WEEKS_UP_TO_DAYS = 731
 
 
+# A filter's name and the entry field it narrows.
+FIELDS = {"project": "project", "task": "task", "user": "user", "client": "project__client"}
+
+
 def filtered_entries(user, filters: dict, entries=None):
     """The entries ``user`` may see, narrowed by validated filters (a web form's or the
     API's): local dates ``start``/``end``, moments ``start_after``/``start_before``/
-    ``modified_after``, ``project``, ``client``, ``task``, ``user``, ``tag`` (any of),
-    ``billable``/``running`` (True, False, or None for either) and ``overlaps`` (only
-    entries that overlap another of their person's). ``entries`` narrows
-    a queryset of the caller's (annotated, ordered) instead of all entries."""
+    ``modified_after``, ``project``, ``client``, ``task``, ``user`` (one, or a list: any
+    of them), ``tag`` (any of), ``billable``/``running``/``locked`` (True, False, or None
+    for either; locked is billed on a sent invoice), ``notes`` (containing, any case) and
+    ``overlaps`` (only entries that overlap another of their person's). ``entries``
+    narrows a queryset of the caller's (annotated, ordered) instead of all entries."""
     entries = visible_entries(user, entries)
     entries = entries.on_days(filters.get("start"), filters.get("end"))
     if filters.get("start_after"):
@@ -41,17 +46,25 @@ def filtered_entries(user, filters: dict, entries=None):
         entries = entries.filter(start__lt=filters["start_before"])
     if filters.get("modified_after"):
         entries = entries.filter(updated_at__gt=filters["modified_after"])
-    for name in ("project", "task", "user"):
-        if filters.get(name):
-            entries = entries.filter(**{name: filters[name]})
-    if filters.get("client"):
-        entries = entries.filter(project__client=filters["client"])
+    for name, column in FIELDS.items():
+        wanted = filters.get(name)
+        if wanted:
+            lookup = f"{column}__in" if isinstance(wanted, list | tuple) else column
+            entries = entries.filter(**{lookup: wanted})
     if filters.get("tag"):
         entries = entries.with_any_tag(filters["tag"])
     if filters.get("billable") is not None:
         entries = entries.filter(billable=filters["billable"])
     if filters.get("running") is not None:
         entries = entries.filter(end__isnull=filters["running"])
+    if filters.get("locked") is not None:
+        locked = TimeEntry.objects.locked().values("pk")
+        if filters["locked"]:
+            entries = entries.filter(pk__in=locked)
+        else:
+            entries = entries.exclude(pk__in=locked)
+    if filters.get("notes"):
+        entries = entries.filter(notes__icontains=filters["notes"])
     if filters.get("overlaps"):
         entries = entries.overlapping_only()
     return entries

@@ -45,6 +45,10 @@ class TimeEntryQuerySet(models.QuerySet):
     def running(self):
         return self.filter(end__isnull=True)
 
+    def locked(self):
+        """Billed on a sent or paid invoice: no longer changed, deleted or purged."""
+        return self.filter(invoice_item__invoice__status__in=LOCKED_INVOICE_STATUSES)
+
     def with_any_tag(self, tags):
         """Entries carrying any of ``tags``: ``Exists``, so no row is counted twice."""
         through = TimeEntry.tags.through
@@ -92,7 +96,7 @@ class TimeEntryQuerySet(models.QuerySet):
         """Move these entries to the trash (``TimeEntry.trash``), all or none: nothing billed
         on a sent invoice may go. Returns what ``QuerySet.delete`` returns."""
         billed = (
-            self.filter(invoice_item__invoice__status__in=LOCKED_INVOICE_STATUSES)
+            self.locked()
             .values_list("invoice_item__invoice__number", "invoice_item__invoice__status")
             .first()
         )
@@ -150,6 +154,22 @@ class TimeEntryQuerySet(models.QuerySet):
             .values_list("project_id", flat=True)[:RECENT_FROM]
         )
         return list(dict.fromkeys(latest))[:limit]
+
+    def recent_work(self, user, limit: int = RECENT_PROJECTS) -> list["TimeEntry"]:
+        """The latest entry of each distinct project + task ``user`` tracked recently,
+        newest first, at most ``limit``: work to start again. From their latest
+        ``RECENT_FROM`` entries, like ``recent_projects``; two queries."""
+        latest = (
+            self.filter(user=user)
+            .order_by("-start", "-pk")
+            .values_list("pk", "project_id", "task_id")[:RECENT_FROM]
+        )
+        firsts = {}
+        for pk, project, task in latest:
+            firsts.setdefault((project, task), pk)
+        ids = list(firsts.values())[:limit]
+        found = self.filter(pk__in=ids).in_bulk()
+        return [found[pk] for pk in ids]
 
     def suggestions(self, user, text: str, limit: int = 10) -> list["TimeEntry"]:
         """``user``'s earlier work whose notes contain ``text`` (any case): the latest

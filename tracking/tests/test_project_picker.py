@@ -33,9 +33,10 @@ def options(page: str, select_id: str) -> list[str]:
     return re.findall(r"<option[^>]*>([^<]*)</option>", select)
 
 
-def worked_on(user, *projects):
-    """An entry on each project, the last one the latest."""
-    start = timezone.now() - timedelta(days=len(projects) + 1)
+def worked_on(user, *projects, before=None):
+    """An entry on each project, the last one the latest, the days before ``before``
+    (now)."""
+    start = (before or timezone.now()) - timedelta(days=len(projects) + 1)
     for index, project in enumerate(projects):
         begin = start + timedelta(days=index)
         TimeEntry.objects.create(
@@ -78,8 +79,8 @@ def test_the_chosen_project_is_offered_even_when_not_recent(logged_in, catalogue
 
 def test_the_timesheet_offers_recent_projects_not_in_the_week(logged_in, colleague, catalogue):
     monday = timezone.localdate() - timedelta(days=timezone.localdate().weekday())
-    worked_on(colleague, catalogue[1], catalogue[2])
     start = timezone.make_aware(timezone.datetime.combine(monday, timezone.datetime.min.time()))
+    worked_on(colleague, catalogue[1], catalogue[2], before=start)  # last week, any day
     TimeEntry.objects.create(
         user=colleague, project=catalogue[1], start=start, end=start + timedelta(hours=2)
     )

@@ -1,0 +1,411 @@
+"""The Kimai-compatible API at /api/: Kimai's paths, names, formats and errors, over the
+same rules, permissions and queries as /api/v1/."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.core.cache import cache
+
+from kimai.serializers import NO_TASK
+from tracking.models import Invoice, Tag, Task, TimeEntry
+
+pytestmark = pytest.mark.django_db
+
+
+def berlin_entry(make_entry, user, project, start, minutes, **extra):
+    """An entry starting at ``start`` (a naive Berlin wall-clock time in winter)."""
+    moment = datetime.fromisoformat(start).replace(tzinfo=UTC)
+    return make_entry(user, project, moment.replace(hour=moment.hour - 1), minutes, **extra)
+
+
+# Status, configuration and the person ---------------------------------------------------
+
+
+def test_ping_version_config_and_plugins_answer_a_token(colleague, kimai_as):
+    kimai = kimai_as(colleague)
+    assert kimai.get("/api/ping").json() == {"message": "pong"}
+    version = kimai.get("/api/version").json()
+    assert version["version"] == "2.14.0" and version["versionId"] == 21400
+    assert "TimeTracker" in version["copyright"]
+    config = kimai.get("/api/config/timesheet").json()
+    assert config["trackingMode"] == "default" and config["activeEntriesHardLimit"] == 1
+    assert kimai.get("/api/plugins").json() == []
+
+
+def test_users_me_gives_the_zone_times_are_written_in(berlin, kimai_as):
+    me = kimai_as(berlin).get("/api/users/me").json()
+    assert me["id"] == berlin.pk and me["username"] == "colleague"
+    assert me["timezone"] == "Europe/Berlin" and me["enabled"] is True
+    assert me["memberships"] == [] and me["language"] == "en"
+    assert "alias" in me
+
+
+# Authentication -------------------------------------------------------------------------
+
+
+def test_the_same_token_works_as_bearer_and_as_x_auth_headers(colleague, kimai_as, bearer_as):
+    kimai = kimai_as(colleague)
+    assert kimai.get("/api/users/me").json()["username"] == "colleague"
+    secret = kimai.headers["X-AUTH-TOKEN"]
+    bearer = bearer_as(colleague)
+    bearer.headers = {"Authorization": f"Bearer {secret}"}
+    assert bearer.get("/api/users/me").json()["username"] == "colleague"
+    # Kimai clients may name the person by email, and send the token alone.
+    kimai.headers["X-AUTH-USER"] = "COLLEAGUE@example.test"
+    assert kimai.get("/api/ping").status_code == 200
+    del kimai.headers["X-AUTH-USER"]
+    assert kimai.get("/api/ping").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"X-AUTH-USER": "colleague", "X-AUTH-TOKEN": "tt_wrong"},
+        {"Authorization": "Bearer tt_wrong"},
+    ],
+    ids=["none", "wrong x-auth token", "wrong bearer"],
+)
+def test_a_missing_or_wrong_token_is_401_in_kimais_shape(client, colleague, headers):
+    response = client.get("/api/timesheets", headers=headers)
+    assert response.status_code == 401
+    body = response.json()
+    assert body["code"] == 401 and body["message"]
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_a_token_sent_for_someone_else_is_refused(colleague, stranger, kimai_as):
+    kimai = kimai_as(colleague)
+    kimai.headers["X-AUTH-USER"] = "stranger"
+    response = kimai.get("/api/ping")
+    assert response.status_code == 401
+    assert "X-AUTH-USER" in response.json()["message"]
+
+
+def test_a_read_only_token_reads_but_never_writes(colleague, website, make_entry, kimai_as):
+    running = make_entry(colleague, website, datetime(2026, 3, 2, 8, tzinfo=UTC), None)
+    kimai = kimai_as(colleague, read_only=True)
+    assert kimai.get("/api/timesheets").status_code == 200
+    refused = kimai.post(
+        "/api/timesheets", {"project": website.pk, "begin": "2026-03-02T10:00:00"}
+    )
+    assert refused.status_code == 403 and refused.json()["code"] == 403
+    # Old clients stop with GET: still a write.
+    assert kimai.get(f"/api/timesheets/{running.pk}/stop").status_code == 403
+    running.refresh_from_db()
+    assert running.end is None and TimeEntry.objects.count() == 1
+
+
+def test_requests_are_throttled_as_on_api_v1(settings, colleague, kimai_as):
+    settings.API_RATE_LIMIT = "2/minute"
+    cache.clear()
+    kimai = kimai_as(colleague)
+    assert [kimai.get("/api/ping").status_code for _ in range(2)] == [200, 200]
+    throttled = kimai.get("/api/ping")
+    assert throttled.status_code == 429 and throttled.json()["code"] == 429
+
+
+# Customers, projects, activities, tags ------------------------------------------------
+
+
+def test_customers_and_projects_in_kimais_names(
+    colleague, acme, website, archived, kimai_as, settings
+):
+    kimai = kimai_as(colleague)
+    customers = kimai.get("/api/customers").json()
+    assert [(c["id"], c["name"], c["visible"]) for c in customers] == [(acme.pk, "Acme", True)]
+    customer = kimai.get(f"/api/customers/{acme.pk}").json()
+    assert customer["currency"] == "EUR" and customer["email"] == "billing@acme.test"
+    assert customer["budget"] == 0.0 and customer["timeBudget"] == 0
+    # Archived projects are hidden by default (visible=1), as Kimai hides invisible ones.
+    projects = kimai.get("/api/projects", {"customer": acme.pk}).json()
+    assert [p["name"] for p in projects] == ["Website"]
+    assert projects[0]["customer"] == acme.pk and projects[0]["parentTitle"] == "Acme"
+    both = kimai.get("/api/projects", {"visible": 3}).json()
+    assert {p["name"] for p in both} == {"Website", "Old site"}
+    assert kimai.get("/api/projects", {"customer": acme.pk + 1}).json() == []
+    website.budget_hours, website.budget_amount = 10, 500
+    website.save()
+    project = kimai.get(f"/api/projects/{website.pk}").json()
+    assert project["timeBudget"] == 36000 and project["budget"] == 500.0
+    missing = kimai.get(f"/api/projects/{website.pk + 100}")
+    assert missing.status_code == 404 and missing.json()["code"] == 404
+
+
+def test_activities_are_a_projects_tasks_and_the_global_no_task(
+    colleague, website, internal, design_task, kimai_as
+):
+    Task.objects.create(project=internal, title="Admin")
+    Task.objects.create(project=website, title="Launched", status=Task.Status.DONE)
+    kimai = kimai_as(colleague)
+    activities = kimai.get("/api/activities", {"project": website.pk}).json()
+    assert [(a["id"], a["name"], a["project"]) for a in activities] == [
+        (NO_TASK, "(no task)", None),
+        (design_task.pk, "Design", website.pk),
+    ]
+    assert activities[1]["parentTitle"] == "Website"
+    every = kimai.get("/api/activities").json()
+    assert [a["name"] for a in every] == ["(no task)", "Admin", "Design"]
+    assert [a["id"] for a in kimai.get("/api/activities", {"globals": "true"}).json()] == [NO_TASK]
+
+
+def test_tags_by_name_and_found(colleague, kimai_as):
+    Tag.objects.create(name="cli")
+    Tag.objects.create(name="meeting")
+    kimai = kimai_as(colleague)
+    assert kimai.get("/api/tags").json() == ["cli", "meeting"]
+    assert kimai.get("/api/tags", {"name": "mee"}).json() == ["meeting"]
+    found = kimai.get("/api/tags/find", {"name": "cl"}).json()
+    assert [tag["name"] for tag in found] == ["cli"] and found[0]["id"]
+
+
+# Timesheets: writing --------------------------------------------------------------------
+
+
+def test_a_timesheet_is_written_in_the_persons_zone_with_tags_and_task(
+    berlin, website, design_task, kimai_as
+):
+    kimai = kimai_as(berlin)
+    response = kimai.post(
+        "/api/timesheets",
+        {
+            "begin": "2026-03-02T09:00:00",
+            "end": "2026-03-02T10:30:00",
+            "project": website.pk,
+            "activity": design_task.pk,
+            "description": "Review",
+            "tags": "kimai,cli",
+        },
+    )
+    assert response.status_code == 200, response.content
+    sheet = response.json()
+    entry = TimeEntry.objects.get()
+    assert entry.start == datetime(2026, 3, 2, 8, tzinfo=UTC)
+    assert entry.duration_seconds == 5400 and entry.task == design_task
+    assert sorted(entry.tags.values_list("name", flat=True)) == ["cli", "kimai"]
+    assert sheet["begin"] == "2026-03-02T09:00:00+0100"
+    assert sheet["end"] == "2026-03-02T10:30:00+0100"
+    assert sheet["duration"] == 5400 and sheet["tags"] == ["cli", "kimai"]
+    assert sheet["activity"] == design_task.pk and sheet["project"] == website.pk
+    assert sheet["user"] == berlin.pk and sheet["description"] == "Review"
+    # 1.5 h at the project's 80.00 an hour.
+    assert sheet["rate"] == 120.0 and sheet["hourlyRate"] == 80.0
+    assert sheet["exported"] is False and sheet["billable"] is True
+
+
+def test_an_offset_is_honoured_and_a_list_of_tags_is_accepted(berlin, website, kimai_as):
+    sheet = kimai_as(berlin).post(
+        "/api/timesheets",
+        {
+            "begin": "2026-03-02T08:00:00+00:00",
+            "end": "2026-03-02T09:00:00+00:00",
+            "project": website.pk,
+            "tags": ["Deep work"],
+        },
+    )
+    assert sheet.json()["begin"] == "2026-03-02T09:00:00+0100"
+    entry = TimeEntry.objects.get()
+    assert entry.start == datetime(2026, 3, 2, 8, tzinfo=UTC) and entry.task is None
+    assert sheet.json()["activity"] == NO_TASK
+
+
+def test_durations_are_exact_across_the_spring_clock_change(berlin, website, kimai_as):
+    """01:30 to 03:30 in Berlin on 29 March 2026 is one hour: 02:00 never happens."""
+    sheet = (
+        kimai_as(berlin)
+        .post(
+            "/api/timesheets",
+            {"begin": "2026-03-29T01:30:00", "end": "2026-03-29T03:30:00", "project": website.pk},
+        )
+        .json()
+    )
+    assert sheet["duration"] == 3600
+    assert sheet["end"] == "2026-03-29T03:30:00+0200"
+
+
+def test_kimais_error_shape_names_the_field(colleague, website, archived, kimai_as):
+    kimai = kimai_as(colleague)
+    unknown = kimai.post("/api/timesheets", {"project": website.pk, "colour": "red"})
+    assert unknown.status_code == 400
+    body = unknown.json()
+    assert body["code"] == 400 and body["message"] == "Validation Failed"
+    assert body["errors"]["children"]["colour"]["errors"]
+    backwards = kimai.post(
+        "/api/timesheets",
+        {"begin": "2026-03-02T10:00:00", "end": "2026-03-02T09:00:00", "project": website.pk},
+    ).json()
+    assert backwards["errors"]["children"]["end"]["errors"] == ["The end must be after the start."]
+    bad_begin = kimai.post("/api/timesheets", {"begin": "yesterday", "project": website.pk})
+    assert bad_begin.json()["errors"]["children"]["begin"]["errors"]
+    no_project = kimai.post("/api/timesheets", {"project": 10**6}).json()
+    assert no_project["errors"]["children"]["project"]["errors"]
+    rates = kimai.post("/api/timesheets", {"project": website.pk, "hourlyRate": 99}).json()
+    assert rates["errors"]["children"]["hourlyRate"]["errors"] == ["Rates are set on the project."]
+    assert TimeEntry.objects.count() == 0
+
+
+def test_one_rule_for_both_apis_archived_projects_refuse_time(
+    colleague, archived, kimai_as, bearer_as
+):
+    times = {"begin": "2026-03-02T09:00:00+00:00", "end": "2026-03-02T10:00:00+00:00"}
+    kimai = kimai_as(colleague).post("/api/timesheets", {**times, "project": archived.pk})
+    v1 = bearer_as(colleague).post(
+        "/api/v1/entries/",
+        {"start": times["begin"], "end": times["end"], "project": archived.pk},
+    )
+    assert kimai.status_code == v1.status_code == 400
+    v1_message = v1.json()["project"]
+    assert kimai.json()["errors"]["children"]["project"]["errors"] == v1_message
+    assert TimeEntry.objects.count() == 0
+
+
+def test_a_timesheet_without_end_starts_a_timer_and_stops_the_running_one(
+    berlin, website, design_task, make_entry, kimai_as
+):
+    earlier = make_entry(berlin, website, datetime(2026, 3, 2, 7, tzinfo=UTC), None)
+    kimai = kimai_as(berlin)
+    started = kimai.post(
+        "/api/timesheets",
+        {"project": website.pk, "activity": design_task.pk, "description": "", "tags": ""},
+    ).json()
+    assert started["end"] is None and started["duration"] == 0
+    earlier.refresh_from_db()
+    assert earlier.end is not None
+    active = kimai.get("/api/timesheets/active").json()
+    assert [sheet["id"] for sheet in active] == [started["id"]]
+    assert active[0]["activity"]["name"] == "Design"
+    assert active[0]["project"]["customer"]["name"] == "Acme"
+    stopped = kimai.patch(f"/api/timesheets/{started['id']}/stop", {})
+    assert stopped.status_code == 200 and stopped.json()["end"] is not None
+    assert kimai.get("/api/timesheets/active").json() == []
+    # Stopping again changes nothing, as in Kimai.
+    again = kimai.patch(f"/api/timesheets/{started['id']}/stop", {})
+    assert again.status_code == 200 and again.json()["end"] == stopped.json()["end"]
+
+
+def test_old_clients_stop_with_get(colleague, website, make_entry, kimai_as):
+    running = make_entry(colleague, website, datetime(2026, 3, 2, 7, tzinfo=UTC), None)
+    assert kimai_as(colleague).get(f"/api/timesheets/{running.pk}/stop").status_code == 200
+    running.refresh_from_db()
+    assert running.end is not None
+
+
+def test_patch_changes_only_what_is_sent_and_delete_goes_to_the_trash(
+    berlin, website, design_task, make_entry, kimai_as
+):
+    entry = berlin_entry(make_entry, berlin, website, "2026-03-02T09:00:00", 60, notes="Draft")
+    entry.tags.set([Tag.objects.create(name="keep")])
+    kimai = kimai_as(berlin)
+    changed = kimai.patch(
+        f"/api/timesheets/{entry.pk}",
+        {"end": "2026-03-02T11:00:00", "activity": design_task.pk},
+    )
+    assert changed.status_code == 200, changed.content
+    sheet = changed.json()
+    assert sheet["duration"] == 7200 and sheet["description"] == "Draft"
+    assert sheet["tags"] == ["keep"] and sheet["activity"] == design_task.pk
+    assert kimai.get(f"/api/timesheets/{entry.pk}").json()["duration"] == 7200
+    deleted = kimai.delete(f"/api/timesheets/{entry.pk}")
+    assert deleted.status_code == 204 and deleted.content == b""
+    assert TimeEntry.everything.get(pk=entry.pk).deleted_at is not None
+    assert kimai.get(f"/api/timesheets/{entry.pk}").status_code == 404
+
+
+def test_another_person_sees_none_of_your_timesheets(
+    colleague, stranger, website, make_entry, kimai_as
+):
+    mine = make_entry(colleague, website, datetime(2026, 3, 2, 8, tzinfo=UTC), 60)
+    theirs = kimai_as(stranger)
+    assert theirs.get("/api/timesheets").json() == []
+    assert theirs.get("/api/timesheets", {"user": "all"}).json() == []
+    assert theirs.get("/api/timesheets", {"user": colleague.pk}).json() == []
+    for response in (
+        theirs.get(f"/api/timesheets/{mine.pk}"),
+        theirs.patch(f"/api/timesheets/{mine.pk}", {"description": "mine now"}),
+        theirs.delete(f"/api/timesheets/{mine.pk}"),
+        theirs.patch(f"/api/timesheets/{mine.pk}/stop", {}),
+        theirs.patch(f"/api/timesheets/{mine.pk}/duplicate", {}),
+    ):
+        assert response.status_code == 404 and response.json()["code"] == 404
+    assert TimeEntry.objects.get().notes == "" and TimeEntry.objects.count() == 1
+
+
+def test_a_manager_reads_everyones_with_user_all(owner, colleague, website, make_entry, kimai_as):
+    make_entry(colleague, website, datetime(2026, 3, 2, 8, tzinfo=UTC), 60)
+    kimai = kimai_as(owner)
+    assert kimai.get("/api/timesheets").json() == []  # their own, by default
+    assert len(kimai.get("/api/timesheets", {"user": "all"}).json()) == 1
+    assert len(kimai.get("/api/timesheets", {"user": colleague.pk}).json()) == 1
+
+
+# Timesheets: reading --------------------------------------------------------------------
+
+
+def test_the_list_filters_orders_and_pages_as_kimai_does(
+    berlin, website, internal, design_task, make_entry, kimai_as
+):
+    first = berlin_entry(make_entry, berlin, website, "2026-03-02T09:00:00", 60, task=design_task)
+    second = berlin_entry(make_entry, berlin, internal, "2026-03-03T09:00:00", 30, billable=False)
+    third = berlin_entry(make_entry, berlin, website, "2026-03-04T09:00:00", 90, notes="Launch")
+    kimai = kimai_as(berlin)
+
+    def listed(**params):
+        return [sheet["id"] for sheet in kimai.get("/api/timesheets", params).json()]
+
+    assert listed() == [third.pk, second.pk, first.pk]  # newest first
+    assert listed(order="ASC") == [first.pk, second.pk, third.pk]
+    assert listed(begin="2026-03-03T00:00:00") == [third.pk, second.pk]
+    assert listed(end="2026-03-03T09:00:00") == [second.pk, first.pk]  # begin <= end
+    assert listed(project=internal.pk) == [second.pk]
+    assert listed(**{"projects[]": [website.pk, internal.pk]}) == [third.pk, second.pk, first.pk]
+    assert listed(activity=design_task.pk) == [first.pk]
+    assert listed(activity=NO_TASK) == [third.pk, second.pk]
+    assert listed(billable=0) == [second.pk]
+    assert listed(term="launch") == [third.pk]
+    assert listed(orderBy="rate", order="DESC") == [third.pk, first.pk, second.pk]
+    paged = kimai.get("/api/timesheets", {"size": 2, "page": 2})
+    assert [sheet["id"] for sheet in paged.json()] == [first.pk]
+    assert paged["X-Page"] == "2" and paged["X-Per-Page"] == "2"
+    assert paged["X-Total-Count"] == "3" and paged["X-Total-Pages"] == "2"
+    assert kimai.get("/api/timesheets", {"size": 2, "page": 3}).status_code == 404
+    full = kimai.get("/api/timesheets", {"full": "true", "size": 1}).json()[0]
+    assert full["project"]["name"] == "Website" and full["activity"]["id"] == NO_TASK
+    bad = kimai.get("/api/timesheets", {"begin": "soon"})
+    assert bad.status_code == 400 and bad.json()["errors"]["children"]["begin"]["errors"]
+
+
+def test_billed_time_is_exported_and_locked(berlin, website, make_entry, kimai_as):
+    entry = berlin_entry(make_entry, berlin, website, "2026-03-02T09:00:00", 60)
+    invoice = Invoice.objects.create(client=website.client, number="2026-001", due_date=entry.day)
+    invoice.add_items_from_entries(entry.day, entry.day)
+    invoice.advance_status(Invoice.Status.SENT)
+    kimai = kimai_as(berlin)
+    assert kimai.get("/api/timesheets", {"exported": 1}).json()[0]["exported"] is True
+    assert kimai.get("/api/timesheets", {"exported": 0}).json() == []
+    refused = kimai.patch(f"/api/timesheets/{entry.pk}", {"description": "changed"})
+    assert refused.status_code == 409 and "2026-001" in refused.json()["message"]
+
+
+def test_recent_restart_and_duplicate(berlin, website, design_task, make_entry, kimai_as):
+    old = berlin_entry(
+        make_entry, berlin, website, "2026-03-02T09:00:00", 60, task=design_task, notes="A"
+    )
+    old.tags.set([Tag.objects.create(name="focus")])
+    berlin_entry(make_entry, berlin, website, "2026-03-03T09:00:00", 60, task=design_task)
+    latest = berlin_entry(make_entry, berlin, website, "2026-03-04T09:00:00", 30)
+    kimai = kimai_as(berlin)
+    recent = kimai.get("/api/timesheets/recent", {"size": 5}).json()
+    assert [sheet["id"] for sheet in recent] == [latest.pk, latest.pk - 1]
+    assert recent[1]["activity"]["name"] == "Design"
+
+    copy = kimai.patch(f"/api/timesheets/{old.pk}/duplicate", {}).json()
+    assert copy["id"] != old.pk and copy["begin"] == "2026-03-02T09:00:00+0100"
+    assert copy["duration"] == 3600 and copy["tags"] == ["focus"]
+
+    plain = kimai.patch(f"/api/timesheets/{old.pk}/restart", {}).json()
+    assert plain["end"] is None and plain["activity"] == design_task.pk
+    assert plain["description"] is None and plain["tags"] == []
+    everything = kimai.patch(f"/api/timesheets/{old.pk}/restart", {"copy": "all"}).json()
+    assert everything["description"] == "A" and everything["tags"] == ["focus"]
+    # Restarting stopped the first restart: one timer runs.
+    assert list(TimeEntry.objects.running().values_list("pk", flat=True)) == [everything["id"]]

@@ -1,0 +1,488 @@
+"""Kimai 2's API at ``/api/``: the queries, permissions, throttling and entry rules of
+``/api/v1/`` (``api.views``, ``api.permissions``, ``EntrySerializer``, the timer's
+methods), answered with Kimai's paths, names and shapes (``kimai.serializers``)."""
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Case, DecimalField, F, Q, Value, When
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.functional import cached_property
+from rest_framework import serializers, status
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import SAFE_METHODS
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.authentication import BearerTokenAuthentication
+from api.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from api.permissions import EntryOwnership, TokenScope
+from api.serializers import EntrySerializer, MomentField
+from api.views import DEFAULT_PERMISSIONS, entries_for
+from kimai import serializers as shapes
+from kimai.authentication import KimaiHeaderAuthentication
+from kimai.exceptions import exception_handler
+from timetracker.version import __version__
+from tracking.models import BusinessProfile, Client, Project, Tag, Task, TimeEntry
+from tracking.queries import filtered_entries
+
+# The Kimai release whose API this answers: clients turn features on by it (Kemai asks
+# for plugins from 1.14.1 and recommends bearer tokens from 2.14).
+KIMAI_VERSION = "2.14.0"
+KIMAI_VERSION_ID = 21400
+# Kimai's "visible" filter: 1 visible only (its default), 2 hidden only, 3 both.
+VISIBLE, HIDDEN, BOTH = "1", "2", "3"
+RECENT_DEFAULT, RECENT_MAX = 10, 50
+
+
+class KimaiView(APIView):
+    """Kimai's two token schemes (and the browser's session); errors in Kimai's shape;
+    left out of ``/api/v1/``'s OpenAPI schema."""
+
+    authentication_classes = [
+        KimaiHeaderAuthentication,
+        BearerTokenAuthentication,
+        SessionAuthentication,
+    ]
+    schema = None
+
+    def get_exception_handler(self):
+        return exception_handler
+
+    @cached_property
+    def currency(self) -> str:
+        return BusinessProfile.load().default_currency
+
+
+class KimaiPagination(PageNumberPagination):
+    """Kimai's ``page`` and ``size`` (50 by default, at most 500), the list as the body and
+    the counts in headers."""
+
+    page_size = DEFAULT_LIMIT
+    max_page_size = MAX_LIMIT
+    page_size_query_param = "size"
+
+    def get_paginated_response(self, data):
+        page = self.page
+        headers = {
+            "X-Page": str(page.number),
+            "X-Total-Count": str(page.paginator.count),
+            "X-Total-Pages": str(page.paginator.num_pages),
+            "X-Per-Page": str(page.paginator.per_page),
+        }
+        return Response(data, headers=headers)
+
+
+def visible_filter(params, archived: str = "archived") -> Q:
+    """Kimai's ``visible`` (1, 2 or 3) on a model's ``archived`` flag."""
+    visible = params.get("visible", VISIBLE)
+    if visible == BOTH:
+        return Q()
+    return Q(**{archived: visible == HIDDEN})
+
+
+def ids(params, *names) -> list[int]:
+    """Ids from repeatable, comma-separated parameters (``projects[]=1&projects=2,3``)."""
+    found = []
+    for name in names:
+        for value in params.getlist(name) + params.getlist(f"{name}[]"):
+            for part in value.split(","):
+                if part.strip():
+                    found.append(part.strip())
+    field = serializers.ListField(child=serializers.IntegerField(min_value=1))
+    try:
+        return field.run_validation(found)
+    except ValidationError:
+        raise ValidationError({names[0]: ["Give ids: whole numbers."]}) from None
+
+
+def ordered(queryset, params, fields: dict, default: str):
+    """Kimai's ``orderBy`` (one of ``fields``) and ``order`` (ASC or DESC)."""
+    field = fields.get(params.get("orderBy"), fields[default])
+    descending = params.get("order", "ASC" if default == "name" else "DESC").upper() == "DESC"
+    return queryset.order_by(f"-{field}" if descending else field, "-pk" if descending else "pk")
+
+
+class PingView(KimaiView):
+    def get(self, request):
+        return Response({"message": "pong"})
+
+
+class VersionView(KimaiView):
+    def get(self, request):
+        return Response(
+            {
+                "version": KIMAI_VERSION,
+                "versionId": KIMAI_VERSION_ID,
+                "copyright": f"TimeTracker {__version__}, answering Kimai's API",
+            }
+        )
+
+
+class PluginsView(KimaiView):
+    def get(self, request):
+        """No Kimai plugins (Kemai asks, to offer the task plugin's screens)."""
+        return Response([])
+
+
+class TimesheetConfigView(KimaiView):
+    def get(self, request):
+        """Begin and end typed freely; one running timer (starting another stops it);
+        overlaps and future times allowed, as TimeTracker allows them."""
+        return Response(
+            {
+                "trackingMode": "default",
+                "defaultBeginTime": "now",
+                "activeEntriesHardLimit": 1,
+                "activeEntriesSoftLimit": 1,
+                "isAllowFutureTimes": True,
+                "isAllowOverlapping": True,
+            }
+        )
+
+
+class MeView(KimaiView):
+    def get(self, request):
+        user = request.user
+        name = user.get_full_name()
+        roles = ["ROLE_USER"] + (["ROLE_SUPER_ADMIN"] if user.is_superuser else [])
+        return Response(
+            {
+                "id": user.pk,
+                "username": user.get_username(),
+                "alias": name or None,
+                "title": None,
+                "avatar": None,
+                "accountNumber": None,
+                "initials": "".join(part[0] for part in (name or user.get_username()).split()[:2]),
+                "enabled": user.is_active,
+                "language": settings.LANGUAGE_CODE.split("-")[0],
+                "timezone": timezone.get_current_timezone_name(),
+                "supervisor": None,
+                "roles": roles,
+                "teams": [],
+                "memberships": [],
+                "preferences": [],
+                "color": None,
+                "apiToken": True,
+            }
+        )
+
+
+class CustomerListView(KimaiView):
+    def get(self, request):
+        """Every client, in one list (Kimai does not page them)."""
+        params = request.query_params
+        clients = Client.objects.filter(visible_filter(params))
+        if params.get("term"):
+            clients = clients.filter(name__icontains=params["term"])
+        clients = ordered(clients, params, {"id": "pk", "name": "name"}, "name")
+        return Response([shapes.customer(client, self.currency) for client in clients])
+
+
+class CustomerView(KimaiView):
+    def get(self, request, pk):
+        client = get_object_or_404(Client, pk=pk)
+        return Response(shapes.customer(client, self.currency, entity=True))
+
+
+class ProjectListView(KimaiView):
+    def get(self, request):
+        params = request.query_params
+        projects = Project.objects.select_related("client").filter(visible_filter(params))
+        customers = ids(params, "customer", "customers")
+        if customers:
+            projects = projects.filter(client__in=customers)
+        if params.get("term"):
+            projects = projects.filter(name__icontains=params["term"])
+        projects = ordered(projects, params, {"id": "pk", "name": "name"}, "name")
+        return Response([shapes.project(project) for project in projects])
+
+
+class ProjectView(KimaiView):
+    def get(self, request, pk):
+        project = get_object_or_404(Project.objects.select_related("client"), pk=pk)
+        return Response(shapes.project(project, entity=True))
+
+
+class ActivityListView(KimaiView):
+    def get(self, request):
+        """A project's tasks (every project's without ``project``) and the global "no
+        task" activity; ``globals=true``: that one alone."""
+        params = request.query_params
+        tasks = Task.objects.select_related("project").order_by("project__name", "title", "pk")
+        tasks = tasks.filter(visible_filter(params, "project__archived"))
+        if params.get("visible", VISIBLE) == VISIBLE:
+            tasks = tasks.exclude(status=Task.Status.DONE)
+        projects = ids(params, "project", "projects")
+        if projects:
+            tasks = tasks.filter(project__in=projects)
+        if params.get("term"):
+            tasks = tasks.filter(title__icontains=params["term"])
+        wants_globals = params.get("globals", "").lower() in ("1", "true")
+        no_task = shapes.activity(None)
+        if params.get("term") and params["term"].lower() not in no_task["name"]:
+            no_task = None
+        activities = [] if wants_globals else [shapes.activity(task) for task in tasks]
+        if no_task and params.get("visible", VISIBLE) != HIDDEN:
+            activities.insert(0, no_task)
+        return Response(activities)
+
+
+class TagListView(KimaiView):
+    def get(self, request):
+        """Tag names (containing ``name``)."""
+        tags = Tag.objects.order_by("name")
+        if request.query_params.get("name"):
+            tags = tags.filter(name__icontains=request.query_params["name"])
+        return Response(list(tags.values_list("name", flat=True)))
+
+
+class TagFindView(KimaiView):
+    def get(self, request):
+        tags = Tag.objects.order_by("name")
+        if request.query_params.get("name"):
+            tags = tags.filter(name__icontains=request.query_params["name"])
+        return Response(
+            [{"id": tag.pk, "name": tag.name, "color": tag.color, "visible": True} for tag in tags]
+        )
+
+
+class TimesheetQuery(serializers.Serializer):
+    """``GET timesheets``' parameters (the lists of ids are read by ``ids``)."""
+
+    user = serializers.CharField(required=False)
+    begin = MomentField(required=False)
+    end = MomentField(required=False)
+    active = serializers.BooleanField(required=False, allow_null=True, default=None)
+    billable = serializers.BooleanField(required=False, allow_null=True, default=None)
+    exported = serializers.BooleanField(required=False, allow_null=True, default=None)
+    term = serializers.CharField(required=False, allow_blank=True)
+    modified_after = MomentField(required=False)
+    full = serializers.BooleanField(required=False, default=False)
+    order = serializers.ChoiceField(["ASC", "DESC", "asc", "desc"], required=False)
+    orderBy = serializers.ChoiceField(["id", "begin", "end", "rate"], required=False)
+
+    def validate_user(self, value):
+        if value != "all" and not value.isdigit():
+            raise serializers.ValidationError("Give a person's id, or “all”.")
+        return value
+
+
+class TimesheetViewMixin:
+    """An entry the person may see, as ``/api/v1/entries/`` finds it, with what a Kimai
+    timesheet shows."""
+
+    def entries(self):
+        return entries_for(self.request.user).select_related("project__client", "task__project")
+
+    def entry(self, pk):
+        return get_object_or_404(self.entries(), pk=pk)
+
+    def answer(self, entry, expanded=False, answer=status.HTTP_200_OK):
+        entry = self.entry(entry.pk)  # as stored, with its tags and invoice
+        return Response(
+            shapes.timesheet(entry, self.currency, expanded=expanded, entity=True), status=answer
+        )
+
+    def check_change(self, entry):
+        """The permissions of a write, whatever the method (old clients stop with GET)."""
+        request = self.request
+        if request.method in SAFE_METHODS:
+            token = request.auth
+            if getattr(token, "read_only", False):
+                raise PermissionDenied(TokenScope.message)
+            if not EntryOwnership().has_object_permission(_as_write(request), self, entry):
+                raise PermissionDenied(EntryOwnership.message)
+        else:
+            self.check_object_permissions(request, entry)
+
+    def save(self, data, entry=None):
+        """``/api/v1/``'s entry rules and writes (``EntrySerializer``)."""
+        serializer = EntrySerializer(
+            entry, data=data, partial=entry is not None, context={"request": self.request}
+        )
+        serializer.is_valid(raise_exception=True)
+        return serializer.save()
+
+
+class _as_write:
+    method = "PATCH"
+
+    def __init__(self, request):
+        self.user = request.user
+
+
+class TimesheetListView(TimesheetViewMixin, KimaiView):
+    permission_classes = [*DEFAULT_PERMISSIONS, EntryOwnership]
+
+    def get(self, request):
+        """Your timesheets (``user=all`` or an id: others', with the permission to see
+        everyone's), newest first, 50 a page."""
+        params = request.query_params
+        query = TimesheetQuery(data=params)
+        query.is_valid(raise_exception=True)
+        wanted = query.validated_data
+        filters = {
+            "start_after": wanted.get("begin"),
+            "modified_after": wanted.get("modified_after"),
+            "project": ids(params, "project", "projects"),
+            "client": ids(params, "customer", "customers"),
+            "running": wanted["active"],
+            "billable": wanted["billable"],
+            "locked": wanted["exported"],
+            "notes": wanted.get("term"),
+        }
+        who = wanted.get("user")
+        if who != "all":
+            filters["user"] = int(who) if who else request.user.pk
+        entries = filtered_entries(request.user, filters, self.entries())
+        if wanted.get("end"):
+            entries = entries.filter(start__lte=wanted["end"])
+        activities = ids(params, "activity", "activities")
+        if activities:
+            no_task = Q(task__isnull=True) if shapes.NO_TASK in activities else Q()
+            entries = entries.filter(Q(task__in=activities) | no_task)
+        entries = ordered(
+            entries.annotate(amount=AMOUNT),
+            params,
+            {"id": "pk", "begin": "start", "end": "end", "rate": "amount"},
+            "begin",
+        )
+        paginator = KimaiPagination()
+        page = paginator.paginate_queryset(entries, request, view=self)
+        full = wanted["full"]
+        return paginator.get_paginated_response(
+            [shapes.timesheet(entry, self.currency, expanded=full) for entry in page]
+        )
+
+    def post(self, request):
+        """A timesheet; without ``end`` a running timer, which stops the one running (as
+        Kimai's limit of one active entry does). Without ``begin``: now."""
+        kimai = shapes.TimesheetSerializer(data=request.data, context={"request": request})
+        kimai.is_valid(raise_exception=True)
+        data = kimai.entry_data()
+        data.setdefault("start", timezone.now())
+        with transaction.atomic():
+            if data.get("end") is None:
+                TimeEntry.objects.stop_timer(request.user)
+            entry = self.save(data)
+        return self.answer(entry)
+
+
+# What a timesheet is billed at, for ordering by Kimai's "rate": billable seconds times
+# the project's rate (the order of tracking.money.time_amount's answers).
+AMOUNT = Case(
+    When(
+        billable=True,
+        then=Coalesce(F("duration_seconds"), 0) * Coalesce(F("project__hourly_rate"), Value(0)),
+    ),
+    default=Value(0),
+    output_field=DecimalField(max_digits=30, decimal_places=2),
+)
+
+
+class TimesheetView(TimesheetViewMixin, KimaiView):
+    permission_classes = [*DEFAULT_PERMISSIONS, EntryOwnership]
+
+    def get(self, request, pk):
+        return self.answer(self.entry(pk))
+
+    def patch(self, request, pk):
+        entry = self.entry(pk)
+        self.check_object_permissions(request, entry)
+        kimai = shapes.TimesheetSerializer(
+            data=request.data, partial=True, context={"request": request}
+        )
+        kimai.is_valid(raise_exception=True)
+        return self.answer(self.save(kimai.entry_data(), entry))
+
+    def delete(self, request, pk):
+        """To the trash, as everywhere (restored from the entries page)."""
+        entry = self.entry(pk)
+        self.check_object_permissions(request, entry)
+        entry.delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ActiveView(TimesheetViewMixin, KimaiView):
+    def get(self, request):
+        """Your running timer, in a list (a timer past TIMER_MAX_HOURS is stopped first)."""
+        running = request.timer.running
+        if running is None:
+            return Response([])
+        entry = self.entry(running.pk)
+        return Response([shapes.timesheet(entry, self.currency, expanded=True)])
+
+
+class RecentQuery(serializers.Serializer):
+    size = serializers.IntegerField(min_value=1, max_value=RECENT_MAX, default=RECENT_DEFAULT)
+    begin = MomentField(required=False)
+
+
+class RecentView(TimesheetViewMixin, KimaiView):
+    def get(self, request):
+        """Your latest entry of each recent project and task (``size``, 10 by default),
+        newest first: work to start again."""
+        query = RecentQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        begin = query.validated_data.get("begin")
+        entries = self.entries().filter(user=request.user)
+        if begin:
+            entries = entries.filter(start__gte=begin)
+        return Response(
+            [
+                shapes.timesheet(entry, self.currency, expanded=True)
+                for entry in entries.recent_work(request.user, query.validated_data["size"])
+            ]
+        )
+
+
+class StopView(TimesheetViewMixin, KimaiView):
+    permission_classes = [*DEFAULT_PERMISSIONS, EntryOwnership]
+
+    def patch(self, request, pk):
+        entry = self.entry(pk)
+        self.check_change(entry)
+        with transaction.atomic():
+            locked = TimeEntry.objects.select_for_update().get(pk=entry.pk)
+            if locked.end is None:  # stopping a stopped entry changes nothing, as in Kimai
+                locked.stop()
+        return self.answer(locked)
+
+    get = patch  # Kimai clients before 2.0 stop with GET
+
+
+class RestartView(TimesheetViewMixin, KimaiView):
+    permission_classes = [*DEFAULT_PERMISSIONS, EntryOwnership]
+
+    def patch(self, request, pk):
+        """A new running timer for you on the same project and task (``copy=all``: with
+        its description and tags too), stopping the one running."""
+        entry = self.entry(pk)
+        copy_all = request.data.get("copy") == "all" if isinstance(request.data, dict) else False
+        begin = None
+        if isinstance(request.data, dict) and request.data.get("begin"):
+            begin = MomentField().run_validation(request.data["begin"])
+        started = TimeEntry.objects.start_timer(
+            request.user,
+            entry.project,
+            task=entry.task,
+            notes=entry.notes if copy_all else "",
+            billable=entry.billable,
+            at=begin,
+            tags=list(entry.tags.all()) if copy_all else (),
+        )
+        return self.answer(started)
+
+
+class DuplicateView(TimesheetViewMixin, KimaiView):
+    permission_classes = [*DEFAULT_PERMISSIONS, EntryOwnership]
+
+    def patch(self, request, pk):
+        """A copy of the entry, for you, on its own day at its own times."""
+        entry = self.entry(pk)
+        return self.answer(entry.duplicate(request.user, entry.day))
