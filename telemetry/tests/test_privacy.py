@@ -237,6 +237,22 @@ def test_no_personal_data_reaches_any_sink(
         )
         api.get("/api/v1/reports/summary/", {"group_by": "tag"})
         api.delete(f"/api/v1/entries/{made['id']}/")
+        # The Kimai-compatible API, with the legacy headers: marked notes and tag names,
+        # a running timer stopped, and an unknown marked field refused.
+        kimai = HttpClient(headers={"X-AUTH-USER": username, "X-AUTH-TOKEN": secret})
+        sheet = kimai.post(
+            "/api/timesheets",
+            {"project": project.pk, "description": notes, "tags": f"{MARK}-kimai,{tag_name[:40]}"},
+            content_type="application/json",
+        ).json()
+        kimai.patch(f"/api/timesheets/{sheet['id']}/stop")
+        kimai.patch(
+            f"/api/timesheets/{sheet['id']}",
+            {"description": person, f"{MARK}field": notes},
+            content_type="application/json",
+        )
+        kimai.get("/api/timesheets", {"term": notes})
+        kimai.delete(f"/api/timesheets/{sheet['id']}")
         ApiToken.objects.get(name=f"{MARK}-{person}").revoke()
         # A webhook at a marked address with a marked secret, refused by its receiver, and a
         # budget crossed on the marked project: nothing of either may reach telemetry.
