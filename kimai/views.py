@@ -2,6 +2,8 @@
 ``/api/v1/`` (``api.views``, ``api.permissions``, ``EntrySerializer``, the timer's
 methods), answered with Kimai's paths, names and shapes (``kimai.serializers``)."""
 
+from datetime import UTC
+
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Case, DecimalField, F, Q, Value, When
@@ -261,7 +263,7 @@ class TimesheetQuery(serializers.Serializer):
     billable = serializers.BooleanField(required=False, allow_null=True, default=None)
     exported = serializers.BooleanField(required=False, allow_null=True, default=None)
     term = serializers.CharField(required=False, allow_blank=True)
-    modified_after = MomentField(required=False)
+    modified_after = MomentField(required=False, default_timezone=UTC)  # UTC, as in Kimai
     full = serializers.BooleanField(required=False, default=False)
     order = serializers.ChoiceField(["ASC", "DESC", "asc", "desc"], required=False)
     orderBy = serializers.ChoiceField(["id", "begin", "end", "rate"], required=False)

@@ -4,6 +4,7 @@ libs/api.ts), replayed with their headers and bodies, and each answer checked th
 client parses it: a field a client needs that is missing, null or of another type would
 break it (Kemai fails the whole list; Raycast's zod schemas turn the list into [])."""
 
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -51,6 +52,16 @@ def send(client, method, path, headers, body=None):
     extra = {"content_type": headers.get("Content-Type", "application/octet-stream")}
     headers = {name: value for name, value in headers.items() if name != "Content-Type"}
     return client.generic(method, path, body or b"", headers=headers, **extra)
+
+
+def kemai_json(**fields) -> bytes:
+    """Qt's compact JSON: no spaces, keys sorted."""
+    return json.dumps(fields, separators=(",", ":"), sort_keys=True).encode()
+
+
+def raycast_json(**fields) -> bytes:
+    """JSON.stringify: no spaces, keys in the order written."""
+    return json.dumps(fields, separators=(",", ":")).encode()
 
 
 def is_int(value) -> bool:
@@ -108,12 +119,15 @@ def test_kemai_starts_and_stops_a_timer(client, colleague, work, auth):
     assert send(client, "GET", "/api/timesheets/active", headers).json() == []
 
     # Start: activity, begin with its offset, description, project, tags as one string.
-    body = (
-        '{"activity":%d,"begin":"2026-03-02T10:15:42+01:00","description":"",'
-        '"project":%d,"tags":"dev,urgent"}' % (work["activity"], work["project"])
-    ).encode()
-    started = send(client, "POST", "/api/timesheets", headers | {
-        "Content-Type": "application/json"}, body)  # fmt: skip
+    body = kemai_json(
+        activity=work["activity"],
+        begin="2026-03-02T10:15:42+01:00",
+        description="",
+        project=work["project"],
+        tags="dev,urgent",
+    )
+    with_body = headers | {"Content-Type": "application/json"}
+    started = send(client, "POST", "/api/timesheets", with_body, body)
     assert started.status_code == 200
     kemai_timesheet(started.json())
     active = send(client, "GET", "/api/timesheets/active", headers).json()
@@ -123,13 +137,15 @@ def test_kemai_starts_and_stops_a_timer(client, colleague, work, auth):
     assert sheet["begin"] == "2026-03-02T10:15:42+0100" and sheet["end"] is None
 
     # Stop: every field sent back, with the end.
-    body = (
-        '{"activity":%d,"begin":"2026-03-02T10:15:42+01:00","description":"Fix bug",'
-        '"end":"2026-03-02T11:02:07+01:00","project":%d,"tags":"dev,urgent"}'
-        % (sheet["activity"]["id"], sheet["project"]["id"])
-    ).encode()
-    stopped = send(client, "PATCH", f"/api/timesheets/{sheet['id']}", headers | {
-        "Content-Type": "application/json"}, body)  # fmt: skip
+    body = kemai_json(
+        activity=sheet["activity"]["id"],
+        begin="2026-03-02T10:15:42+01:00",
+        description="Fix bug",
+        end="2026-03-02T11:02:07+01:00",
+        project=sheet["project"]["id"],
+        tags="dev,urgent",
+    )
+    stopped = send(client, "PATCH", f"/api/timesheets/{sheet['id']}", with_body, body)
     assert stopped.status_code == 200
     kemai_timesheet(stopped.json())
     assert send(client, "GET", "/api/timesheets/active", headers).json() == []
@@ -192,15 +208,15 @@ def test_raycast_logs_lists_edits_stops_and_deletes_time(client, colleague, work
     assert work["activity"] in [activity["id"] for activity in activities]
 
     # Log Time: naive local times, seconds 00; then a running one (no minutes: end null).
-    logged = send(client, "POST", "/api/timesheets", headers, (
-        '{"begin":"2026-03-02T09:00:00","end":"2026-03-02T10:30:00","project":%d,'
-        '"activity":%d,"description":"Code review"}' % (work["project"], work["activity"])
-    ).encode())  # fmt: skip
+    ids = {"project": work["project"], "activity": work["activity"]}
+    logged = send(client, "POST", "/api/timesheets", headers, raycast_json(
+        begin="2026-03-02T09:00:00", end="2026-03-02T10:30:00", **ids,
+        description="Code review",
+    ))  # fmt: skip
     raycast_timesheet(logged.json())
-    running = send(client, "POST", "/api/timesheets", headers, (
-        '{"begin":"2026-03-02T11:00:00","end":null,"project":%d,"activity":%d}'
-        % (work["project"], work["activity"])
-    ).encode()).json()  # fmt: skip
+    running = send(client, "POST", "/api/timesheets", headers, raycast_json(
+        begin="2026-03-02T11:00:00", end=None, **ids
+    )).json()  # fmt: skip
     raycast_timesheet(running)
     assert running["end"] is None and running["description"] is None
 
@@ -213,13 +229,13 @@ def test_raycast_logs_lists_edits_stops_and_deletes_time(client, colleague, work
         assert sum(s["duration"] for s in listed.json() if s["end"] is not None) == 5400
 
     # Manage Timesheets: the last 14 days, newest first; edit with all five keys.
-    managed = send(client, "GET", (
-        "/api/timesheets?begin=2026-02-16T00:00:00&order=DESC&orderBy=begin"), headers).json()  # fmt: skip
+    fortnight = "/api/timesheets?begin=2026-02-16T00:00:00&order=DESC&orderBy=begin"
+    managed = send(client, "GET", fortnight, headers).json()
     assert [sheet["id"] for sheet in managed] == [running["id"], logged.json()["id"]]
-    edited = send(client, "PATCH", f"/api/timesheets/{logged.json()['id']}", headers, (
-        '{"begin":"2026-03-02T09:00:00","end":"2026-03-02T11:00:00","project":%d,'
-        '"activity":%d,"description":"Code review + fixes"}' % (work["project"], work["activity"])
-    ).encode())  # fmt: skip
+    edited = send(client, "PATCH", f"/api/timesheets/{logged.json()['id']}", headers, raycast_json(
+        begin="2026-03-02T09:00:00", end="2026-03-02T11:00:00", **ids,
+        description="Code review + fixes",
+    ))  # fmt: skip
     raycast_timesheet(edited.json())
     assert edited.json()["duration"] == 7200
 

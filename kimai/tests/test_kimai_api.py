@@ -362,6 +362,9 @@ def test_the_list_filters_orders_and_pages_as_kimai_does(
     assert listed(activity=NO_TASK) == [third.pk, second.pk]
     assert listed(billable=0) == [second.pk]
     assert listed(term="launch") == [third.pk]
+    TimeEntry.objects.filter(pk=first.pk).update(updated_at=datetime(2026, 3, 5, 12, tzinfo=UTC))
+    TimeEntry.objects.exclude(pk=first.pk).update(updated_at=datetime(2026, 3, 5, 9, tzinfo=UTC))
+    assert listed(modified_after="2026-03-05T11:30:00") == [first.pk]  # in UTC, as in Kimai
     assert listed(orderBy="rate", order="DESC") == [third.pk, first.pk, second.pk]
     paged = kimai.get("/api/timesheets", {"size": 2, "page": 2})
     assert [sheet["id"] for sheet in paged.json()] == [first.pk]
