@@ -412,3 +412,10 @@ def test_recent_restart_and_duplicate(berlin, website, design_task, make_entry, 
     assert everything["description"] == "A" and everything["tags"] == ["focus"]
     # Restarting stopped the first restart: one timer runs.
     assert list(TimeEntry.objects.running().values_list("pk", flat=True)) == [everything["id"]]
+
+
+def test_what_is_not_offered_is_refused_in_kimais_shape(colleague, kimai_as):
+    kimai = kimai_as(colleague)
+    refused = kimai.post("/api/customers", {"name": "New client"})
+    assert refused.status_code == 405 and refused.json()["code"] == 405
+    assert kimai.get("/api/customers").json() == []
