@@ -20,6 +20,7 @@ OPERATOR_VARIABLES = [
     "SENTRY_DSN",
     "HTTPS",
     "SITE_URL",
+    "LOG_FORMAT",
 ]
 
 for name in OPERATOR_VARIABLES:

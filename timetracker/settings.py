@@ -305,11 +305,23 @@ SENTRY_DSN = env.str("SENTRY_DSN", default="").strip()
 SENTRY_TRACES_RATE = config.env_float(env, "SENTRY_TRACES_RATE", default=0.1, low=0.0, high=1.0)
 SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="production")
 
+# The application's log: to stderr, UTC timestamps with their offset; `json` for shippers.
+LOG_FORMAT = config.env_choice(env, "LOG_FORMAT", ("plain", "json"), default="plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"()": "timetracker.logs.UTCFormatter"},
+        "json": {"()": "timetracker.logs.JSONFormatter"},
+    },
+    "filters": {"forbidden_in_one_line": {"()": "timetracker.logs.ForbiddenInOneLine"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["forbidden_in_one_line"],
+        }
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
         "setupwizard": {"level": "INFO"},

@@ -1,0 +1,43 @@
+"""The application's log lines: UTC timestamps with their offset, plain text by default or
+one JSON object a line (``LOG_FORMAT=json``) for log shippers, to stderr; a refused request
+(403) is one line, not a traceback."""
+
+import json
+import logging
+from datetime import UTC, datetime
+
+
+class UTCFormatter(logging.Formatter):
+    """``2026-12-06T19:40:01.123+00:00 WARNING django.request: …``"""
+
+    def __init__(self):
+        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    def formatTime(self, record, datefmt=None):
+        return datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
+
+
+class JSONFormatter(UTCFormatter):
+    """``{"time": …, "level": …, "logger": …, "message": …[, "exception": …]}``"""
+
+    def format(self, record):
+        line = {
+            "time": self.formatTime(record),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            line["exception"] = self.formatException(record.exc_info)
+        return json.dumps(line, ensure_ascii=False)
+
+
+class ForbiddenInOneLine(logging.Filter):
+    """Django logs a refused request (403) with the PermissionDenied's traceback: an
+    expected answer, not a fault. Keep its line, drop the traceback."""
+
+    def filter(self, record):
+        if getattr(record, "status_code", None) == 403:
+            record.exc_info = None
+            record.exc_text = None
+        return True
