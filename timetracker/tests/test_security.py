@@ -141,13 +141,14 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
         "HTTPS": "true",
         "DEBUG": "false",
     }
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-        cwd=settings.BASE_DIR,
-        env=env,
-        check=True,
-        timeout=120,
-    )
+    for step in (("collectstatic", "--noinput", "-v0"), ("migrate", "--noinput", "-v0")):
+        subprocess.run(
+            [sys.executable, "manage.py", *step],
+            cwd=settings.BASE_DIR,
+            env=env,
+            check=True,
+            timeout=120,
+        )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=settings.BASE_DIR,

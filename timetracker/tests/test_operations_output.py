@@ -1,5 +1,5 @@
-"""The application's log as an administrator reads it: stderr, UTC with the offset, one
-line per refused request, JSON on request (LOG_FORMAT=json)."""
+"""What an administrator reads: the application's log (stderr, UTC with the offset, one
+line per refused request, JSON on request) and `check` after an upgrade."""
 
 import json
 import os
@@ -73,3 +73,12 @@ def test_an_unknown_log_format_is_refused(tmp_path):
     with pytest.raises(subprocess.CalledProcessError) as refused:
         logged(tmp_path, "check", LOG_FORMAT="xml")
     assert "LOG_FORMAT='xml': use one of plain, json" in refused.value.stderr
+
+
+def test_check_says_when_migrations_are_pending_and_migrate_does_not(tmp_path):
+    """An upgrade's new code on the old database: `check` warns; `migrate` applies them
+    without warning about what it is doing; then `check` is quiet."""
+    assert "timetracker.W003" in logged(tmp_path, "check")
+    migrated = logged(tmp_path, "migrate", "--noinput", "-v0")
+    assert "W003" not in migrated
+    assert "W003" not in logged(tmp_path, "check")
