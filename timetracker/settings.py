@@ -130,7 +130,10 @@ EMAIL_HOST = env.str("EMAIL_HOST", default="")
 EMAIL_PORT = env.int("EMAIL_PORT", default=587)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
-EMAIL_USE_TLS = config.env_bool(env, "EMAIL_USE_TLS", default=True)
+# STARTTLS on the submission port (587) by default; EMAIL_USE_SSL=true for TLS from the
+# first byte (port 465) instead. Django refuses both at once.
+EMAIL_USE_SSL = config.env_bool(env, "EMAIL_USE_SSL", default=False)
+EMAIL_USE_TLS = config.env_bool(env, "EMAIL_USE_TLS", default=not EMAIL_USE_SSL)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="timetracker@localhost")
 EMAIL_CONFIGURED = bool(EMAIL_HOST)
 

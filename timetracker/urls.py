@@ -1,8 +1,11 @@
+import logging
+import smtplib
 from functools import wraps
 
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.core.mail import get_connection
 from django.http import Http404
 from django.urls import include, path
 
@@ -28,6 +31,29 @@ class LoginView(auth_views.LoginView):
         return super().get_context_data(email_configured=settings.EMAIL_CONFIGURED, **kwargs)
 
 
+logger = logging.getLogger(__name__)
+MAIL_DOWN = (
+    "The reset link could not be sent: this server cannot reach its mail server. Ask your "
+    "administrator to set a new password for you."
+)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django sends the link only to an existing account and logs a failure without saying
+    so. The mail server is tried for every request first, so a server that cannot send is
+    said to everyone alike, and whether the account exists stays unsaid."""
+
+    def form_valid(self, form):
+        try:
+            with get_connection():  # connects (and starts TLS) as sending would
+                pass
+        except (OSError, smtplib.SMTPException) as error:
+            logger.warning("Password reset mail not sent: %s", type(error).__name__)
+            form.add_error(None, MAIL_DOWN)
+            return self.form_invalid(form)
+        return super().form_valid(form)
+
+
 accounts = [
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -39,7 +65,7 @@ accounts = [
     ),
     path(
         "password/reset/",
-        email_required(auth_views.PasswordResetView.as_view()),
+        email_required(PasswordResetView.as_view()),
         name="password_reset",
     ),
     path(
