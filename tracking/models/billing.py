@@ -101,7 +101,7 @@ class BusinessProfile(models.Model):
     )
 
     class Meta:
-        verbose_name = "business profile"
+        verbose_name = verbose_name_plural = "business profile"  # there is one
 
     def __str__(self):
         return self.legal_name or "Business profile"

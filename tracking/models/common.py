@@ -36,8 +36,30 @@ def elapsed_seconds(start: datetime, end: datetime) -> int:
     return int((end.astimezone(UTC) - start.astimezone(UTC)).total_seconds())
 
 
+# ISO 4217 codes that are not money one invoices in: precious metals, bond-market and
+# accounting units, the testing code and "no currency".
+NOT_MONEY = frozenset(
+    {
+        "XAG",
+        "XAU",
+        "XPD",
+        "XPT",
+        "XBA",
+        "XBB",
+        "XBC",
+        "XBD",
+        "XDR",
+        "XSU",
+        "XUA",
+        "XAD",
+        "XTS",
+        "XXX",
+    }
+)
+
+
 def validate_currency(code: str) -> None:
-    if pycountry.currencies.get(alpha_3=code) is None:
+    if code in NOT_MONEY or pycountry.currencies.get(alpha_3=code) is None:
         raise ValidationError(
             "%(code)s is not an ISO 4217 currency code (such as EUR, USD or GBP).",
             params={"code": code},
@@ -45,7 +67,11 @@ def validate_currency(code: str) -> None:
 
 
 def currency_choices() -> list[tuple[str, str]]:
-    return sorted((c.alpha_3, f"{c.alpha_3} · {c.name}") for c in pycountry.currencies)
+    return sorted(
+        (c.alpha_3, f"{c.alpha_3} · {c.name}")
+        for c in pycountry.currencies
+        if c.alpha_3 not in NOT_MONEY
+    )
 
 
 def validate_entry_moment(moment: datetime) -> None:

@@ -1,8 +1,10 @@
 from datetime import date
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from tracking.models import Comment, Invoice, Task
+from tracking.models.common import validate_currency
 from tracking.tests.conftest import at
 
 pytestmark = pytest.mark.django_db
@@ -48,3 +50,15 @@ def test_non_staff_cannot_open_the_admin(client, colleague):
     response = client.get("/admin/")
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_the_business_profile_is_one_and_offers_money_only(client, superuser):
+    client.force_login(superuser)
+    index = client.get("/admin/").content.decode()
+    assert "Business profile<" in index and "Business profiles" not in index
+    page = client.get("/admin/tracking/businessprofile/", follow=True).content.decode()
+    assert 'value="EUR"' in page and 'value="XOF"' in page  # the CFA franc is money
+    for code in ("XAU", "XTS", "XXX"):  # gold, the testing code, "no currency"
+        assert f'value="{code}"' not in page
+    with pytest.raises(ValidationError):
+        validate_currency("XAU")
