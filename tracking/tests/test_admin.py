@@ -1,6 +1,7 @@
 from datetime import date
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from tracking.models import Comment, Invoice, Task
@@ -62,3 +63,13 @@ def test_the_business_profile_is_one_and_offers_money_only(client, superuser):
         assert f'value="{code}"' not in page
     with pytest.raises(ValidationError):
         validate_currency("XAU")
+
+
+def test_adding_a_person_takes_their_email(client, superuser):
+    client.force_login(superuser)
+    form = {"username": "newbie", "usable_password": "false"}
+    refused = client.post("/admin/auth/user/add/", form)
+    assert refused.status_code == 200 and "email" in refused.context["adminform"].form.errors
+    added = client.post("/admin/auth/user/add/", {**form, "email": "newbie@agency.test"})
+    assert added.status_code == 302
+    assert get_user_model().objects.get(username="newbie").email == "newbie@agency.test"
