@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
@@ -6,13 +7,20 @@ from telemetry.admin_views import telemetry_admin_urls
 from webhooks.models import Webhook
 
 
+def mail_security() -> str:
+    if settings.EMAIL_USE_SSL:
+        return "SSL"
+    return "STARTTLS" if settings.EMAIL_USE_TLS else "no TLS"
+
+
 class TimeTrackerAdminSite(admin.AdminSite):
     site_header = "TimeTracker administration"
     site_title = "TimeTracker admin"
     index_title = "Control panel"
 
     def index(self, request, extra_context=None):
-        """The control panel, with a warning for each webhook whose deliveries fail."""
+        """The control panel, with a warning for each webhook whose deliveries fail and
+        whether mail goes out."""
         if request.user.has_perm("webhooks.view_webhook"):
             for hook in Webhook.objects.failing():
                 link = reverse("admin:webhooks_webhook_change", args=[hook.pk])
@@ -25,7 +33,12 @@ class TimeTrackerAdminSite(admin.AdminSite):
                         link,
                     ),
                 )
-        return super().index(request, extra_context)
+        mail = {
+            "configured": settings.EMAIL_CONFIGURED,
+            "server": f"{settings.EMAIL_HOST}:{settings.EMAIL_PORT}",
+            "security": mail_security(),
+        }
+        return super().index(request, {"mail": mail, **(extra_context or {})})
 
     def get_urls(self):
         return telemetry_admin_urls(self) + super().get_urls()

@@ -73,3 +73,10 @@ def test_adding_a_person_takes_their_email(client, superuser):
     added = client.post("/admin/auth/user/add/", {**form, "email": "newbie@agency.test"})
     assert added.status_code == 302
     assert get_user_model().objects.get(username="newbie").email == "newbie@agency.test"
+
+
+def test_the_control_panel_says_whether_mail_is_configured(client, superuser, settings):
+    client.force_login(superuser)
+    assert "Not configured" in client.get("/admin/").content.decode()
+    settings.EMAIL_CONFIGURED, settings.EMAIL_HOST = True, "smtp.agency.test"
+    assert "Sent through smtp.agency.test:587 (STARTTLS)" in client.get("/admin/").content.decode()
