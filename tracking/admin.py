@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.html import format_html
 
 from tracking.csv_export import csv_response
 from tracking.forms import CurrencyField
@@ -264,7 +265,7 @@ class BusinessProfileAdmin(CurrencyChoiceMixin, admin.ModelAdmin):
     """One record: the list opens it directly, and it can be neither added twice nor deleted."""
 
     fieldsets = [
-        (None, {"fields": ["legal_name", "address", "email", "tax_id", "logo"]}),
+        (None, {"fields": ["legal_name", "address", "email", "tax_id", "logo", "logo_shown"]}),
         ("Payment", {"fields": ["bank_details", "payment_days", "payment_terms"]}),
         (
             "Invoice defaults",
@@ -272,11 +273,21 @@ class BusinessProfileAdmin(CurrencyChoiceMixin, admin.ModelAdmin):
         ),
     ]
 
+    readonly_fields = ["logo_shown"]
+
     def has_add_permission(self, request):
         return False
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="Logo as invoices show it")
+    def logo_shown(self, profile):
+        """The logo inline, as the print view and the PDF embed it (no media server)."""
+        uri = profile.logo_data_uri()
+        if not uri:
+            return "—"
+        return format_html('<img src="{}" alt="The invoice logo" height="64">', uri)
 
     def changelist_view(self, request, extra_context=None):
         profile, _ = BusinessProfile.objects.get_or_create(pk=1)

@@ -3,8 +3,9 @@ from datetime import date
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 
-from tracking.models import Comment, Invoice, Task
+from tracking.models import BusinessProfile, Comment, Invoice, Task
 from tracking.models.common import validate_currency
 from tracking.tests.conftest import at
 
@@ -80,3 +81,11 @@ def test_the_control_panel_says_whether_mail_is_configured(client, superuser, se
     assert "Not configured" in client.get("/admin/").content.decode()
     settings.EMAIL_CONFIGURED, settings.EMAIL_HOST = True, "smtp.agency.test"
     assert "Sent through smtp.agency.test:587 (STARTTLS)" in client.get("/admin/").content.decode()
+
+
+def test_the_logo_is_shown_in_the_admin_as_invoices_show_it(client, superuser):
+    profile = BusinessProfile.load()
+    profile.logo.save("logo.png", ContentFile(b"\x89PNG\r\n\x1a\n" + b"pixels" * 10))
+    client.force_login(superuser)
+    page = client.get("/admin/tracking/businessprofile/1/change/").content.decode()
+    assert '<img src="data:image/png;base64,' in page and 'alt="The invoice logo"' in page
