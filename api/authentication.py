@@ -32,7 +32,7 @@ class BearerTokenAuthentication(BaseAuthentication):
         return 'Bearer realm="api"'
 
 
-def token_user(secret: str):
+def token_user(secret: str) -> tuple:
     """``(user, token)`` for a personal token's secret, its owner's zone activated; any
     token not valid, expired, revoked or of a deactivated person fails."""
     token = ApiToken.objects.authenticate(secret)

@@ -9,6 +9,12 @@ from tracking import permissions as policy
 ACTIONS = {"POST": "add", "PUT": "change", "PATCH": "change", "DELETE": "delete"}
 
 
+def is_read(request, view) -> bool:
+    """A request that only reads: a safe method, unless the view writes on it
+    (``writes_on_get``: old Kimai clients stop a timer with GET)."""
+    return request.method in SAFE_METHODS and not getattr(view, "writes_on_get", False)
+
+
 class TokenScope(BasePermission):
     """A read-only token may read, never write."""
 
@@ -16,9 +22,7 @@ class TokenScope(BasePermission):
 
     def has_permission(self, request, view):
         token = request.auth
-        return request.method in SAFE_METHODS or not (
-            isinstance(token, ApiToken) and token.read_only
-        )
+        return is_read(request, view) or not (isinstance(token, ApiToken) and token.read_only)
 
 
 class ModelPermission(BasePermission):
@@ -46,7 +50,7 @@ class EntryOwnership(BasePermission):
     message = "You may not change someone else's entry."
 
     def has_object_permission(self, request, view, obj):
-        if request.method in SAFE_METHODS:
+        if is_read(request, view):
             return True
         return policy.can_change_entry(request.user, obj, ACTIONS.get(request.method, "change"))
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from api.serializers import MomentField, entry_locked
-from tracking.models import LARGEST_ID, Task
+from tracking.models import LARGEST_ID
 from tracking.money import time_amount
 
 # The global activity standing for "no task": the largest id a 32-bit client reads (Kemai
@@ -114,7 +114,7 @@ def activity(task) -> dict:
         "id": task.pk,
         "name": task.title,
         "comment": None,
-        "visible": task.status != Task.Status.DONE and not task.project.archived,
+        "visible": task.is_open,
         "billable": task.project.billable,
         "number": None,
         "color": None,

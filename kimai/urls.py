@@ -1,6 +1,6 @@
 """Kimai 2's paths, without trailing slashes as Kimai clients send them."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from kimai import views
 
@@ -26,4 +26,6 @@ urlpatterns = [
     path("timesheets/<int:pk>/stop", views.StopView.as_view(), name="stop"),
     path("timesheets/<int:pk>/restart", views.RestartView.as_view(), name="restart"),
     path("timesheets/<int:pk>/duplicate", views.DuplicateView.as_view(), name="duplicate"),
+    # Last: the rest of /api/ but /api/v1/ (whose own 404s stay its own).
+    re_path(r"^(?!v1/)", views.NotFoundView.as_view()),
 ]

@@ -13,22 +13,31 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import MethodNotAllowed, NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.authentication import BearerTokenAuthentication
+from api.models import ApiToken
 from api.pagination import DEFAULT_LIMIT, MAX_LIMIT
-from api.permissions import EntryOwnership, TokenScope
+from api.permissions import EntryOwnership
 from api.serializers import EntrySerializer, MomentField
 from api.views import DEFAULT_PERMISSIONS, entries_for
 from kimai import serializers as shapes
 from kimai.authentication import KimaiHeaderAuthentication
 from kimai.exceptions import exception_handler
 from timetracker.version import __version__
-from tracking.models import BusinessProfile, Client, Project, Tag, Task, TimeEntry
+from tracking.models import (
+    LARGEST_ID,
+    OPEN_TASKS,
+    BusinessProfile,
+    Client,
+    Project,
+    Tag,
+    Task,
+    TimeEntry,
+)
 from tracking.queries import filtered_entries
 
 # The Kimai release whose API this answers: clients turn features on by it (Kemai asks
@@ -38,6 +47,23 @@ KIMAI_VERSION_ID = 21400
 # Kimai's "visible" filter: 1 visible only (its default), 2 hidden only, 3 both.
 VISIBLE, HIDDEN, BOTH = "1", "2", "3"
 RECENT_DEFAULT, RECENT_MAX = 10, 50
+
+
+def id_field() -> serializers.IntegerField:
+    """An id as /api/v1/ takes it: 20 digits are invalid, not an overflow."""
+    return serializers.IntegerField(min_value=1, max_value=LARGEST_ID)
+
+
+# What a timesheet is billed at, for ordering by Kimai's "rate": billable seconds times
+# the project's rate (the order of tracking.money.time_amount's answers).
+AMOUNT = Case(
+    When(
+        billable=True,
+        then=Coalesce(F("duration_seconds"), 0) * Coalesce(F("project__hourly_rate"), Value(0)),
+    ),
+    default=Value(0),
+    output_field=DecimalField(max_digits=30, decimal_places=2),
+)
 
 
 class KimaiView(APIView):
@@ -78,12 +104,25 @@ class KimaiPagination(PageNumberPagination):
         return Response(data, headers=headers)
 
 
-def visible_filter(params, archived: str = "archived") -> Q:
-    """Kimai's ``visible`` (1, 2 or 3) on a model's ``archived`` flag."""
-    visible = params.get("visible", VISIBLE)
+class CatalogueQuery(serializers.Serializer):
+    """The catalogue lists' parameters: Kimai's ``visible`` (1 visible, its default; 2
+    hidden; 3 both) and ``term``."""
+
+    visible = serializers.ChoiceField([VISIBLE, HIDDEN, BOTH], default=VISIBLE)
+    term = serializers.CharField(required=False, allow_blank=True)
+
+
+def catalogue_query(request) -> dict:
+    query = CatalogueQuery(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    return query.validated_data
+
+
+def visible_only(queryset, visible: str, shown: Q):
+    """``queryset`` narrowed by Kimai's ``visible`` to what ``shown`` selects, or not."""
     if visible == BOTH:
-        return Q()
-    return Q(**{archived: visible == HIDDEN})
+        return queryset
+    return queryset.filter(shown) if visible == VISIBLE else queryset.exclude(shown)
 
 
 def ids(params, *names) -> list[int]:
@@ -94,18 +133,21 @@ def ids(params, *names) -> list[int]:
             for part in value.split(","):
                 if part.strip():
                     found.append(part.strip())
-    field = serializers.ListField(child=serializers.IntegerField(min_value=1))
+    field = serializers.ListField(child=id_field())
     try:
         return field.run_validation(found)
     except ValidationError:
         raise ValidationError({names[0]: ["Give ids: whole numbers."]}) from None
 
 
-def ordered(queryset, params, fields: dict, default: str):
-    """Kimai's ``orderBy`` (one of ``fields``) and ``order`` (ASC or DESC)."""
-    field = fields.get(params.get("orderBy"), fields[default])
-    descending = params.get("order", "ASC" if default == "name" else "DESC").upper() == "DESC"
-    return queryset.order_by(f"-{field}" if descending else field, "-pk" if descending else "pk")
+def ordered(queryset, params, fields: dict, default: str, direction: str = "ASC"):
+    """Kimai's ``orderBy`` (one of ``fields``, ``default`` unless given) and ``order`` (ASC
+    or DESC; ``direction`` unless given). Empty values (a running timer's end) come last
+    going up and first going down, on every database, as in Kimai."""
+    field = F(fields.get(params.get("orderBy"), fields[default]))
+    if params.get("order", direction).upper() == "DESC":
+        return queryset.order_by(field.desc(nulls_first=True), "-pk")
+    return queryset.order_by(field.asc(nulls_last=True), "pk")
 
 
 class PingView(KimaiView):
@@ -177,11 +219,11 @@ class MeView(KimaiView):
 class CustomerListView(KimaiView):
     def get(self, request):
         """Every client, in one list (Kimai does not page them)."""
-        params = request.query_params
-        clients = Client.objects.filter(visible_filter(params))
-        if params.get("term"):
-            clients = clients.filter(name__icontains=params["term"])
-        clients = ordered(clients, params, {"id": "pk", "name": "name"}, "name")
+        query = catalogue_query(request)
+        clients = visible_only(Client.objects.all(), query["visible"], Q(archived=False))
+        if query.get("term"):
+            clients = clients.filter(name__icontains=query["term"])
+        clients = ordered(clients, request.query_params, {"id": "pk", "name": "name"}, "name")
         return Response([shapes.customer(client, self.currency) for client in clients])
 
 
@@ -193,13 +235,14 @@ class CustomerView(KimaiView):
 
 class ProjectListView(KimaiView):
     def get(self, request):
-        params = request.query_params
-        projects = Project.objects.select_related("client").filter(visible_filter(params))
+        params, query = request.query_params, catalogue_query(request)
+        projects = Project.objects.select_related("client")
+        projects = visible_only(projects, query["visible"], Q(archived=False))
         customers = ids(params, "customer", "customers")
         if customers:
             projects = projects.filter(client__in=customers)
-        if params.get("term"):
-            projects = projects.filter(name__icontains=params["term"])
+        if query.get("term"):
+            projects = projects.filter(name__icontains=query["term"])
         projects = ordered(projects, params, {"id": "pk", "name": "name"}, "name")
         return Response([shapes.project(project) for project in projects])
 
@@ -214,40 +257,40 @@ class ActivityListView(KimaiView):
     def get(self, request):
         """A project's tasks (every project's without ``project``) and the global "no
         task" activity; ``globals=true``: that one alone."""
-        params = request.query_params
+        params, query = request.query_params, catalogue_query(request)
         tasks = Task.objects.select_related("project").order_by("project__name", "title", "pk")
-        tasks = tasks.filter(visible_filter(params, "project__archived"))
-        if params.get("visible", VISIBLE) == VISIBLE:
-            tasks = tasks.exclude(status=Task.Status.DONE)
+        tasks = visible_only(tasks, query["visible"], OPEN_TASKS)
         projects = ids(params, "project", "projects")
         if projects:
             tasks = tasks.filter(project__in=projects)
-        if params.get("term"):
-            tasks = tasks.filter(title__icontains=params["term"])
-        wants_globals = params.get("globals", "").lower() in ("1", "true")
-        no_task = shapes.activity(None)
-        if params.get("term") and params["term"].lower() not in no_task["name"]:
-            no_task = None
-        activities = [] if wants_globals else [shapes.activity(task) for task in tasks]
-        if no_task and params.get("visible", VISIBLE) != HIDDEN:
-            activities.insert(0, no_task)
+        term = query.get("term", "").lower()
+        if term:
+            tasks = tasks.filter(title__icontains=term)
+        activities = []
+        if params.get("globals", "").lower() not in ("1", "true"):
+            activities = [shapes.activity(task) for task in tasks]
+        if query["visible"] != HIDDEN and term in shapes.NO_TASK_NAME:
+            activities.insert(0, shapes.activity(None))
         return Response(activities)
+
+
+def tags_named(request):
+    """Tags whose name contains ``name``, by name."""
+    tags = Tag.objects.order_by("name")
+    if request.query_params.get("name"):
+        tags = tags.filter(name__icontains=request.query_params["name"])
+    return tags
 
 
 class TagListView(KimaiView):
     def get(self, request):
-        """Tag names (containing ``name``)."""
-        tags = Tag.objects.order_by("name")
-        if request.query_params.get("name"):
-            tags = tags.filter(name__icontains=request.query_params["name"])
-        return Response(list(tags.values_list("name", flat=True)))
+        """Tag names."""
+        return Response(list(tags_named(request).values_list("name", flat=True)))
 
 
 class TagFindView(KimaiView):
     def get(self, request):
-        tags = Tag.objects.order_by("name")
-        if request.query_params.get("name"):
-            tags = tags.filter(name__icontains=request.query_params["name"])
+        tags = tags_named(request)
         return Response(
             [{"id": tag.pk, "name": tag.name, "color": tag.color, "visible": True} for tag in tags]
         )
@@ -269,9 +312,13 @@ class TimesheetQuery(serializers.Serializer):
     orderBy = serializers.ChoiceField(["id", "begin", "end", "rate"], required=False)
 
     def validate_user(self, value):
-        if value != "all" and not value.isdigit():
-            raise serializers.ValidationError("Give a person's id, or “all”.")
-        return value
+        """``all``, or a person's id."""
+        if value == "all":
+            return value
+        try:
+            return id_field().run_validation(value)
+        except ValidationError:
+            raise serializers.ValidationError("Give a person's id, or “all”.") from None
 
 
 class TimesheetViewMixin:
@@ -284,23 +331,9 @@ class TimesheetViewMixin:
     def entry(self, pk):
         return get_object_or_404(self.entries(), pk=pk)
 
-    def answer(self, entry, expanded=False, answer=status.HTTP_200_OK):
-        entry = self.entry(entry.pk)  # as stored, with its tags and invoice
-        return Response(
-            shapes.timesheet(entry, self.currency, expanded=expanded, entity=True), status=answer
-        )
-
-    def check_change(self, entry):
-        """The permissions of a write, whatever the method (old clients stop with GET)."""
-        request = self.request
-        if request.method in SAFE_METHODS:
-            token = request.auth
-            if getattr(token, "read_only", False):
-                raise PermissionDenied(TokenScope.message)
-            if not EntryOwnership().has_object_permission(_as_write(request), self, entry):
-                raise PermissionDenied(EntryOwnership.message)
-        else:
-            self.check_object_permissions(request, entry)
+    def answer(self, entry):
+        """The entry as stored (with its tags and invoice), as Kimai's entity: 200."""
+        return Response(shapes.timesheet(self.entry(entry.pk), self.currency, entity=True))
 
     def save(self, data, entry=None):
         """``/api/v1/``'s entry rules and writes (``EntrySerializer``)."""
@@ -309,13 +342,6 @@ class TimesheetViewMixin:
         )
         serializer.is_valid(raise_exception=True)
         return serializer.save()
-
-
-class _as_write:
-    method = "PATCH"
-
-    def __init__(self, request):
-        self.user = request.user
 
 
 class TimesheetListView(TimesheetViewMixin, KimaiView):
@@ -340,7 +366,7 @@ class TimesheetListView(TimesheetViewMixin, KimaiView):
         }
         who = wanted.get("user")
         if who != "all":
-            filters["user"] = int(who) if who else request.user.pk
+            filters["user"] = who or request.user.pk
         entries = filtered_entries(request.user, filters, self.entries())
         if wanted.get("end"):
             entries = entries.filter(start__lte=wanted["end"])
@@ -353,6 +379,7 @@ class TimesheetListView(TimesheetViewMixin, KimaiView):
             params,
             {"id": "pk", "begin": "start", "end": "end", "rate": "amount"},
             "begin",
+            "DESC",
         )
         paginator = KimaiPagination()
         page = paginator.paginate_queryset(entries, request, view=self)
@@ -367,24 +394,12 @@ class TimesheetListView(TimesheetViewMixin, KimaiView):
         kimai = shapes.TimesheetSerializer(data=request.data, context={"request": request})
         kimai.is_valid(raise_exception=True)
         data = kimai.entry_data()
-        data.setdefault("start", timezone.now())
+        data.setdefault("start", timezone.now().replace(microsecond=0))
         with transaction.atomic():
             if data.get("end") is None:
-                TimeEntry.objects.stop_timer(request.user)
+                TimeEntry.objects.make_room_for_timer(request.user)
             entry = self.save(data)
         return self.answer(entry)
-
-
-# What a timesheet is billed at, for ordering by Kimai's "rate": billable seconds times
-# the project's rate (the order of tracking.money.time_amount's answers).
-AMOUNT = Case(
-    When(
-        billable=True,
-        then=Coalesce(F("duration_seconds"), 0) * Coalesce(F("project__hourly_rate"), Value(0)),
-    ),
-    default=Value(0),
-    output_field=DecimalField(max_digits=30, decimal_places=2),
-)
 
 
 class TimesheetView(TimesheetViewMixin, KimaiView):
@@ -432,7 +447,7 @@ class RecentView(TimesheetViewMixin, KimaiView):
         query = RecentQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         begin = query.validated_data.get("begin")
-        entries = self.entries().filter(user=request.user)
+        entries = self.entries()
         if begin:
             entries = entries.filter(start__gte=begin)
         return Response(
@@ -445,17 +460,29 @@ class RecentView(TimesheetViewMixin, KimaiView):
 
 class StopView(TimesheetViewMixin, KimaiView):
     permission_classes = [*DEFAULT_PERMISSIONS, EntryOwnership]
+    writes_on_get = True  # Kimai clients before 2.0 stop with GET: a write all the same
+    http_method_names = ["get", "patch", "options"]  # not HEAD: a prefetch stops nothing
 
     def patch(self, request, pk):
         entry = self.entry(pk)
-        self.check_change(entry)
+        self.check_object_permissions(request, entry)
         with transaction.atomic():
             locked = TimeEntry.objects.select_for_update().get(pk=entry.pk)
             if locked.end is None:  # stopping a stopped entry changes nothing, as in Kimai
                 locked.stop()
         return self.answer(locked)
 
-    get = patch  # Kimai clients before 2.0 stop with GET
+    def get(self, request, pk):
+        """Only from a token's client: a browser's session would let any page's link stop
+        its person's timer (CSRF protects writes, not GET)."""
+        if not isinstance(request.auth, ApiToken):
+            raise MethodNotAllowed("GET")
+        return self.patch(request, pk)
+
+
+class RestartSerializer(serializers.Serializer):
+    copy = serializers.ChoiceField(["all"], required=False, allow_null=True)
+    begin = MomentField(required=False)
 
 
 class RestartView(TimesheetViewMixin, KimaiView):
@@ -465,19 +492,21 @@ class RestartView(TimesheetViewMixin, KimaiView):
         """A new running timer for you on the same project and task (``copy=all``: with
         its description and tags too), stopping the one running."""
         entry = self.entry(pk)
-        copy_all = request.data.get("copy") == "all" if isinstance(request.data, dict) else False
-        begin = None
-        if isinstance(request.data, dict) and request.data.get("begin"):
-            begin = MomentField().run_validation(request.data["begin"])
-        started = TimeEntry.objects.start_timer(
-            request.user,
-            entry.project,
-            task=entry.task,
-            notes=entry.notes if copy_all else "",
-            billable=entry.billable,
-            at=begin,
-            tags=list(entry.tags.all()) if copy_all else (),
-        )
+        restart = RestartSerializer(data=request.data)
+        restart.is_valid(raise_exception=True)
+        copy_all = restart.validated_data.get("copy") == "all"
+        with transaction.atomic():
+            # The running timer ends now, whenever the new one begins (as in Kimai).
+            TimeEntry.objects.make_room_for_timer(request.user)
+            started = TimeEntry.objects.start_timer(
+                request.user,
+                entry.project,
+                task=entry.task,
+                notes=entry.notes if copy_all else "",
+                billable=entry.billable if copy_all else None,
+                at=restart.validated_data.get("begin"),
+                tags=list(entry.tags.all()) if copy_all else (),
+            )
         return self.answer(started)
 
 
@@ -485,6 +514,14 @@ class DuplicateView(TimesheetViewMixin, KimaiView):
     permission_classes = [*DEFAULT_PERMISSIONS, EntryOwnership]
 
     def patch(self, request, pk):
-        """A copy of the entry, for you, on its own day at its own times."""
-        entry = self.entry(pk)
-        return self.answer(entry.duplicate(request.user, entry.day))
+        """A copy of the entry, for you, at the very same moments."""
+        return self.answer(self.entry(pk).duplicate(request.user))
+
+
+class NotFoundView(KimaiView):
+    """Any other path under /api/: Kimai's 404, in JSON like every answer."""
+
+    def dispatch_unknown(self, request, *args, **kwargs):
+        raise NotFound()
+
+    get = post = patch = put = delete = dispatch_unknown

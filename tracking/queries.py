@@ -27,7 +27,12 @@ WEEKS_UP_TO_DAYS = 731
 
 
 # A filter's name and the entry field it narrows.
-FIELDS = {"project": "project", "task": "task", "user": "user", "client": "project__client"}
+FILTER_COLUMNS = {
+    "project": "project",
+    "task": "task",
+    "user": "user",
+    "client": "project__client",
+}
 
 
 def filtered_entries(user, filters: dict, entries=None):
@@ -46,7 +51,7 @@ def filtered_entries(user, filters: dict, entries=None):
         entries = entries.filter(start__lt=filters["start_before"])
     if filters.get("modified_after"):
         entries = entries.filter(updated_at__gt=filters["modified_after"])
-    for name, column in FIELDS.items():
+    for name, column in FILTER_COLUMNS.items():
         wanted = filters.get(name)
         if wanted:
             lookup = f"{column}__in" if isinstance(wanted, list | tuple) else column

@@ -4,10 +4,12 @@ same rules, permissions and queries as /api/v1/."""
 from datetime import UTC, datetime
 
 import pytest
+import time_machine
 from django.core.cache import cache
+from django.test import Client as HttpClient
 
 from kimai.serializers import NO_TASK
-from tracking.models import Invoice, Tag, Task, TimeEntry
+from tracking.models import Invoice, Preferences, Tag, Task, TimeEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -82,18 +84,45 @@ def test_a_token_sent_for_someone_else_is_refused(colleague, stranger, kimai_as)
     assert "X-AUTH-USER" in response.json()["message"]
 
 
-def test_a_read_only_token_reads_but_never_writes(colleague, website, make_entry, kimai_as):
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("post", "/api/timesheets"),
+        ("patch", "/api/timesheets/{id}"),
+        ("delete", "/api/timesheets/{id}"),
+        ("patch", "/api/timesheets/{id}/stop"),
+        ("get", "/api/timesheets/{id}/stop"),  # old clients stop with GET: still a write
+        ("patch", "/api/timesheets/{id}/restart"),
+        ("patch", "/api/timesheets/{id}/duplicate"),
+    ],
+)
+def test_a_read_only_token_reads_but_never_writes(
+    colleague, website, make_entry, kimai_as, method, path
+):
     running = make_entry(colleague, website, datetime(2026, 3, 2, 8, tzinfo=UTC), None)
     kimai = kimai_as(colleague, read_only=True)
     assert kimai.get("/api/timesheets").status_code == 200
-    refused = kimai.post(
-        "/api/timesheets", {"project": website.pk, "begin": "2026-03-02T10:00:00"}
-    )
+    path = path.format(id=running.pk)
+    if method == "get":
+        refused = kimai.get(path)
+    elif method == "delete":
+        refused = kimai.delete(path)
+    else:
+        refused = getattr(kimai, method)(path, {"project": website.pk, "description": "x"})
     assert refused.status_code == 403 and refused.json()["code"] == 403
-    # Old clients stop with GET: still a write.
-    assert kimai.get(f"/api/timesheets/{running.pk}/stop").status_code == 403
     running.refresh_from_db()
-    assert running.end is None and TimeEntry.objects.count() == 1
+    assert running.end is None and running.notes == "" and TimeEntry.objects.count() == 1
+
+
+def test_a_browser_session_cannot_stop_a_timer_by_following_a_link(colleague, website, make_entry):
+    """CSRF protects writes, not GET or HEAD: only a token's client may stop with GET."""
+    running = make_entry(colleague, website, datetime(2026, 3, 2, 8, tzinfo=UTC), None)
+    browser = HttpClient(enforce_csrf_checks=True)
+    browser.force_login(colleague)
+    for method in (browser.get, browser.head):
+        assert method(f"/api/timesheets/{running.pk}/stop").status_code == 405
+    running.refresh_from_db()
+    assert running.end is None
 
 
 def test_requests_are_throttled_as_on_api_v1(settings, colleague, kimai_as):
@@ -362,9 +391,6 @@ def test_the_list_filters_orders_and_pages_as_kimai_does(
     assert listed(activity=NO_TASK) == [third.pk, second.pk]
     assert listed(billable=0) == [second.pk]
     assert listed(term="launch") == [third.pk]
-    TimeEntry.objects.filter(pk=first.pk).update(updated_at=datetime(2026, 3, 5, 12, tzinfo=UTC))
-    TimeEntry.objects.exclude(pk=first.pk).update(updated_at=datetime(2026, 3, 5, 9, tzinfo=UTC))
-    assert listed(modified_after="2026-03-05T11:30:00") == [first.pk]  # in UTC, as in Kimai
     assert listed(orderBy="rate", order="DESC") == [third.pk, first.pk, second.pk]
     paged = kimai.get("/api/timesheets", {"size": 2, "page": 2})
     assert [sheet["id"] for sheet in paged.json()] == [first.pk]
@@ -394,11 +420,11 @@ def test_recent_restart_and_duplicate(berlin, website, design_task, make_entry, 
         make_entry, berlin, website, "2026-03-02T09:00:00", 60, task=design_task, notes="A"
     )
     old.tags.set([Tag.objects.create(name="focus")])
-    berlin_entry(make_entry, berlin, website, "2026-03-03T09:00:00", 60, task=design_task)
+    middle = berlin_entry(make_entry, berlin, website, "2026-03-03T09:00:00", 60, task=design_task)
     latest = berlin_entry(make_entry, berlin, website, "2026-03-04T09:00:00", 30)
     kimai = kimai_as(berlin)
     recent = kimai.get("/api/timesheets/recent", {"size": 5}).json()
-    assert [sheet["id"] for sheet in recent] == [latest.pk, latest.pk - 1]
+    assert [sheet["id"] for sheet in recent] == [latest.pk, middle.pk]
     assert recent[1]["activity"]["name"] == "Design"
 
     copy = kimai.patch(f"/api/timesheets/{old.pk}/duplicate", {}).json()
@@ -419,3 +445,68 @@ def test_what_is_not_offered_is_refused_in_kimais_shape(colleague, kimai_as):
     refused = kimai.post("/api/customers", {"name": "New client"})
     assert refused.status_code == 405 and refused.json()["code"] == 405
     assert kimai.get("/api/customers").json() == []
+
+
+def test_an_unknown_path_is_kimais_404_in_json(colleague, kimai_as):
+    for path in ("/api/nothing", "/api/timesheets/abc", "/api/timesheets/1/export"):
+        response = kimai_as(colleague).get(path)
+        assert response.status_code == 404 and response.json()["code"] == 404, path
+
+
+@pytest.mark.parametrize("name", ["customer", "projects", "activities", "user"])
+@pytest.mark.parametrize("value", ["abc", "-1", "²", str(2**63)])
+def test_ids_that_are_not_ids_are_400_not_a_500(colleague, kimai_as, name, value):
+    path = "/api/projects" if name == "customer" else "/api/timesheets"
+    response = kimai_as(colleague).get(path, {name: value})
+    assert response.status_code == 400
+    assert response.json()["errors"]["children"]
+
+
+def test_visible_is_kimais_one_two_or_three(colleague, website, archived, kimai_as):
+    done = Task.objects.create(project=website, title="Launched", status=Task.Status.DONE)
+    shelved = Task.objects.create(project=archived, title="Old design")
+    kimai = kimai_as(colleague)
+    hidden = kimai.get("/api/activities", {"visible": 2}).json()
+    assert {a["id"] for a in hidden} == {done.pk, shelved.pk}
+    assert all(a["visible"] is False for a in hidden)
+    refused = kimai.get("/api/activities", {"visible": "abc"})
+    assert refused.status_code == 400 and refused.json()["errors"]["children"]["visible"]
+
+
+def test_modified_after_is_read_in_utc_as_kimai_reads_it(berlin, website, make_entry, kimai_as):
+    changed = berlin_entry(make_entry, berlin, website, "2026-03-02T09:00:00", 60)
+    earlier = berlin_entry(make_entry, berlin, website, "2026-03-03T09:00:00", 60)
+    TimeEntry.objects.filter(pk=changed.pk).update(updated_at=datetime(2026, 3, 5, 12, tzinfo=UTC))
+    TimeEntry.objects.filter(pk=earlier.pk).update(updated_at=datetime(2026, 3, 5, 11, tzinfo=UTC))
+    # 11:30 in UTC; read in Berlin it would be 10:30 UTC and let both through.
+    listed = kimai_as(berlin).get("/api/timesheets", {"modified_after": "2026-03-05T11:30:00"})
+    assert [sheet["id"] for sheet in listed.json()] == [changed.pk]
+
+
+def test_restart_begins_when_asked_and_ends_the_running_timer_now(
+    colleague, website, make_entry, kimai_as
+):
+    """A begin in the past or the future is the new timer's; the running one keeps its own
+    time and ends now (as in Kimai), never at that begin."""
+    with time_machine.travel(datetime(2026, 3, 2, 12, tzinfo=UTC), tick=False):
+        running = make_entry(colleague, website, datetime(2026, 3, 2, 9, tzinfo=UTC), None)
+        kimai = kimai_as(colleague)
+        for begin in ("2026-03-02T06:00:00+00:00", "2030-01-01T09:00:00+00:00"):
+            restarted = kimai.patch(f"/api/timesheets/{running.pk}/restart", {"begin": begin})
+            assert restarted.status_code == 200
+        running.refresh_from_db()
+        assert running.duration_seconds == 3 * 3600
+        assert TimeEntry.objects.running().get().start == datetime(2030, 1, 1, 9, tzinfo=UTC)
+        assert TimeEntry.objects.count() == 3
+        refused = kimai.patch(f"/api/timesheets/{running.pk}/restart", {"copy": "tags"})
+        assert refused.json()["errors"]["children"]["copy"]["errors"]
+
+
+def test_duplicate_copies_the_very_same_moments_whatever_the_zone_since(
+    colleague, website, make_entry, kimai_as
+):
+    late = make_entry(colleague, website, datetime(2026, 3, 2, 23, 30, tzinfo=UTC), 20)
+    Preferences.objects.create(user=colleague, time_zone="Europe/Berlin")  # moved since
+    copy = kimai_as(colleague).patch(f"/api/timesheets/{late.pk}/duplicate", {}).json()
+    made = TimeEntry.objects.get(pk=copy["id"])
+    assert (made.start, made.end) == (late.start, late.end)

@@ -20,6 +20,7 @@ from tracking.models.budgets import (
 )
 from tracking.models.catalogue import (
     BUDGET_FIELDS,
+    OPEN_TASKS,
     TAG_NAME_MAX_LENGTH,
     TAGS_PER_ENTRY,
     Client,
@@ -78,6 +79,7 @@ __all__ = [
     "MAX_ENTRY_DURATION",
     "NON_NEGATIVE",
     "NOTES_MAX_LENGTH",
+    "OPEN_TASKS",
     "TAGS_PER_ENTRY",
     "TAG_NAME_MAX_LENGTH",
     "TRASH_DAYS",

@@ -149,11 +149,7 @@ class Project(models.Model):
 class TaskQuerySet(models.QuerySet):
     def open(self):
         """Tasks time can be started on: not done, on an open project; by project, title."""
-        return (
-            self.exclude(status=Task.Status.DONE)
-            .filter(project__archived=False)
-            .order_by("project__name", "title")
-        )
+        return self.filter(OPEN_TASKS).order_by("project__name", "title")
 
 
 class Task(models.Model):
@@ -201,6 +197,11 @@ class Task(models.Model):
         return reverse("tracking:task_detail", args=[self.pk])
 
     @property
+    def is_open(self) -> bool:
+        """``OPEN_TASKS``, for a task at hand (its project loaded)."""
+        return self.status != self.Status.DONE and not self.project.archived
+
+    @property
     def estimate_seconds(self) -> int | None:
         return None if self.estimate_hours is None else int(self.estimate_hours * 3600)
 
@@ -212,6 +213,10 @@ class Task(models.Model):
 
 TAG_NAME_MAX_LENGTH = 50
 TAGS_PER_ENTRY = 20
+
+
+# Tasks time can be started on: not done, on an open project.
+OPEN_TASKS = ~Q(status=Task.Status.DONE) & Q(project__archived=False)
 
 
 def clean_tag_names(names) -> list[str]:

@@ -158,7 +158,8 @@ class TimeEntryQuerySet(models.QuerySet):
     def recent_work(self, user, limit: int = RECENT_PROJECTS) -> list["TimeEntry"]:
         """The latest entry of each distinct project + task ``user`` tracked recently,
         newest first, at most ``limit``: work to start again. From their latest
-        ``RECENT_FROM`` entries, like ``recent_projects``; two queries."""
+        ``RECENT_FROM`` entries, like ``recent_projects``; two queries (and what this
+        queryset prefetches)."""
         latest = (
             self.filter(user=user)
             .order_by("-start", "-pk")
@@ -244,11 +245,7 @@ class TimeEntryQuerySet(models.QuerySet):
         """
         at = _whole_seconds(at or timezone.now())
         with transaction.atomic():
-            get_user_model().objects.select_for_update().filter(pk=user.pk).first()
-            running = self._locked_running(user)
-            if running is not None:
-                running.stop(at=at)
-            self._forget_pause(user)  # starting other work ends the paused one
+            self.make_room_for_timer(user, at)
             entry = self.create(
                 user=user,
                 project=project,
@@ -261,6 +258,16 @@ class TimeEntryQuerySet(models.QuerySet):
             if tags:
                 entry.tags.set(tags)
             return entry
+
+    def make_room_for_timer(self, user, at=None) -> None:
+        """Inside a transaction, before a new timer of ``user``: their row locked (two
+        concurrent starts are serialised), the running entry stopped at ``at`` (now), the
+        paused work item over (starting other work ends it)."""
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        running = self._locked_running(user)
+        if running is not None:
+            running.stop(at=at)
+        self._forget_pause(user)
 
     def stop_timer(self, user, at=None):
         """Stop ``user``'s running entry and return it, or None when nothing runs.
@@ -816,10 +823,11 @@ class TimeEntry(models.Model):
         self.duration_only, self.day = True, day
         self.start, self.end = duration_only_span(day, seconds)
 
-    def duplicate(self, user, today: date) -> "TimeEntry":
+    def duplicate(self, user, today: date | None = None) -> "TimeEntry":
         """A copy for ``user`` on ``today``: the same project, task, notes, tags, billable
         and length, at the same clock time (or, for time without clock times, on that day).
-        A running entry has no length to copy (``ValidationError``)."""
+        Without ``today``, at the very same moments (on the same day). A running entry has
+        no length to copy (``ValidationError``)."""
         if self.end is None:
             raise ValidationError("Stop the timer first: a running entry has no length yet.")
         seconds = elapsed_seconds(self.start, self.end)
@@ -832,7 +840,9 @@ class TimeEntry(models.Model):
             source=TimeEntry.Source.MANUAL,
         )
         if self.duration_only:
-            copy.place_on_day(today, seconds)
+            copy.place_on_day(today or self.day, seconds)
+        elif today is None:
+            copy.start, copy.end = self.start, self.end
         else:
             at = datetime.combine(today, timezone.localtime(self.start).time())
             copy.start = timezone.make_aware(at).astimezone(UTC)
