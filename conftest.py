@@ -18,6 +18,7 @@ from pathlib import Path
 
 import brotli
 import pytest
+from aiosmtpd.controller import Controller
 from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -396,3 +397,30 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "server_process" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.subprocess)
+
+
+class Mailbox:
+    """What a loopback SMTP server received: (recipients, message) pairs."""
+
+    def __init__(self):
+        self.messages = []
+        self.arrived = threading.Event()
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append((envelope.rcpt_tos, envelope.content.decode()))
+        self.arrived.set()
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A mail server on loopback (aiosmtpd, no STARTTLS offered), configured as the
+    app's, TLS off; its Mailbox."""
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+    settings.EMAIL_USE_TLS, settings.EMAIL_CONFIGURED = False, True
+    yield mailbox
+    controller.stop()

@@ -11,7 +11,7 @@ import pytest
 import time_machine
 
 from api.models import ApiToken
-from tracking.models import Client, Preferences, Project, Task, TimeEntry
+from tracking.models import Project, TimeEntry
 
 # The recordings are of 2 March 2026; the replay happens at noon that day in Berlin, so
 # their timers are running, not forgotten.
@@ -38,13 +38,15 @@ RAYCAST = {"User-Agent": "node-fetch", "Accept": "*/*", "Content-Type": "applica
 
 
 @pytest.fixture
-def work(colleague):
-    Preferences.objects.create(user=colleague, time_zone="Europe/Berlin")
-    acme = Client.objects.create(name="Acme")
-    website = Project.objects.create(name="Website", client=acme, hourly_rate="80.00")
-    design = Task.objects.create(project=website, title="Design")
-    _, secret = ApiToken.objects.create_token(colleague, "desktop")
-    return {"project": website.pk, "activity": design.pk, "secret": secret, "customer": acme.pk}
+def work(berlin, acme, website, design_task):
+    """The colleague, in Berlin, with a token; Acme's Website and its Design task."""
+    _, secret = ApiToken.objects.create_token(berlin, "desktop")
+    return {
+        "project": website.pk,
+        "activity": design_task.pk,
+        "secret": secret,
+        "customer": acme.pk,
+    }
 
 
 def send(client, method, path, headers, body=None):

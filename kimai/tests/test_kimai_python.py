@@ -10,7 +10,7 @@ from kimai_python.models import TimesheetEditForm
 from kimai_python.rest import ApiException
 
 from api.models import ApiToken
-from tracking.models import Client, Preferences, Project, Task, TimeEntry
+from tracking.models import TimeEntry
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,15 +29,6 @@ def kimai_client(url, user, secret=None, bearer=False):
     return kimai_python.ApiClient(config)
 
 
-@pytest.fixture
-def catalogue(colleague):
-    Preferences.objects.create(user=colleague, time_zone="Europe/Berlin")
-    acme = Client.objects.create(name="Acme")
-    website = Project.objects.create(name="Website", client=acme, hourly_rate="80.00")
-    design = Task.objects.create(project=website, title="Design")
-    return acme, website, design
-
-
 def raw(call, *args, **kwargs):
     """A call's JSON as sent. kimai-python 0.2.9's generated models read ``active`` and
     ``recent``'s nested activity and project as lists, which no Kimai server sends (Kimai
@@ -47,9 +38,9 @@ def raw(call, *args, **kwargs):
 
 @pytest.mark.parametrize("bearer", [False, True], ids=["x-auth headers", "bearer token"])
 def test_kimai_python_tracks_time_against_a_running_server(
-    live_server, setup_done, colleague, stranger, catalogue, bearer
+    live_server, berlin, stranger, acme, website, design_task, bearer
 ):
-    acme, website, design = catalogue
+    colleague, design = berlin, design_task
     client = kimai_client(live_server.url, colleague, bearer=bearer)
     default = kimai_python.DefaultApi(client)
     _, status, _ = default.api_ping_get_with_http_info()

@@ -4,13 +4,10 @@ import re
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.core import mail
 from django.test import Client as HttpClient
-
-from conftest import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -107,32 +104,8 @@ def test_password_reset_does_not_exist_without_a_mail_server(client):
     assert "Ask your administrator to set a new one." in login
 
 
-class Mailbox:
-    """An SMTP server's handler that keeps what arrives (no STARTTLS offered)."""
-
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(envelope.content.decode())
-        return "250 OK"
-
-
-@pytest.fixture
-def relay(settings):
-    """A loopback mail relay without STARTTLS, configured as the mail server."""
-    mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
-    settings.EMAIL_CONFIGURED = True
-    yield mailbox
-    controller.stop()
-
-
 def test_a_reset_that_cannot_be_mailed_says_so_to_everyone_alike(
-    client, colleague, relay, settings
+    client, colleague, smtp_server, settings
 ):
     settings.EMAIL_USE_TLS = True  # the default; this relay offers no STARTTLS
     answers = [
@@ -142,10 +115,10 @@ def test_a_reset_that_cannot_be_mailed_says_so_to_everyone_alike(
     for answer in answers:
         assert answer.status_code == 200
         assert "Ask your administrator to set a new password" in answer.content.decode()
-    assert relay.messages == []
+    assert smtp_server.messages == []
     settings.EMAIL_USE_TLS = False
     sent = client.post("/accounts/password/reset/", {"email": colleague.email})
-    assert sent.status_code == 302 and "/accounts/password/reset/" in relay.messages[0]
+    assert sent.status_code == 302 and "/accounts/password/reset/" in smtp_server.messages[0][1]
 
 
 def test_password_reset_mails_a_link_that_sets_a_new_password(client, colleague, settings):

@@ -1,17 +1,14 @@
 """Budgets that warn before they are blown: once per threshold and period, from every door
 (the API, the web, imports), to a webhook, the managers' dashboard and their mailbox."""
 
-import threading
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from io import StringIO
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.core.management import call_command
 from django.utils import timezone
 
-from conftest import free_port
 from tracking.models import BudgetAlert, Project, TimeEntry
 from webhooks.models import Webhook
 from webhooks.sender import deliver_due
@@ -132,31 +129,6 @@ def test_a_task_shows_its_estimate_used(client, colleague, website, design_task,
     client.force_login(colleague)
     page = client.get(f"/tasks/{design_task.pk}/").content.decode()
     assert "Time recorded: 1:30 of an estimate of 4 h · 37&nbsp;%" in page
-
-
-class Mailbox:
-    """What a loopback SMTP server received."""
-
-    def __init__(self):
-        self.messages = []
-        self.arrived = threading.Event()
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append((envelope.rcpt_tos, envelope.content.decode()))
-        self.arrived.set()
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp_server(settings):
-    mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
-    settings.EMAIL_USE_TLS, settings.EMAIL_CONFIGURED = False, True
-    yield mailbox
-    controller.stop()
 
 
 @pytest.mark.django_db(transaction=True)  # the mail thread reads the committed alert
