@@ -6,10 +6,12 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client as HttpClient
+from django.test.utils import CaptureQueriesContext
 
 from kimai.serializers import NO_TASK
-from tracking.models import Invoice, Preferences, Tag, Task, TimeEntry
+from tracking.models import Invoice, Preferences, Project, Tag, Task, TimeEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -510,3 +512,34 @@ def test_duplicate_copies_the_very_same_moments_whatever_the_zone_since(
     copy = kimai_as(colleague).patch(f"/api/timesheets/{late.pk}/duplicate", {}).json()
     made = TimeEntry.objects.get(pk=copy["id"])
     assert (made.start, made.end) == (late.start, late.end)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/timesheets?full=true",
+        "/api/timesheets",
+        "/api/timesheets/recent?size=50",
+        "/api/projects",
+        "/api/activities",
+    ],
+)
+def test_lists_make_the_same_queries_for_two_rows_or_twenty(
+    colleague, acme, kimai_as, make_entry, path
+):
+    kimai = kimai_as(colleague)
+    kimai.get("/api/ping")  # the token's first use is recorded once
+
+    def queries_with(rows):
+        for n in range(len(Task.objects.all()), rows):
+            project = Project.objects.create(name=f"P{n}", client=acme)
+            task = Task.objects.create(project=project, title=f"T{n}")
+            entry = make_entry(colleague, project, datetime(2026, 3, 2, n, tzinfo=UTC), 30)
+            entry.task = task
+            entry.save()
+            entry.tags.set([Tag.objects.create(name=f"tag{n}")])
+        with CaptureQueriesContext(connection) as queries:
+            assert kimai.get(path).status_code == 200
+        return len(queries)
+
+    assert queries_with(2) == queries_with(20)
