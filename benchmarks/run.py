@@ -430,6 +430,8 @@ PAGES = [
     ("reports, all time", "staff", "/reports/?start=2000-01-01&end=2100-12-31", 50, None, 40),
     ("invoice", "staff", "/invoices/{invoice}/", 50, None, 40),
     ("API entries list", "member", "/api/v1/entries/", 50, None, None),
+    ("Kimai timesheets (50)", "member", "/api/timesheets", 50, None, None),
+    ("Kimai timesheets, full", "member", "/api/timesheets?full=true", 50, None, None),
 ]
 
 
