@@ -113,6 +113,10 @@ def database_config(env: environ.Env, default_sqlite_path: Path) -> dict:
         # half of a timer request's time (docs/performance.md). Checked before each reuse.
         config["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=600)
         config["CONN_HEALTH_CHECKS"] = True
+    if config["ENGINE"] != "django.db.backends.sqlite3":
+        # A server that does not answer in 2 s is down, for /healthz and for a page alike
+        # (libpq would otherwise wait for the network's own timeout, minutes).
+        config.setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
     return config
 
 

@@ -13,6 +13,9 @@ from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from setupwizard import installation
+from setupwizard.record import CORRUPT, UNREADABLE
+
 
 def storage_problem(error: Exception) -> str:
     """What a database error means for the people using the server, in one sentence."""
@@ -25,28 +28,31 @@ def storage_problem(error: Exception) -> str:
 @require_GET
 @never_cache
 def healthz(request):
-    """Readiness, for load balancers: 200 "ok" when the database answers a query and the
-    data directory has room; 503 naming what is wrong otherwise. ``?live``: only that the
-    process answers (no database). No login, no setup redirect, never a write."""
+    """Readiness, for load balancers: 200 ``{"status": "ok"}`` when the database answers a
+    query, the installation store can be read and the data directory has room; 503
+    ``{"status": "unavailable", "problems": {what: why}}`` otherwise. ``?live``: only that
+    the process answers (no database). No login, no setup redirect, never a write."""
     if "live" in request.GET:
         return HttpResponse("ok\n", content_type="text/plain")
-    problems = []
+    problems = {}
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except DatabaseError as error:
-        problems.append(f"database: {storage_problem(error)}")
+        problems["database"] = storage_problem(error)
+    state = installation.get_state()
+    if state.problem in (CORRUPT, UNREADABLE):
+        problems["installation store"] = f"{state.where} is {state.problem}."
     try:
         free = shutil.disk_usage(settings.TIMETRACKER_DATA_DIR).free
     except OSError as error:
-        problems.append(f"data directory: {error.strerror}")
+        problems["data directory"] = f"{error.strerror}."
     else:
         if free < settings.HEALTHZ_MIN_FREE_MB * 1024 * 1024:
-            problems.append(f"data directory: only {free // (1024 * 1024)} MB free")
+            problems["data directory"] = f"only {free // (1024 * 1024)} MB free."
     if problems:
-        body = "".join(f"{problem}\n" for problem in problems)
-        return HttpResponse(body, status=503, content_type="text/plain")
-    return HttpResponse("ok\n", content_type="text/plain")
+        return JsonResponse({"status": "unavailable", "problems": problems}, status=503)
+    return JsonResponse({"status": "ok"})
 
 
 def server_error(request):

@@ -2,9 +2,11 @@
 clear message (JSON for the API) instead of a 500."""
 
 import html
+import json
 import os
 import urllib.error
 import urllib.request
+from pathlib import Path
 from urllib.parse import urlparse
 
 import psycopg
@@ -12,6 +14,7 @@ import pytest
 from django.db import connection
 from django.test import Client as HttpClient
 
+from setupwizard import installation
 from timetracker.tests.helpers import ADMIN, set_up_with_admin
 from tracking.models import Client, Project
 
@@ -27,14 +30,24 @@ def test_liveness_answers_without_login_setup_or_database(client, db, django_ass
 def test_readiness_asks_the_database_and_writes_nothing(client, db, django_assert_num_queries):
     with django_assert_num_queries(1):
         response = client.get("/healthz")
-    assert (response.status_code, response.content) == (200, b"ok\n")
+    assert (response.status_code, response.json()) == (200, {"status": "ok"})
 
 
 def test_readiness_says_when_the_data_directory_is_nearly_full(client, db, settings):
     settings.HEALTHZ_MIN_FREE_MB = 10**9  # more than any disk here has
     response = client.get("/healthz")
     assert response.status_code == 503
-    assert b"data directory: only" in response.content
+    assert response.json()["status"] == "unavailable"
+    assert response.json()["problems"]["data directory"].startswith("only ")
+
+
+def test_readiness_says_when_the_installation_store_cannot_be_read(client, db, settings):
+    store = Path(settings.TIMETRACKER_DATA_DIR) / "installation.json"
+    store.write_text("{ not json")
+    installation.expire()
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert "installation store" in response.json()["problems"]
 
 
 def test_healthz_refuses_writes(client, db):
@@ -87,8 +100,9 @@ def test_a_database_that_is_gone_answers_503_everywhere_and_healthz_says_so(serv
         assert fetch(server.url + "/healthz")[0] == 200
         with psycopg.connect(admin, autocommit=True) as pg:
             pg.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-        status, body, _ = fetch(server.url + "/healthz")
-        assert (status, body) == (503, "database: The database is not answering.\n")
+        status, body, kind = fetch(server.url + "/healthz")
+        assert (status, kind) == (503, "application/json")
+        assert json.loads(body)["problems"] == {"database": "The database is not answering."}
         assert fetch(server.url + "/healthz?live")[0] == 200
         assert fetch(server.url + "/accounts/login/")[0] == 200  # needs no database
         status, body, kind = fetch(server.url + "/api/v1/me/", token)
