@@ -275,6 +275,9 @@ class BusinessProfileAdmin(CurrencyChoiceMixin, admin.ModelAdmin):
 
     readonly_fields = ["logo_shown"]
 
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
     def has_add_permission(self, request):
         return False
 
@@ -287,7 +290,7 @@ class BusinessProfileAdmin(CurrencyChoiceMixin, admin.ModelAdmin):
         uri = profile.logo_data_uri()
         if not uri:
             return "—"
-        return format_html('<img src="{}" alt="The invoice logo" height="64">', uri)
+        return format_html('<img class="invoice-logo" src="{}" alt="The invoice logo">', uri)
 
     def changelist_view(self, request, extra_context=None):
         profile, _ = BusinessProfile.objects.get_or_create(pk=1)

@@ -88,4 +88,5 @@ def test_the_logo_is_shown_in_the_admin_as_invoices_show_it(client, superuser):
     profile.logo.save("logo.png", ContentFile(b"\x89PNG\r\n\x1a\n" + b"pixels" * 10))
     client.force_login(superuser)
     page = client.get("/admin/tracking/businessprofile/1/change/").content.decode()
-    assert '<img src="data:image/png;base64,' in page and 'alt="The invoice logo"' in page
+    assert 'src="data:image/png;base64,' in page and 'alt="The invoice logo"' in page
+    assert 'class="invoice-logo"' in page  # sized as invoices size it (admin.css)
