@@ -99,6 +99,13 @@ def superuser(db):
 
 
 @pytest.fixture(autouse=True)
+def no_webhook_thread(settings):
+    """Webhook deliveries are sent by the test (``deliver_due``): a background sender
+    started by one test would outlive it and send (or claim) another test's deliveries."""
+    settings.WEBHOOK_BACKGROUND = False
+
+
+@pytest.fixture(autouse=True)
 def strict_telemetry(settings):
     """A catalog violation raises under tests; every test starts with no dispatcher."""
     from telemetry import emitter

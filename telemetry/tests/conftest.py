@@ -57,7 +57,7 @@ def webhook_receiver(settings):
     by the test."""
     from conftest import RecordingServer
 
-    settings.WEBHOOK_ALLOW_PRIVATE, settings.WEBHOOK_BACKGROUND = True, False
+    settings.WEBHOOK_ALLOW_PRIVATE = True
     server = RecordingServer()
     server.status = 404
     yield server

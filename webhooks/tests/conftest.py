@@ -12,10 +12,8 @@ def _setup_complete(setup_done):
 
 @pytest.fixture(autouse=True)
 def loopback_receivers(settings):
-    """The receivers here are test servers on 127.0.0.1; deliveries are sent by the test
-    (``deliver_due``), not by a background thread."""
+    """The receivers here are test servers on 127.0.0.1."""
     settings.WEBHOOK_ALLOW_PRIVATE = True
-    settings.WEBHOOK_BACKGROUND = False
 
 
 @pytest.fixture
