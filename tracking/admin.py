@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from django.contrib.auth.forms import AdminUserCreationForm
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.shortcuts import redirect
@@ -329,15 +329,30 @@ class BudgetAlertAdmin(admin.ModelAdmin):
         return False
 
 
-class UserCreationWithEmail(AdminUserCreationForm):
-    """A new account has an email: for password resets, reminders and budget mails."""
-
-    class Meta(AdminUserCreationForm.Meta):
-        fields = ("username", "email")
+class EmailRequired:
+    """A person has an email of their own: password resets, reminders and budget mails go
+    there, so two accounts may not share one (in any capitals)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["email"].required = True
+        self.fields["email"].help_text = "Password resets, reminders and budget mails go here."
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        others = get_user_model().objects.exclude(pk=self.instance.pk)
+        if others.filter(email__iexact=email).exists():
+            raise ValidationError("Another account has this email.")
+        return email
+
+
+class UserCreationWithEmail(EmailRequired, AdminUserCreationForm):
+    class Meta(AdminUserCreationForm.Meta):
+        fields = ("username", "email")
+
+
+class UserChangeWithEmail(EmailRequired, UserChangeForm):
+    pass
 
 
 admin.site.unregister(get_user_model())
@@ -346,6 +361,7 @@ admin.site.unregister(get_user_model())
 @admin.register(get_user_model())
 class PersonAdmin(UserAdmin):
     add_form = UserCreationWithEmail
+    form = UserChangeWithEmail
     add_fieldsets = (
         (
             None,

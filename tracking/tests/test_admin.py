@@ -90,3 +90,23 @@ def test_the_logo_is_shown_in_the_admin_as_invoices_show_it(client, superuser):
     page = client.get("/admin/tracking/businessprofile/1/change/").content.decode()
     assert 'src="data:image/png;base64,' in page and 'alt="The invoice logo"' in page
     assert 'class="invoice-logo"' in page  # sized as invoices size it (admin.css)
+
+
+def test_a_persons_email_stays_set_and_their_own(client, superuser, colleague):
+    client.force_login(superuser)
+    taken = client.post(
+        "/admin/auth/user/add/",
+        {"username": "twin", "usable_password": "false", "email": "COLLEAGUE@example.test"},
+    )
+    assert "Another account has this email." in taken.content.decode()
+    page = client.get(f"/admin/auth/user/{colleague.pk}/change/")
+    form = page.context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    data.update({"email": "", "groups": [], "user_permissions": []})
+    for key in ("date_joined", "last_login"):
+        data.pop(key, None)
+    data.update({"date_joined_0": "2026-01-01", "date_joined_1": "09:00:00"})
+    cleared = client.post(f"/admin/auth/user/{colleague.pk}/change/", data)
+    assert cleared.status_code == 200 and "email" in cleared.context["adminform"].form.errors
+    colleague.refresh_from_db()
+    assert colleague.email == "colleague@example.test"
