@@ -34,12 +34,18 @@ from tracking.models import (
 )
 
 
+def id_number(**kwargs) -> serializers.IntegerField:
+    """An id as a number an id column can hold: ``1e400``, ``1.5`` or 20 digits are
+    invalid before the database sees them, not an overflow (a 500)."""
+    return serializers.IntegerField(min_value=1, max_value=LARGEST_ID, **kwargs)
+
+
 class IdField(serializers.PrimaryKeyRelatedField):
     """A related object by id. The id must be an integer an id column can hold before the
     database sees it: ``1e400``, ``1.5`` or 20 digits are invalid, not an overflow (a 500)."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("pk_field", serializers.IntegerField(min_value=1, max_value=LARGEST_ID))
+        kwargs.setdefault("pk_field", id_number())
         super().__init__(**kwargs)
 
 
@@ -263,7 +269,7 @@ class EntryFilterSerializer(serializers.Serializer):
     client = IdField(queryset=Client.objects.all(), required=False)
     task = IdField(queryset=Task.objects.all(), required=False)
     tag = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=LARGEST_ID),
+        child=id_number(),
         required=False,
         help_text="Tag ids, repeatable: entries with any of them.",
     )
@@ -398,9 +404,7 @@ class SummaryQuerySerializer(serializers.Serializer):
     group_by = serializers.ChoiceField(choices=GROUPS, default="project")
     project = IdField(queryset=Project.objects.all(), required=False)
     client = IdField(queryset=Client.objects.all(), required=False)
-    tag = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=LARGEST_ID), required=False
-    )
+    tag = serializers.ListField(child=id_number(), required=False)
     billable = serializers.BooleanField(required=False, allow_null=True, default=None)
     user = IdField(
         queryset=get_user_model().objects.all(),

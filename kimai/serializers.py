@@ -12,8 +12,7 @@ from decimal import Decimal
 from django.utils import timezone
 from rest_framework import serializers
 
-from api.serializers import MomentField, entry_locked
-from tracking.models import LARGEST_ID
+from api.serializers import MomentField, entry_locked, id_number
 from tracking.money import time_amount
 
 # The global activity standing for "no task": the largest id a 32-bit client reads (Kemai
@@ -169,15 +168,9 @@ class TagsField(serializers.Field):
         return [name.strip() for name in value if name.strip()]
 
 
-class ActivityField(serializers.IntegerField):
-    """An activity's id: a task's, or ``NO_TASK`` (or null) for none."""
-
-    def __init__(self, **kwargs):
-        super().__init__(min_value=1, max_value=LARGEST_ID, allow_null=True, **kwargs)
-
-    def to_internal_value(self, data):
-        task = super().to_internal_value(data)
-        return None if task == NO_TASK else task
+def activity_to_task(activity: int | None) -> int | None:
+    """An activity's id as a task's: ``NO_TASK`` (or null) is none."""
+    return None if activity == NO_TASK else activity
 
 
 class NotOffered(serializers.Field):
@@ -205,8 +198,8 @@ class TimesheetSerializer(serializers.Serializer):
 
     begin = MomentField(required=False)
     end = MomentField(required=False, allow_null=True)
-    project = serializers.IntegerField(min_value=1, max_value=LARGEST_ID)
-    activity = ActivityField(required=False)
+    project = id_number()
+    activity = id_number(required=False, allow_null=True)
     description = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     tags = TagsField(required=False)
     billable = serializers.BooleanField(required=False)
@@ -245,10 +238,15 @@ class TimesheetSerializer(serializers.Serializer):
 
     def entry_data(self) -> dict:
         """The validated fields as ``EntrySerializer`` takes them."""
-        data = {}
-        for theirs, value in self.validated_data.items():
-            if theirs in self.OURS:
-                data[self.OURS[theirs]] = "" if theirs == "description" and not value else value
+        data = {
+            self.OURS[theirs]: value
+            for theirs, value in self.validated_data.items()
+            if theirs in self.OURS
+        }
+        if "task" in data:
+            data["task"] = activity_to_task(data["task"])
+        if "notes" in data:
+            data["notes"] = data["notes"] or ""
         return data
 
     @classmethod

@@ -22,14 +22,13 @@ from api.authentication import BearerTokenAuthentication
 from api.models import ApiToken
 from api.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from api.permissions import EntryOwnership
-from api.serializers import EntrySerializer, MomentField
+from api.serializers import EntrySerializer, MomentField, id_number
 from api.views import DEFAULT_PERMISSIONS, entries_for
 from kimai import serializers as shapes
 from kimai.authentication import KimaiHeaderAuthentication
 from kimai.exceptions import exception_handler
 from timetracker.version import __version__
 from tracking.models import (
-    LARGEST_ID,
     OPEN_TASKS,
     BusinessProfile,
     Client,
@@ -47,11 +46,6 @@ KIMAI_VERSION_ID = 21400
 # Kimai's "visible" filter: 1 visible only (its default), 2 hidden only, 3 both.
 VISIBLE, HIDDEN, BOTH = "1", "2", "3"
 RECENT_DEFAULT, RECENT_MAX = 10, 50
-
-
-def id_field() -> serializers.IntegerField:
-    """An id as /api/v1/ takes it: 20 digits are invalid, not an overflow."""
-    return serializers.IntegerField(min_value=1, max_value=LARGEST_ID)
 
 
 # What a timesheet is billed at, for ordering by Kimai's "rate": billable seconds times
@@ -133,7 +127,7 @@ def ids(params, *names) -> list[int]:
             for part in value.split(","):
                 if part.strip():
                     found.append(part.strip())
-    field = serializers.ListField(child=id_field())
+    field = serializers.ListField(child=id_number())
     try:
         return field.run_validation(found)
     except ValidationError:
@@ -316,7 +310,7 @@ class TimesheetQuery(serializers.Serializer):
         if value == "all":
             return value
         try:
-            return id_field().run_validation(value)
+            return id_number().run_validation(value)
         except ValidationError:
             raise serializers.ValidationError("Give a person's id, or “all”.") from None
 
@@ -331,9 +325,13 @@ class TimesheetViewMixin:
     def entry(self, pk):
         return get_object_or_404(self.entries(), pk=pk)
 
+    def entity(self, entry):
+        """An entry read through ``entries``, as Kimai's entity: 200."""
+        return Response(shapes.timesheet(entry, self.currency, entity=True))
+
     def answer(self, entry):
-        """The entry as stored (with its tags and invoice), as Kimai's entity: 200."""
-        return Response(shapes.timesheet(self.entry(entry.pk), self.currency, entity=True))
+        """An entry just written, read again as stored (its tags, its invoice)."""
+        return self.entity(self.entry(entry.pk))
 
     def save(self, data, entry=None):
         """``/api/v1/``'s entry rules and writes (``EntrySerializer``)."""
@@ -406,7 +404,7 @@ class TimesheetView(TimesheetViewMixin, KimaiView):
     permission_classes = [*DEFAULT_PERMISSIONS, EntryOwnership]
 
     def get(self, request, pk):
-        return self.answer(self.entry(pk))
+        return self.entity(self.entry(pk))
 
     def patch(self, request, pk):
         entry = self.entry(pk)

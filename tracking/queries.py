@@ -62,12 +62,10 @@ def filtered_entries(user, filters: dict, entries=None):
         entries = entries.filter(billable=filters["billable"])
     if filters.get("running") is not None:
         entries = entries.filter(end__isnull=filters["running"])
-    if filters.get("locked") is not None:
-        locked = TimeEntry.objects.locked().values("pk")
-        if filters["locked"]:
-            entries = entries.filter(pk__in=locked)
-        else:
-            entries = entries.exclude(pk__in=locked)
+    if filters.get("locked") is True:
+        entries = entries.locked()
+    elif filters.get("locked") is False:
+        entries = entries.exclude(pk__in=TimeEntry.objects.locked().values("pk"))
     if filters.get("notes"):
         entries = entries.filter(notes__icontains=filters["notes"])
     if filters.get("overlaps"):
