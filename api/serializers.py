@@ -430,7 +430,11 @@ class MoneyField(serializers.Field):
 
 
 class SummaryGroupSerializer(serializers.Serializer):
-    key = serializers.CharField(help_text="The id, or the ISO date for group_by=day.")
+    key = serializers.CharField(
+        allow_blank=True,
+        help_text="The id, or the ISO date for group_by=day; empty for the client group of "
+        "projects without a client (internal work).",
+    )
     label = serializers.CharField()
     seconds = serializers.IntegerField()
     billable_seconds = serializers.IntegerField()

@@ -34,7 +34,6 @@ from tracking.models import (
     seconds_to_hours,
 )
 
-NO_CLIENT = "No client"  # a project's client when the file names none
 PREVIEW_ROWS = 20
 CHUNK_ROWS = 1000
 MAX_PROBLEMS = 20  # bad rows named in one refusal
@@ -292,7 +291,7 @@ class Importer:
             "start": timezone.localtime(entry.start) if clock else None,
             "end": timezone.localtime(entry.end) if clock else None,
             "seconds": entry.duration_seconds,
-            "client": entry.project.client.name,
+            "client": entry.project.client_name,
             "project": entry.project.name,
             "task": entry.task.title if entry.task else "",
             "notes": entry.notes,
@@ -379,8 +378,11 @@ class Importer:
             cache[key] = thing
         return cache[key]
 
-    def _client(self, summary: Summary, row: Row) -> Client:
-        name = row.client or NO_CLIENT
+    def _client(self, summary: Summary, row: Row) -> Client | None:
+        """The row's client; none when the file names none (internal work)."""
+        if not row.client:
+            return None
+        name = row.client
 
         def make():
             self._refuse_new("Client", "Client", name)
@@ -408,7 +410,7 @@ class Importer:
             )
 
         found = Project.objects.filter(client=client, name=row.project).order_by("pk")
-        key = (client.pk, row.project)
+        key = (client.pk if client else None, row.project)
         return self._once(summary.projects, self.projects, key, found.first, make)
 
     def _reuse(self, summary: Summary, project: Project) -> Project:

@@ -2,9 +2,10 @@
 
 Reading: customer = client, project = project, activity = task, timesheet = time entry,
 tag = tag. Entries without a task show the one global activity ``NO_TASK`` (Kimai clients
-need an activity on every timesheet). Writing: a Kimai timesheet's fields become the
-fields of ``/api/v1/``'s ``EntrySerializer``, which validates and saves them: one rule for
-both APIs.
+need an activity on every timesheet), and projects without a client the one customer
+``NO_CLIENT``, "Internal" (they need a customer on every project). Writing: a Kimai
+timesheet's fields become the fields of ``/api/v1/``'s ``EntrySerializer``, which validates
+and saves them: one rule for both APIs.
 """
 
 from decimal import Decimal
@@ -13,12 +14,16 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from api.serializers import MomentField, entry_locked, id_number
+from tracking.models import INTERNAL, Client
 from tracking.money import time_amount
 
 # The global activity standing for "no task": the largest id a 32-bit client reads (Kemai
 # reads ids as Qt ints), far beyond any task's.
 NO_TASK = 2**31 - 1
 NO_TASK_NAME = "(no task)"
+# The customer standing for "no client" (internal work), the same way; never saved.
+NO_CLIENT = 2**31 - 1
+INTERNAL_CUSTOMER = Client(pk=NO_CLIENT, name=INTERNAL)
 # Kimai writes moments in the person's zone with the offset: 2026-03-02T09:00:00+0100.
 MOMENT_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
 
@@ -28,6 +33,8 @@ def moment(value) -> str | None:
 
 
 def customer(client, currency: str, entity: bool = False) -> dict:
+    """A client; ``None`` (a project's missing client) is ``INTERNAL_CUSTOMER``."""
+    client = client or INTERNAL_CUSTOMER
     data = {
         "id": client.pk,
         "name": client.name,
@@ -64,8 +71,8 @@ def project(project, entity: bool = False) -> dict:
     """A project; with its client's name as ``parentTitle`` (the project's client must be
     loaded)."""
     data = {
-        "parentTitle": project.client.name,
-        "customer": project.client_id,
+        "parentTitle": project.client_name,
+        "customer": project.client_id or NO_CLIENT,
         "id": project.pk,
         "name": project.name,
         "start": None,

@@ -134,6 +134,16 @@ def ids(params, *names) -> list[int]:
         raise ValidationError({names[0]: ["Give ids: whole numbers."]}) from None
 
 
+def customers(params, field: str) -> Q:
+    """Kimai's ``customer``/``customers`` as a filter on ``field``, a client (``NO_CLIENT``:
+    none); everything when none is asked for."""
+    wanted = ids(params, "customer", "customers")
+    if not wanted:
+        return Q()
+    chosen = Q(**{f"{field}__in": wanted})
+    return chosen | Q(**{f"{field}__isnull": True}) if shapes.NO_CLIENT in wanted else chosen
+
+
 def ordered(queryset, params, fields: dict, default: str, direction: str = "ASC"):
     """Kimai's ``orderBy`` (one of ``fields``, ``default`` unless given) and ``order`` (ASC
     or DESC; ``direction`` unless given). Empty values (a running timer's end) come last
@@ -218,12 +228,19 @@ class CustomerListView(KimaiView):
         if query.get("term"):
             clients = clients.filter(name__icontains=query["term"])
         clients = ordered(clients, request.query_params, {"id": "pk", "name": "name"}, "name")
-        return Response([shapes.customer(client, self.currency) for client in clients])
+        found = [shapes.customer(client, self.currency) for client in clients]
+        if (
+            query["visible"] != HIDDEN
+            and query.get("term", "").lower() in shapes.INTERNAL_CUSTOMER.name.lower()
+            and Project.objects.filter(client=None).exists()
+        ):
+            found.append(shapes.customer(None, self.currency))  # internal work, last
+        return Response(found)
 
 
 class CustomerView(KimaiView):
     def get(self, request, pk):
-        client = get_object_or_404(Client, pk=pk)
+        client = None if pk == shapes.NO_CLIENT else get_object_or_404(Client, pk=pk)
         return Response(shapes.customer(client, self.currency, entity=True))
 
 
@@ -232,9 +249,7 @@ class ProjectListView(KimaiView):
         params, query = request.query_params, catalogue_query(request)
         projects = Project.objects.select_related("client")
         projects = visible_only(projects, query["visible"], Q(archived=False))
-        customers = ids(params, "customer", "customers")
-        if customers:
-            projects = projects.filter(client__in=customers)
+        projects = projects.filter(customers(params, "client"))
         if query.get("term"):
             projects = projects.filter(name__icontains=query["term"])
         projects = ordered(projects, params, {"id": "pk", "name": "name"}, "name")
@@ -356,7 +371,6 @@ class TimesheetListView(TimesheetViewMixin, KimaiView):
             "start_after": wanted.get("begin"),
             "modified_after": wanted.get("modified_after"),
             "project": ids(params, "project", "projects"),
-            "client": ids(params, "customer", "customers"),
             "running": wanted["active"],
             "billable": wanted["billable"],
             "locked": wanted["exported"],
@@ -366,6 +380,7 @@ class TimesheetListView(TimesheetViewMixin, KimaiView):
         if who != "all":
             filters["user"] = who or request.user.pk
         entries = filtered_entries(request.user, filters, self.entries())
+        entries = entries.filter(customers(params, "project__client"))
         if wanted.get("end"):
             entries = entries.filter(start__lte=wanted["end"])
         activities = ids(params, "activity", "activities")

@@ -44,12 +44,16 @@ class ClientAdmin(admin.ModelAdmin):
 
 @admin.register(Project)
 class ProjectAdmin(admin.ModelAdmin):
-    list_display = ["name", "client", "billable", "hourly_rate", "archived", "created_at"]
+    list_display = ["name", "client_name", "billable", "hourly_rate", "archived", "created_at"]
     list_filter = ["archived", "billable", "client"]
     list_select_related = ["client"]
     search_fields = ["name", "client__name"]
     autocomplete_fields = ["client"]
     date_hierarchy = "created_at"
+
+    @admin.display(ordering="client__name", description="Client")
+    def client_name(self, project):
+        return project.client_name
 
 
 @admin.register(Task)

@@ -20,6 +20,7 @@ from tracking import permissions
 from tracking.models import (
     BUDGET_FIELDS,
     FIRST_YEAR,
+    INTERNAL,
     LARGEST_ID,
     LAST_YEAR,
     MAX_ENTRY_DURATION,
@@ -574,6 +575,7 @@ class ProjectForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["client"].empty_label = f"{INTERNAL} (no client)"
         # A project without a budget needs neither: left out, they keep their defaults.
         for name in ("budget_period", "budget_alert_percent"):
             self.fields[name].required = False

@@ -209,12 +209,12 @@ def build_report(user, filters: dict, currency: str) -> Report:
         project_rows = list(project_rows)
         project = projects[project_id]
         group = by_project[project_id] = Group(
-            project_id, project.name, detail=project.client.name
+            project_id, project.name, detail=project.client_name
         )
         for _, user_id, seconds, billable_seconds, _, count in project_rows:
             group.add(seconds, billable_seconds, count)
             _group(by_user, user_id, usernames[user_id]).add(seconds, billable_seconds, count)
-        client = _group(by_client, project.client_id, project.client.name)
+        client = _group(by_client, project.client_id, project.client_name)
         client.add(group.seconds, group.billable_seconds, group.count)
         if project.hourly_rate is None or not group.billable_seconds:
             continue
@@ -363,7 +363,7 @@ def report_summary(user, filters: dict, group_by: str, currency: str) -> Summary
     priced = group_by in PRICED_GROUPINGS
     groups = [
         {
-            "key": str(group.key),
+            "key": "" if group.key is None else str(group.key),
             "label": group.label,
             "seconds": group.seconds,
             "billable_seconds": group.billable_seconds,

@@ -10,8 +10,9 @@ from django.db import connection
 from django.test import Client as HttpClient
 from django.test.utils import CaptureQueriesContext
 
-from kimai.serializers import NO_TASK
+from kimai.serializers import NO_CLIENT, NO_TASK
 from tracking.models import Invoice, Preferences, Project, Tag, Task, TimeEntry
+from tracking.tests.conftest import at
 
 pytestmark = pytest.mark.django_db
 
@@ -543,3 +544,29 @@ def test_lists_make_the_same_queries_for_two_rows_or_twenty(
         return len(queries)
 
     assert queries_with(2) == queries_with(20)
+
+
+def test_projects_without_a_client_belong_to_the_internal_customer(
+    colleague, acme, website, kimai_as, make_entry
+):
+    training = Project.objects.create(name="Training", client=None)
+    make_entry(colleague, training, at(2, 9), 30)
+    make_entry(colleague, website, at(2, 10), 60)
+    kimai = kimai_as(colleague)
+    customers = kimai.get("/api/customers").json()
+    assert [(c["id"], c["name"]) for c in customers] == [
+        (acme.pk, "Acme"),
+        (NO_CLIENT, "Internal"),
+    ]
+    assert kimai.get(f"/api/customers/{NO_CLIENT}").json()["name"] == "Internal"
+    assert kimai.get("/api/customers", {"term": "acm"}).json()[0]["name"] == "Acme"
+    assert len(kimai.get("/api/customers", {"term": "acm"}).json()) == 1
+    projects = kimai.get("/api/projects", {"customer": NO_CLIENT}).json()
+    assert [(p["name"], p["customer"], p["parentTitle"]) for p in projects] == [
+        ("Training", NO_CLIENT, "Internal")
+    ]
+    both = kimai.get("/api/projects", {"customers": f"{NO_CLIENT},{acme.pk}"}).json()
+    assert {p["name"] for p in both} == {"Training", "Website"}
+    internal = kimai.get("/api/timesheets", {"customer": NO_CLIENT, "full": "true"}).json()
+    assert [t["duration"] for t in internal] == [1800]
+    assert internal[0]["project"]["customer"]["name"] == "Internal"

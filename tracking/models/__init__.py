@@ -20,6 +20,7 @@ from tracking.models.budgets import (
 )
 from tracking.models.catalogue import (
     BUDGET_FIELDS,
+    INTERNAL,
     OPEN_TASKS,
     TAG_NAME_MAX_LENGTH,
     TAGS_PER_ENTRY,
@@ -73,6 +74,7 @@ __all__ = [
     "EARLIEST_MOMENT",
     "END_OF_TIME",
     "FIRST_YEAR",
+    "INTERNAL",
     "LARGEST_ID",
     "LAST_YEAR",
     "LOCKED_INVOICE_STATUSES",

@@ -292,6 +292,8 @@ class Invoice(models.Model):
         if self.issue_date and self.due_date and self.due_date < self.issue_date:
             raise ValidationError({"due_date": "The due date cannot be before the issue date."})
         if self.project_id and self.client_id and self.project.client_id != self.client_id:
+            if self.project.client_id is None:
+                raise ValidationError({"project": "This project is internal: it has no client."})
             raise ValidationError({"project": "This project belongs to another client."})
 
     @property

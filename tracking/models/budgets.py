@@ -217,7 +217,7 @@ class BudgetAlert(models.Model):
             used = f"{self.used_amount} of {self.budget_amount}"
         period = "in total" if self.period == "total" else f"in {self.period}"
         return (
-            f"{self.project.name} ({self.project.client.name}) has used {used} {period}: "
+            f"{self.project.name} ({self.project.client_name}) has used {used} {period}: "
             f"{self.used_percent} % of its budget"
         )
 

@@ -71,9 +71,20 @@ class ProjectQuerySet(models.QuerySet):
         )
 
 
+# What a project without a client (internal work) shows where a client's name would be.
+INTERNAL = "Internal"
+
+
 class Project(models.Model):
     name = models.CharField(max_length=200)
-    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="projects")
+    client = models.ForeignKey(
+        Client,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="projects",
+        help_text="Leave empty for internal work.",
+    )
     billable = models.BooleanField(default=True)
     hourly_rate = models.DecimalField(
         max_digits=10,
@@ -144,6 +155,10 @@ class Project(models.Model):
 
     def get_absolute_url(self):
         return reverse("tracking:project_detail", args=[self.pk])
+
+    @property
+    def client_name(self) -> str:
+        return self.client.name if self.client_id else INTERNAL
 
 
 class TaskQuerySet(models.QuerySet):

@@ -45,7 +45,7 @@ def project_find(request):
         {
             "id": project.pk,
             "name": project.name,
-            "client": project.client.name,
+            "client": project.client_name,
             "tasks": tasks.get(project.pk, []),
         }
         for project in projects
