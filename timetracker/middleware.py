@@ -2,6 +2,22 @@
 
 from django.utils.cache import patch_cache_control
 
+from timetracker.views import healthz
+
+
+class HealthCheckMiddleware:
+    """``/healthz`` answers whatever ``Host`` it is asked with: Docker's health check and
+    load balancers ask by address (127.0.0.1, the server's IP), which ``ALLOWED_HOSTS``
+    rightly refuses for pages. First in ``MIDDLEWARE``, before the host is validated."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info == "/healthz":
+            return healthz(request)
+        return self.get_response(request)
+
 
 class PrivatePagesMiddleware:
     """Pages that depend on who asks hold their data: no shared or later copy of them.

@@ -1,9 +1,8 @@
-import os
 import shutil
 
 import pytest
 
-from timetracker.tests.helpers import ARTIFACTS
+from timetracker.tests.helpers import ARTIFACTS, require_tool
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -18,14 +17,7 @@ def pytest_runtest_makereport(item, call):
 @pytest.fixture
 def browser_page(request):
     """A Chromium page driven by Playwright; a failing test leaves a screenshot behind."""
-    if not os.path.exists(CHROMIUM):
-        message = (
-            "BROWSER TESTS DID NOT RUN: Chromium is missing. "
-            "Install it with `apt-get install chromium` (CI does)."
-        )
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
+    require_tool(CHROMIUM, "chromium")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -1,4 +1,7 @@
+import os
 from pathlib import Path
+
+import pytest
 
 # The administrator every browser test's server is set up with.
 ADMIN = "boss"
@@ -6,6 +9,20 @@ PASSWORD = "a long and unusual passphrase 42"
 
 # Screenshots for review (and of failures) land here; ignored by git.
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+def require_tool(path: str, package: str) -> None:
+    """Skip the test when Debian's ``package`` (at ``path``) is missing; fail instead with
+    REQUIRE_SYSTEM_TOOLS=1, as CI (``.ci/run``, which installs them) runs."""
+    if os.path.exists(path):
+        return
+    message = (
+        f"THIS TEST DID NOT RUN: {path} is missing. "
+        f"Install it with `apt-get install {package}` (CI does)."
+    )
+    if os.environ.get("REQUIRE_SYSTEM_TOOLS") == "1":
+        pytest.fail(message)
+    pytest.skip(message)
 
 
 # Words (runs of letters and digits) whose text spans more than one line box, measured with

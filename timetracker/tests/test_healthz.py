@@ -33,6 +33,16 @@ def test_readiness_asks_the_database_and_writes_nothing(client, db, django_asser
     assert (response.status_code, response.json()) == (200, {"status": "ok"})
 
 
+def test_health_answers_a_check_by_address_that_pages_refuse(client, db, setup_done, settings):
+    """Docker's health check and load balancers ask by address, not by the site's name."""
+    settings.ALLOWED_HOSTS = ["time.example.com"]
+    for host in ("127.0.0.1:8000", "10.0.0.5"):
+        assert client.get("/healthz", HTTP_HOST=host).json() == {"status": "ok"}
+        assert client.get("/healthz?live", HTTP_HOST=host).content == b"ok\n"
+        assert client.get("/accounts/login/", HTTP_HOST=host).status_code == 400
+    assert client.get("/accounts/login/", HTTP_HOST="time.example.com").status_code == 200
+
+
 def test_readiness_says_when_the_data_directory_is_nearly_full(client, db, settings):
     settings.HEALTHZ_MIN_FREE_MB = 10**9  # more than any disk here has
     response = client.get("/healthz")
