@@ -30,6 +30,7 @@ from setupwizard import installation
 def isolated_dirs(tmp_path, settings):
     """Each test gets its own data and log directories and a fresh store cache."""
     settings.TIMETRACKER_DATA_DIR = tmp_path / "data"
+    settings.MEDIA_ROOT = settings.TIMETRACKER_DATA_DIR / "media"
     settings.LOG_DIR = tmp_path / "logs"
     settings.TIMETRACKER_DATA_DIR.mkdir(exist_ok=True)
     installation.reset_cache()

@@ -1,8 +1,10 @@
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminFileWidget
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import Count
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -69,6 +71,13 @@ class TaskAdmin(admin.ModelAdmin):
 @admin.action(description="Export selected entries to CSV")
 def export_entries_csv(modeladmin, request, queryset):
     return csv_response(queryset, filename="time-entries.csv", user=request.user, kind="entries")
+
+
+class LogoInput(AdminFileWidget):
+    """The logo's file name without a link: media files are not served (the logo shows
+    inline beside it, as invoices embed it)."""
+
+    template_name = "admin/widgets/logo_input.html"
 
 
 class CurrencyChoiceMixin:
@@ -278,6 +287,7 @@ class BusinessProfileAdmin(CurrencyChoiceMixin, admin.ModelAdmin):
     ]
 
     readonly_fields = ["logo_shown"]
+    formfield_overrides = {models.ImageField: {"widget": LogoInput}}
 
     class Media:
         css = {"all": ["css/admin.css"]}
@@ -297,6 +307,8 @@ class BusinessProfileAdmin(CurrencyChoiceMixin, admin.ModelAdmin):
         return format_html('<img class="invoice-logo" src="{}" alt="The invoice logo">', uri)
 
     def changelist_view(self, request, extra_context=None):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
         profile, _ = BusinessProfile.objects.get_or_create(pk=1)
         return redirect(reverse("admin:tracking_businessprofile_change", args=[profile.pk]))
 

@@ -34,6 +34,7 @@ from tracking.signals import entries_billed, invoice_refreshed
 DEFAULT_NUMBER_PATTERN = "{year}-{seq:04d}"
 NUMBER_MAX_LENGTH = 50
 LOGO_MAX_BYTES = 512 * 1024
+PNG_SIGNATURE, JPEG_SIGNATURE = b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff"
 AT_MOST_100 = MaxValueValidator(Decimal("100"), "Use a rate of at most 100 %.")
 
 
@@ -63,6 +64,18 @@ def validate_logo_size(logo) -> None:
         raise ValidationError(f"Use a logo of at most {LOGO_MAX_BYTES // 1024} KB.")
 
 
+def validate_logo_format(logo) -> None:
+    """PNG or JPEG, by its content (what invoices embed), whatever the file is called. A
+    stored logo is not read again."""
+    if not logo or getattr(logo, "_committed", True):
+        return
+    logo.seek(0)
+    head = logo.read(len(PNG_SIGNATURE))
+    logo.seek(0)
+    if not head.startswith((PNG_SIGNATURE, JPEG_SIGNATURE)):
+        raise ValidationError("Use a PNG or JPEG image: invoices embed only those.")
+
+
 class BusinessProfile(models.Model):
     """Who sends the invoices: one record, edited in the admin."""
 
@@ -74,7 +87,10 @@ class BusinessProfile(models.Model):
         blank=True, help_text="IBAN and BIC, or however your clients should pay you."
     )
     logo = models.ImageField(
-        upload_to="logo/", blank=True, validators=[validate_logo_size], help_text="PNG or JPEG."
+        upload_to="logo/",
+        blank=True,
+        validators=[validate_logo_size, validate_logo_format],
+        help_text="PNG or JPEG.",
     )
     invoice_number_pattern = models.CharField(
         max_length=NUMBER_MAX_LENGTH,
@@ -108,7 +124,11 @@ class BusinessProfile(models.Model):
 
     def save(self, *args, **kwargs):
         self.pk = 1  # there is one
+        replaced = BusinessProfile.objects.filter(pk=1).values_list("logo", flat=True).first()
         super().save(*args, **kwargs)
+        if replaced and replaced != self.logo.name:  # a new logo, or none: the old file goes
+            storage = self.logo.storage
+            transaction.on_commit(lambda: storage.delete(replaced))
 
     @classmethod
     def load(cls) -> "BusinessProfile":
@@ -124,7 +144,7 @@ class BusinessProfile(models.Model):
                 data = logo.read()
         except OSError:
             return ""  # a logo file lost from disk leaves the invoice without it
-        kind = "png" if data.startswith(b"\x89PNG") else "jpeg"
+        kind = "png" if data.startswith(PNG_SIGNATURE) else "jpeg"
         return f"data:image/{kind};base64,{base64.b64encode(data).decode()}"
 
     def as_issuer(self) -> dict:

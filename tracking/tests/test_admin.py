@@ -1,9 +1,11 @@
+import io
 from datetime import date
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tracking.models import BusinessProfile, Comment, Invoice, Task
 from tracking.models.common import validate_currency
@@ -110,3 +112,56 @@ def test_a_persons_email_stays_set_and_their_own(client, superuser, colleague):
     assert cleared.status_code == 200 and "email" in cleared.context["adminform"].form.errors
     colleague.refresh_from_db()
     assert colleague.email == "colleague@example.test"
+
+
+def image(kind: str) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (4, 2), "teal").save(out, kind)
+    return out.getvalue()
+
+
+def test_a_new_logo_replaces_the_old_file_and_only_png_or_jpeg_are_taken(
+    client, superuser, settings, django_capture_on_commit_callbacks
+):
+    client.force_login(superuser)
+    url = client.get("/admin/tracking/businessprofile/").url  # the one record, made on the way
+    form = {
+        "legal_name": "Studio",
+        "payment_days": "30",
+        "invoice_number_pattern": "{year}-{seq:04d}",
+        "default_currency": "EUR",
+        "default_tax_rate": "0",
+    }
+
+    def upload(name, data):
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(url, {**form, "logo": SimpleUploadedFile(name, data)})
+
+    assert upload("first.png", image("PNG")).status_code == 302
+    first = BusinessProfile.load().logo.name
+    assert (settings.MEDIA_ROOT / first).exists()
+    page = client.get(url).content.decode()
+    assert "Currently: first" in page and "/media/" not in page  # media files are not served
+    # A GIF called .jpg is refused, and the logo stays.
+    refused = upload("moving.jpg", image("GIF")).content.decode()
+    assert "Use a PNG or JPEG image: invoices embed only those." in refused
+    assert BusinessProfile.load().logo.name == first
+    assert upload("second.jpg", image("JPEG")).status_code == 302
+    second = BusinessProfile.load().logo.name
+    assert (settings.MEDIA_ROOT / second).exists() and not (settings.MEDIA_ROOT / first).exists()
+    assert BusinessProfile.load().logo_data_uri().startswith("data:image/jpeg;base64,")
+    # Clearing it removes the file too.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, {**form, "logo-clear": "on"}).status_code == 302
+    assert not BusinessProfile.load().logo and not (settings.MEDIA_ROOT / second).exists()
+
+
+def test_staff_without_the_permission_are_told_whom_to_ask(client, db):
+    staff = get_user_model().objects.create_user("clerk", is_staff=True)
+    client.force_login(staff)
+    page = client.get("/admin/tracking/businessprofile/", follow=True)
+    assert page.status_code == 403
+    assert "Ask your administrator for the permission" in page.content.decode()
+    assert not BusinessProfile.objects.exists()  # asking wrote nothing
