@@ -17,11 +17,11 @@ RUN SECRET_KEY=build-only DATABASE_URL=sqlite:////tmp/build.sqlite3 \
     python manage.py collectstatic --noinput --verbosity 0
 
 # A numeric user, so that the host (and Kubernetes' runAsNonRoot) can tell it is not root.
-RUN useradd --system --uid 10001 --home /app timetracker && mkdir -p /data /logs \
-    && chown 10001 /data /logs
+RUN useradd --system --uid 10001 --home /app timetracker && mkdir -p /data /logs /backups \
+    && chown 10001 /data /logs /backups
 USER 10001
 ENV TIMETRACKER_DATA_DIR=/data LOG_DIR=/logs BIND=0.0.0.0:8000 PYTHONUNBUFFERED=1
-VOLUME ["/data", "/logs"]
+VOLUME ["/data", "/logs", "/backups"]
 EXPOSE 8000
 HEALTHCHECK CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz')"]
 ENTRYPOINT ["deploy/entrypoint.sh"]

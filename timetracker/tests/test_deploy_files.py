@@ -181,6 +181,28 @@ def test_the_nginx_example_proxies_over_tls_and_serves_static_files(
     assert f'"GET /static/{stylesheet}' not in app.log()  # nginx served it, not gunicorn
 
 
+def test_the_systemd_units_pass_systemd_analyze(tmp_path):
+    analyze = shutil.which("systemd-analyze") or "/usr/bin/systemd-analyze"
+    require_tool(analyze, "systemd")
+    units = sorted((BASE_DIR / "deploy").glob("*.service")) + sorted(
+        (BASE_DIR / "deploy").glob("*.timer")
+    )
+    assert len(units) == 5
+    for unit in units:  # as installed: the programs they start exist, run as root here
+        text = unit.read_text().replace("/srv/timetracker/.venv/bin/python", sys.executable)
+        text = text.replace("/srv/timetracker/.venv/bin/gunicorn", str(BIN / "gunicorn"))
+        text = text.replace("=timetracker\n", "=root\n")
+        (tmp_path / unit.name).write_text(text)
+    result = subprocess.run(
+        [analyze, "verify", *(unit.name for unit in units)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+
+
 def test_the_caddy_example_is_valid(tmp_path):
     caddy = shutil.which("caddy") or "/usr/bin/caddy"
     require_tool(caddy, "caddy")
