@@ -411,6 +411,11 @@ _EVENTS = [
         {"changed_fields": USER_FIELDS},
     ),
     Event("admin.user_deleted", "A user account was deleted."),
+    Event(
+        "admin.invitations_sent",
+        "An administrator emailed people a link to choose their password. Never to whom.",
+        {"sent_count": Int()},
+    ),
     Event("admin.telemetry_dashboard_viewed", "An admin opened the telemetry page."),
     Event(
         "admin.telemetry_toggled",

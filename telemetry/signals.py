@@ -38,6 +38,7 @@ from tracking.signals import (
     csv_exported,
     entries_billed,
     entry_duplicated,
+    invitations_sent,
     invoice_downloaded,
     invoice_refreshed,
     report_viewed,
@@ -413,6 +414,10 @@ def on_trash_purged(sender, entry_count, **kwargs):
     _emit_on_commit("trash.purged", entry_count=entry_count)
 
 
+def on_invitations_sent(sender, user, sent_count, **kwargs):
+    emit("admin.invitations_sent", user=user, sent_count=sent_count)
+
+
 def on_timesheet_saved(
     sender, user, cells_changed, entries_created, entries_updated, entries_deleted, **kwargs
 ):
@@ -502,6 +507,7 @@ def connect() -> None:
     timesheet_saved.connect(on_timesheet_saved, dispatch_uid="telemetry:timesheet_saved")
     entry_duplicated.connect(on_entry_duplicated, dispatch_uid="telemetry:entry_duplicated")
     trash_purged.connect(on_trash_purged, dispatch_uid="telemetry:trash_purged")
+    invitations_sent.connect(on_invitations_sent, dispatch_uid="telemetry:invitations_sent")
     calendar_viewed.connect(on_calendar_viewed, dispatch_uid="telemetry:calendar_viewed")
     import_completed.connect(on_import_completed, dispatch_uid="telemetry:import_completed")
     import_failed.connect(on_import_failed, dispatch_uid="telemetry:import_failed")

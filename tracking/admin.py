@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminFileWidget
 from django.contrib.auth import get_user_model
@@ -12,6 +13,7 @@ from django.utils.html import format_html
 
 from tracking.csv_export import csv_response
 from tracking.forms import CurrencyField
+from tracking.invitations import MailError, send_invitations
 from tracking.models import (
     BudgetAlert,
     BusinessProfile,
@@ -387,3 +389,30 @@ class PersonAdmin(UserAdmin):
             },
         ),
     )
+    actions = ["invite"]
+
+    @admin.action(description="Email an invitation to choose a password", permissions=["change"])
+    def invite(self, request, queryset):
+        if not settings.EMAIL_CONFIGURED:
+            self.message_user(
+                request,
+                "Mail is not configured (EMAIL_HOST): set a password on the person's page "
+                "and give it to them instead.",
+                messages.ERROR,
+            )
+            return
+        people = list(queryset)
+        try:
+            invited = send_invitations(people, request.user)
+        except MailError as error:
+            self.message_user(
+                request,
+                f"No invitation was sent: the mail server could not be reached ({error}).",
+                messages.ERROR,
+            )
+            return
+        skipped = len(people) - len(invited)
+        text = f"Invitations sent: {len(invited)}."
+        if skipped:
+            text += f" Not sent to {skipped}: inactive, or without an email address."
+        self.message_user(request, text, messages.SUCCESS if invited else messages.WARNING)

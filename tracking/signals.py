@@ -23,6 +23,10 @@ entry_duplicated = Signal()
 # ``manage.py purge_trash`` removed entries for good. Argument: ``entry_count``.
 trash_purged = Signal()
 
+# An administrator emailed people links to choose their password. Arguments: ``user`` (the
+# administrator), ``sent_count``.
+invitations_sent = Signal()
+
 # The calendar was shown. Arguments: ``user``, ``view`` ("week" or "day"), ``entry_count``.
 calendar_viewed = Signal()
 

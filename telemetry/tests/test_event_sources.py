@@ -184,6 +184,14 @@ def admin_path(web):
     member = get_user_model().objects.create_user("member", password="pw-member")
     member.first_name = "M"
     member.save()
+    invited = get_user_model().objects.create_user("invited", email="invited@agency.test")
+    boss = HttpClient()
+    boss.force_login(get_user_model().objects.create_superuser("boss"))
+    with override_settings(EMAIL_CONFIGURED=True):  # the test settings' mail: kept in memory
+        boss.post(
+            "/admin/auth/user/",
+            {"action": "invite", "_selected_action": [invited.pk]},
+        )
     member.delete()
     web.get("/admin/telemetry/")
 
@@ -274,6 +282,7 @@ PATHS = {
         "admin.user_created",
         "admin.user_updated",
         "admin.user_deleted",
+        "admin.invitations_sent",
         "admin.telemetry_dashboard_viewed",
     },
     auth_path: {"auth.login_failed", "auth.login", "auth.logout"},

@@ -1,4 +1,5 @@
 import io
+import re
 from datetime import date
 
 import pytest
@@ -6,7 +7,9 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
+from conftest import free_port
 from tracking.models import BusinessProfile, Comment, Invoice, Task
 from tracking.models.common import validate_currency
 from tracking.tests.conftest import at
@@ -165,3 +168,57 @@ def test_staff_without_the_permission_are_told_whom_to_ask(client, db):
     assert page.status_code == 403
     assert "Ask your administrator for the permission" in page.content.decode()
     assert not BusinessProfile.objects.exists()  # asking wrote nothing
+
+
+def test_a_person_added_without_a_password_is_invited_and_chooses_one(
+    client, superuser, smtp_server, settings
+):
+    settings.SITE_URL = "https://time.agency.test"
+    client.force_login(superuser)
+    added = client.post(
+        "/admin/auth/user/add/",
+        {"username": "newbie", "email": "newbie@agency.test", "usable_password": "false"},
+    )
+    assert added.status_code == 302
+    newbie = get_user_model().objects.get(username="newbie")
+    assert not newbie.has_usable_password()
+    mute = get_user_model().objects.create_user("mute")  # no address: skipped, and said so
+    page = client.post(
+        "/admin/auth/user/",
+        {"action": "invite", "_selected_action": [newbie.pk, mute.pk]},
+        follow=True,
+    ).content.decode()
+    assert "Invitations sent: 1. Not sent to 1: inactive, or without an email address." in page
+    [(recipients, message)] = smtp_server.messages
+    assert recipients == ["newbie@agency.test"]
+    assert "Subject: Your TimeTracker account: choose a password" in message
+    assert "Your username is: newbie" in message
+    link = re.search(r"https://time\.agency\.test(/accounts/password/reset/\S+)", message).group(1)
+
+    newcomer = Client()
+    form = newcomer.get(link, follow=True)
+    assert form.status_code == 200 and "new_password1" in form.content.decode()
+    password = "a brand new passphrase 9"
+    done = newcomer.post(
+        form.request["PATH_INFO"], {"new_password1": password, "new_password2": password}
+    )
+    assert done.status_code == 302
+    newbie.refresh_from_db()
+    assert newbie.check_password(password)
+    # The link worked once.
+    assert "new_password1" not in Client().get(link, follow=True).content.decode()
+
+
+def test_invitations_say_when_mail_cannot_go_out(client, superuser, colleague, settings):
+    colleague.email = "colleague@agency.test"
+    colleague.save()
+    client.force_login(superuser)
+    settings.EMAIL_CONFIGURED = False
+    invite = {"action": "invite", "_selected_action": [colleague.pk]}
+    page = client.post("/admin/auth/user/", invite, follow=True).content.decode()
+    assert "Mail is not configured (EMAIL_HOST)" in page
+    settings.EMAIL_CONFIGURED = True
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nobody listens
+    page = client.post("/admin/auth/user/", invite, follow=True).content.decode()
+    assert "No invitation was sent: the mail server could not be reached" in page
