@@ -55,6 +55,14 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
+def api_error(request, status: int, message: str) -> JsonResponse:
+    """An error in the API's own shape: ``/api/v1/``'s ``{"detail"}``, or the Kimai-compatible
+    API's ``{"code", "message"}``."""
+    if request.path.startswith("/api/v1/"):
+        return JsonResponse({"detail": message}, status=status)
+    return JsonResponse({"code": status, "message": message}, status=status)
+
+
 def server_error(request):
     """Django's 500, unless the database is what failed: then a 503 that says so (in JSON
     for the API), so people know to try again and a load balancer steps aside. Nothing was
@@ -62,10 +70,12 @@ def server_error(request):
     error = sys.exc_info()[1]
     # An outage (no connection, a full disk), not a bug such as an IntegrityError.
     if not isinstance(error, OperationalError | InterfaceError):
+        if request.path.startswith("/api/"):
+            return api_error(request, 500, "A server error occurred; it is in the server's log.")
         return defaults.server_error(request)
     message = storage_problem(error)
     if request.path.startswith("/api/"):
-        response = JsonResponse({"detail": f"{message} Nothing was saved."}, status=503)
+        response = api_error(request, 503, f"{message} Nothing was saved.")
     else:
         page = loader.get_template("503.html").render({"message": message})
         response = HttpResponse(page, status=503)

@@ -60,6 +60,20 @@ def test_readiness_says_when_the_installation_store_cannot_be_read(client, db, s
     assert "installation store" in response.json()["problems"]
 
 
+@pytest.mark.urls("timetracker.tests.urls_for_errors")
+def test_a_bug_in_the_api_answers_json_in_each_apis_shape(db, setup_done):
+    web = HttpClient(raise_request_exception=False)
+    v1 = web.get("/api/v1/bug/")
+    assert v1.status_code == 500 and v1["Content-Type"] == "application/json"
+    assert v1.json() == {"detail": "A server error occurred; it is in the server's log."}
+    kimai = web.get("/api/bug")
+    assert kimai.status_code == 500
+    assert kimai.json() == {
+        "code": 500,
+        "message": "A server error occurred; it is in the server's log.",
+    }
+
+
 def test_healthz_refuses_writes(client, db):
     assert client.post("/healthz").status_code == 405
 
