@@ -894,6 +894,71 @@ def api_rows(work: Path, seconds: int, row, workloads=None) -> None:
         row("  median latency (ms)", f"{result['rps_p50_ms']:.1f}")
 
 
+def worker_rows(work: Path, row, rounds: int = 5) -> None:
+    """Worker start-up and memory: gunicorn with one worker, from its start to the first
+    200 of the login page (a page that renders a template), and that worker's RSS after the
+    page and after a logged-in dashboard and entry list (the code most requests load)."""
+    import requests
+
+    env = base_env(work / "workers")
+    prepare(env)
+    manage(env, "setup", "--admin-username", "benchadmin", "--admin-email", "b@bench.test")
+    startups, first_rss, warm_rss = [], [], []
+    for _ in range(rounds):
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        started = time.perf_counter()
+        server = subprocess.Popen(
+            [
+                str(Path(sys.executable).with_name("gunicorn")),
+                *("timetracker.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1"),
+            ],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            session = requests.Session()
+            while True:
+                try:
+                    page = session.get(base + "/accounts/login/", timeout=30)
+                    break
+                except requests.ConnectionError:
+                    time.sleep(0.005)
+            assert page.status_code == 200, page.status_code
+            startups.append(time.perf_counter() - started)
+            worker = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()[0]
+            first_rss.append(rss_mb(worker))
+            token = page.text.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+            login = {"username": "benchadmin", "password": PASSWORD, "csrfmiddlewaretoken": token}
+            session.post(base + "/accounts/login/", data=login)
+            for path in ("/", "/entries/", "/reports/", "/api/v1/entries/"):
+                session.get(base + path).raise_for_status()
+            warm_rss.append(rss_mb(worker))
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    row(
+        "worker start-up to the first 200 (s, median of 5)",
+        f"{statistics.median(startups):.2f}",
+        "≤ 0.8",
+    )
+    row("worker RSS after its first page (MB)", f"{statistics.median(first_rss):.0f}", "≤ 55")
+    row(
+        "worker RSS after the dashboard, entries, reports and the API (MB)",
+        f"{statistics.median(warm_rss):.0f}",
+        "",
+    )
+
+
+def rss_mb(pid: str) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no RSS for {pid}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="TimeTracker benchmarks")
     parser.add_argument("--entries", type=int, default=1_000_000)
@@ -925,6 +990,11 @@ def main() -> int:
         "--only-fast-entry",
         action="store_true",
         help="only the fast-entry figures: suggestions for one person with 100,000 entries",
+    )
+    parser.add_argument(
+        "--only-workers",
+        action="store_true",
+        help="only the worker figures: start-up to the first page and memory",
     )
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--file", help=argparse.SUPPRESS)
@@ -984,6 +1054,9 @@ def main() -> int:
             return print_rows(rows)
         if args.only_pages:
             page_rows(work, args.rps_seconds, row)
+            return print_rows(rows)
+        if args.only_workers:
+            worker_rows(work, row)
             return print_rows(rows)
         if args.only_webhooks:
             webhook_rows(work, row)
@@ -1103,6 +1176,7 @@ def main() -> int:
 
         api_rows(work, args.rps_seconds, row)
         page_rows(work, args.rps_seconds, row)
+        worker_rows(work, row)
         webhook_rows(work, row)
         fast_entry_rows(work, 100_000, row)
         import_rows(work, 100_000, row)
