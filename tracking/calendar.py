@@ -62,7 +62,8 @@ class Day:
 
     @property
     def hours(self) -> list[dict]:
-        """The empty hour slots to click: where a new entry would start."""
+        """The hour lines; app.js makes each one a slot to click on every day, where a new
+        entry would start."""
         return [{"hour": hour, "row": hour * 4, "at": time(hour)} for hour in range(24)]
 
 

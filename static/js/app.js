@@ -337,6 +337,37 @@
     });
   }
 
+  // The calendar's empty hour slots: click an hour of a day to add time there. Made here
+  // from the hour labels (the same 24 on every day) rather than sent as 168 links a week;
+  // without JavaScript each day's "Add time" link does the same.
+  function calendarSlots() {
+    var grid = document.querySelector(".cal-grid[data-new-url]");
+    if (!grid) return;
+    var hours = grid.querySelectorAll(".cal-hours > span");
+    grid.querySelectorAll(".cal-day[data-date]").forEach(function (day) {
+      var slots = document.createDocumentFragment();
+      hours.forEach(function (hour) {
+        var at = hour.textContent;
+        var link = document.createElement("a");
+        link.className = "cal-slot " + hour.className;  // its row: cal-at-N cal-span-4
+        link.tabIndex = -1;
+        link.href = grid.dataset.newUrl + "?" + new URLSearchParams(
+          { date: day.dataset.date, start_time: at, next: grid.dataset.back }
+        );
+        var plus = document.createElement("span");
+        plus.className = "cal-plus";
+        plus.setAttribute("aria-hidden", "true");
+        plus.textContent = "+";
+        var label = document.createElement("span");
+        label.className = "visually-hidden";
+        label.textContent = "Add time on " + day.getAttribute("aria-label") + " at " + at;
+        link.append(plus, label);
+        slots.append(link);
+      });
+      day.prepend(slots);
+    });
+  }
+
   // The calendar opens on the working day (or the earliest entry), not at midnight.
   function calendarScroll() {
     var box = document.querySelector(".cal-scroll[data-scroll-hour]");
@@ -385,6 +416,7 @@
     taskPickers();
     suggestions();
     copyButtons();
+    calendarSlots();
     calendarScroll();
     shortcuts();
   });

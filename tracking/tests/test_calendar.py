@@ -44,8 +44,11 @@ def test_the_week_shows_its_entries_where_they_happened(
     assert '<span class="cal-total" data-day="2026-11-02">3:30</span>' in page
     # The pause between them is a gap to fill, with its times in the link.
     assert "start_time=11:30&amp;end_time=13:00&amp;next=" in page and "Gap 1:30" in page
-    # Every hour of every day is a slot that opens the new-entry form there.
-    assert "/entries/new/?date=2026-11-05&amp;start_time=14:00&amp;next=" in page
+    # Every hour of every day is a slot that opens the new-entry form there: app.js makes
+    # them from these (the browser test clicks one).
+    assert 'data-new-url="/entries/new/" data-back="/calendar/?week=2026-W45"' in page
+    assert 'aria-label="Thu 5 Nov" data-date="2026-11-05"' in page
+    assert '<span class="cal-at-56 cal-span-4" data-hour="14">14:00</span>' in page
     assert 'href="?week=2026-W44"' in page and 'href="?week=2026-W46"' in page
 
 
