@@ -1,5 +1,6 @@
 from datetime import datetime
 from decimal import Decimal
+from html import escape as escape_html
 
 from django import template
 from django.urls import reverse
@@ -7,12 +8,14 @@ from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 
 from tracking import permissions
 from tracking.models import clock_duration, seconds_to_hours, shown_duration
 from tracking.money import format_money
 
 register = template.Library()
+EN_DASH = "\u2013"
 
 
 @register.filter
@@ -87,3 +90,58 @@ def nav_link(context, url_name, label, shortcut=""):
 @register.filter
 def sees_everyones_entries(user) -> bool:
     return permissions.sees_everyones_entries(user)
+
+
+@register.simple_tag
+def entry_rows(entries, entries_url: str, form_id: str, show_user: bool = False) -> str:
+    """The rows of an entry table (tracking/_entry_rows.html), written here rather than by
+    the template language: a page of 50 rows took 15 ms of template work, most of a list's
+    time (docs/performance.md). Every text is escaped with ``html.escape``."""
+    return mark_safe("".join(_entry_row(e, entries_url, form_id, show_user) for e in entries))  # noqa: S308
+
+
+def _entry_row(entry, entries_url: str, form_id: str, show_user: bool) -> str:
+    project = escape_html(entry.project.name)
+    if entry.duration_only:
+        when = '<span class="muted">no clock time</span>'
+    else:
+        start = timezone.localtime(entry.start).strftime("%H:%M")
+        end = timezone.localtime(entry.end).strftime("%H:%M") if entry.end else "<em>running</em>"
+        when = f'<span class="nowrap">{start}{EN_DASH}{end}</span>'
+    marks = [f' <span class="tag">{escape_html(tag.name)}</span>' for tag in entry.tags.all()]
+    for shown, text in [
+        (entry.pause == "paused", '<span class="tag">paused</span>'),
+        (entry.auto_stopped, '<span class="tag">stopped automatically</span>'),
+        (entry.source == "timesheet", '<span class="tag">timesheet</span>'),
+        (entry.source == "import", '<span class="tag">imported</span>'),
+        (
+            getattr(entry, "overlaps", False),
+            '<span class="badge overlap">overlaps</span>',
+        ),  # if annotated
+        (entry.invoice_item_id, '<span class="badge">invoiced</span>'),
+    ]:
+        if shown:
+            marks.append(f" {text}")
+    user = (
+        f'<td data-label="User">{escape_html(entry.user.get_username())}</td>' if show_user else ""
+    )
+    if entry.is_running:
+        duration, action = "<em>running</em>", ""
+    else:
+        duration = shown_duration(entry.duration_seconds)
+        action = (
+            f'<button type="submit" form="{form_id}" formaction="{entries_url}{entry.pk}/'
+            'continue/" title="Start a new timer like this entry" '
+            f'aria-label="Continue {project}">Continue</button>'
+        )
+    running = ' class="running"' if entry.is_running else ""
+    return (
+        f"<tr{running}>"
+        f'<td data-label="Date">{day(entry.day)}</td>'
+        f'<td data-label="Time">{when}</td>'
+        f'<td data-label="Project"><a href="{entries_url}{entry.pk}/">{project}</a></td>'
+        f'<td data-label="Task">{escape_html(entry.task.title) if entry.task else ""}</td>'
+        f'<td data-label="Notes">{escape_html(Truncator(entry.notes).chars(60))}{"".join(marks)}'
+        f"</td>{user}"
+        f'<td class="num" data-label="Duration">{duration}</td><td>{action}</td></tr>'
+    )
