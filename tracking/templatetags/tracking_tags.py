@@ -145,3 +145,24 @@ def _entry_row(entry, entries_url: str, form_id: str, show_user: bool) -> str:
         f"</td>{user}"
         f'<td class="num" data-label="Duration">{duration}</td><td>{action}</td></tr>'
     )
+
+
+@register.simple_tag
+def priced_rows(groups, currency: str, with_client: bool = False) -> str:
+    """The rows of a report's table by project (``with_client``: its client too), client
+    or person: the label, the time and the billable amount ("—" where time is not priced).
+    Written here for the same reason as ``entry_rows``: 200 projects were 200 rows of
+    template work."""
+    columns = 4 if with_client else 3
+    if not groups:
+        return mark_safe(f'<tr><td colspan="{columns}" class="muted">—</td></tr>')  # noqa: S308
+    rows = []
+    for group in groups:
+        client = f"<td>{escape_html(group.detail)}</td>" if with_client else ""
+        amount = "—" if group.amount is None else escape_html(format_money(group.amount, currency))
+        rows.append(
+            f"<tr><td>{escape_html(group.label)}</td>{client}"
+            f'<td class="num">{shown_duration(group.seconds)}</td>'
+            f'<td class="num">{amount}</td></tr>'
+        )
+    return mark_safe("".join(rows))  # noqa: S308
