@@ -12,7 +12,7 @@ from itertools import groupby
 from operator import itemgetter
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils.dateformat import format as format_date
 
@@ -178,11 +178,35 @@ def _largest_first(group: Group):
     return (-group.seconds, group.label)
 
 
+# A range of days shorter than this is read through the day index, whatever it holds.
+ALL_DAYS_FROM = timedelta(days=366)
+
+
+def _without_all_days(filters: dict) -> dict:
+    """``filters`` without ``start`` and ``end`` when a range of more than a year holds
+    every entry's day (an "all time" report): the same entries, and SQLite then adds them
+    up along the (project, person) index instead of sorting every row by them
+    (docs/performance.md). One query more, for such ranges only."""
+    start, end = filters.get("start"), filters.get("end")
+    if not (start or end) or (start and end and end - start < ALL_DAYS_FROM):
+        return filters
+    days = TimeEntry.objects.order_by("day").values("day")
+    # One query of two index seeks (SQLite scans for MIN and MAX asked together).
+    bounds = TimeEntry.objects.values_list(Subquery(days[:1]), Subquery(days.reverse()[:1]))
+    found = list(bounds[:1])
+    if not found:
+        return filters
+    first, last = found[0]
+    if (start or first) <= first and (end or last) >= last:
+        return {**filters, "start": None, "end": None}
+    return filters
+
+
 def build_report(user, filters: dict, currency: str) -> Report:
     """The report of the stopped entries ``user`` may see under ``filters`` (the web form's
     or the API's): one grouped query by project and person for every total and amount,
     one by day and one by tag."""
-    entries = filtered_entries(user, filters).filter(end__isnull=False)
+    entries = filtered_entries(user, _without_all_days(filters)).filter(end__isnull=False)
     billable = Q(billable=True)
     rows = list(
         entries.values_list("project_id", "user_id")

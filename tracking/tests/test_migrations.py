@@ -1,6 +1,7 @@
 """Upgrades keep every hour where it was."""
 
 from datetime import UTC, date, datetime, timedelta
+from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -76,3 +77,9 @@ def test_staff_accounts_become_managers_and_keep_what_they_could_do(transactiona
     staff = get_user_model().objects.get(username="staff")
     assert staff.has_perm("tracking.delete_client") and staff.has_perm("tracking.view_invoice")
     assert not get_user_model().objects.get(username="member").has_perm("tracking.add_client")
+
+
+def test_every_model_change_has_its_migration(db):
+    out = StringIO()
+    call_command("makemigrations", "--check", "--dry-run", stdout=out)  # exits 1 if not
+    assert "No changes detected" in out.getvalue()

@@ -266,3 +266,22 @@ def test_a_long_range_has_a_bar_for_every_week(client, owner, week):
     days = re.findall(r'class="bar" data-day="([\d-]+)"', page)
     assert days[0] == "2026-08-31" and days[-1] == "2026-11-30"  # Mondays
     assert len(days) == 14
+
+
+def test_a_range_holding_every_day_reports_what_no_range_does(owner, week):
+    from tracking.queries import build_report
+
+    def figures(**filters):
+        report = build_report(owner, filters, "EUR")
+        return report.seconds, report.amount, [(g.label, g.seconds) for g in report.users]
+
+    everything = figures()
+    assert everything[0] == 3 * 3600 + 15 * 60  # the week fixture's stopped time
+    assert figures(start=date(2000, 1, 1), end=date(2100, 12, 31)) == everything
+    assert figures(start=date(2026, 11, 2), end=date(2026, 11, 4)) == everything
+    assert figures(start=date(2026, 1, 1)) == figures(end=date(2027, 1, 1)) == everything
+    # A range leaving out a day with time still leaves it out.
+    assert figures(start=date(2026, 11, 3), end=date(2100, 12, 31))[0] == 2 * 3600 + 15 * 60
+    assert figures(start=date(2000, 1, 1), end=date(2026, 11, 3))[0] == 2 * 3600 + 30 * 60
+    kept = build_report(owner, {"start": date(2000, 1, 1), "end": date(2100, 12, 31)}, "EUR")
+    assert (kept.start, kept.end) == (date(2000, 1, 1), date(2100, 12, 31))  # as asked
