@@ -21,8 +21,9 @@ from tracking.money import time_amount
 # reads ids as Qt ints), far beyond any task's.
 NO_TASK = 2**31 - 1
 NO_TASK_NAME = "(no task)"
-# The customer standing for "no client" (internal work), the same way; never saved.
-NO_CLIENT = 2**31 - 1
+# The customer standing for "no client" (internal work), the same way and the same id (a
+# different list); never saved.
+NO_CLIENT = NO_TASK
 INTERNAL_CUSTOMER = Client(pk=NO_CLIENT, name=INTERNAL)
 # Kimai writes moments in the person's zone with the offset: 2026-03-02T09:00:00+0100.
 MOMENT_FORMAT = "%Y-%m-%dT%H:%M:%S%z"

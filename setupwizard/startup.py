@@ -12,7 +12,7 @@ logger = logging.getLogger(__name__)
 
 
 def setup_link(token: str) -> str:
-    return f"{settings.SITE_URL.rstrip('/')}{reverse('setupwizard:setup')}?token={token}"
+    return f"{settings.SITE_URL}{reverse('setupwizard:setup')}?token={token}"
 
 
 def announce_setup_link() -> None:

@@ -34,7 +34,8 @@ if "*" in ALLOWED_HOSTS and not DEBUG:
     raise ImproperlyConfigured("ALLOWED_HOSTS=* is refused: list the host names you serve.")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Base URL used in links printed to the console (the setup link).
-SITE_URL = config.env_url(env, "SITE_URL") or "http://127.0.0.1:8000"
+# Without its trailing slash: links are this plus a path.
+SITE_URL = (config.env_url(env, "SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "timetracker.apps.TimeTrackerAdminConfig",
@@ -137,6 +138,8 @@ EMAIL_USE_SSL = config.env_bool(env, "EMAIL_USE_SSL", default=False)
 EMAIL_USE_TLS = config.env_bool(env, "EMAIL_USE_TLS", default=not EMAIL_USE_SSL)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="timetracker@localhost")
 EMAIL_CONFIGURED = bool(EMAIL_HOST)
+# Seconds a mail server may take to answer, so a request that sends mail never hangs.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "tracking:dashboard"

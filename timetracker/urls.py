@@ -86,6 +86,7 @@ accounts = [
 ]
 
 urlpatterns = [
+    # Answered by HealthCheckMiddleware before the host check and routing; named here.
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon),
     path("setup/", include("setupwizard.urls")),

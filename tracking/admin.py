@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminFileWidget
@@ -13,7 +15,7 @@ from django.utils.html import format_html
 
 from tracking.csv_export import csv_response
 from tracking.forms import CurrencyField
-from tracking.invitations import MailError, send_invitations
+from tracking.invitations import send_invitations
 from tracking.models import (
     BudgetAlert,
     BusinessProfile,
@@ -80,6 +82,11 @@ class LogoInput(AdminFileWidget):
     inline beside it, as invoices embed it)."""
 
     template_name = "admin/widgets/logo_input.html"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["file_name"] = Path(value.name).name if value else ""
+        return context
 
 
 class CurrencyChoiceMixin:
@@ -401,18 +408,19 @@ class PersonAdmin(UserAdmin):
                 messages.ERROR,
             )
             return
-        people = list(queryset)
-        try:
-            invited = send_invitations(people, request.user)
-        except MailError as error:
-            self.message_user(
-                request,
-                f"No invitation was sent: the mail server could not be reached ({error}).",
-                messages.ERROR,
+        result = send_invitations(queryset, request.user)
+        parts = [f"Invitations sent: {len(result.sent)}."]
+        if result.failed:
+            parts.append(
+                f"The mail server could not be reached ({result.failed}): the others were "
+                "not sent."
             )
-            return
-        skipped = len(people) - len(invited)
-        text = f"Invitations sent: {len(invited)}."
-        if skipped:
-            text += f" Not sent to {skipped}: inactive, or without an email address."
-        self.message_user(request, text, messages.SUCCESS if invited else messages.WARNING)
+        if result.skipped:
+            parts.append(
+                f"Not sent to {len(result.skipped)}: inactive, or without an email address."
+            )
+        if result.failed:
+            level = messages.ERROR
+        else:
+            level = messages.SUCCESS if result.sent else messages.WARNING
+        self.message_user(request, " ".join(parts), level)

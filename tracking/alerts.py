@@ -40,7 +40,7 @@ def mail_pending() -> int:
         if not BudgetAlert.objects.filter(pk=alert.pk, mailed_at=None).update(mailed_at=now):
             continue  # another sender has it
         project = alert.project
-        url = settings.SITE_URL.rstrip("/") + reverse("tracking:project_detail", args=[project.pk])
+        url = settings.SITE_URL + reverse("tracking:project_detail", args=[project.pk])
         try:
             send_mail(
                 f"{project.name}: {alert.percent} % of its budget used",

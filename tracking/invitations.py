@@ -3,6 +3,7 @@ added (with or without a password). The link is Django's password-reset link, va
 ``PASSWORD_RESET_TIMEOUT``."""
 
 import smtplib
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
@@ -13,10 +14,6 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from tracking.signals import invitations_sent
-
-
-class MailError(Exception):
-    """The mail server could not be reached or refused the messages."""
 
 
 def invitation(person) -> EmailMessage:
@@ -33,16 +30,27 @@ def invitation(person) -> EmailMessage:
     return EmailMessage(" ".join(subject.split()), body, to=[person.email])
 
 
-def send_invitations(people, sender) -> list:
-    """Email each active person with an address a link to choose their password; the
-    people invited. Sent over one connection; ``MailError`` when none could be."""
-    invited = [person for person in people if person.is_active and person.email]
-    if not invited:
-        return []
+@dataclass
+class Invitations:
+    sent: list = field(default_factory=list)
+    skipped: list = field(default_factory=list)  # inactive, or no address
+    failed: str = ""  # why the rest were not sent: the mail server's error, in a word
+
+
+def send_invitations(people, sender) -> Invitations:
+    """Email each active person with an address a link to choose their password, one
+    message at a time over one connection (sent in the request: the administrator is told
+    what happened). A mail server that fails stops the rest; those sent stay sent."""
+    result = Invitations()
     try:
-        with get_connection() as connection:
-            connection.send_messages([invitation(person) for person in invited])
+        with get_connection() as connection:  # Django's SMTP backend sends one by one
+            for person in people:
+                if not (person.is_active and person.email):
+                    result.skipped.append(person)
+                elif connection.send_messages([invitation(person)]):
+                    result.sent.append(person)
     except (OSError, smtplib.SMTPException) as error:
-        raise MailError(type(error).__name__) from error
-    invitations_sent.send(sender=None, user=sender, sent_count=len(invited))
-    return invited
+        result.failed = type(error).__name__
+    if result.sent:
+        invitations_sent.send(sender=None, user=sender, sent_count=len(result.sent))
+    return result

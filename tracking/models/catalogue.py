@@ -52,6 +52,10 @@ BUDGET_FIELDS = (
 )
 
 
+# What a project without a client (internal work) shows where a client's name would be.
+INTERNAL = "Internal"
+
+
 class ProjectQuerySet(models.QuerySet):
     def active(self):
         return self.filter(archived=False)
@@ -62,17 +66,15 @@ class ProjectQuerySet(models.QuerySet):
 
     def matching(self, text: str, archived: bool = False):
         """Open projects (with ``archived``, all) whose name or client's name contains
-        ``text`` (any case), by name: a project picker's search."""
+        ``text`` (any case; "Internal" for those without a client), by name: a project
+        picker's search."""
+        internal = Q(client__isnull=True) if text.lower() in INTERNAL.lower() else Q(pk__in=[])
         return (
             (self.all() if archived else self.active())
-            .filter(Q(name__icontains=text) | Q(client__name__icontains=text))
+            .filter(Q(name__icontains=text) | Q(client__name__icontains=text) | internal)
             .select_related("client")
             .order_by("name", "pk")
         )
-
-
-# What a project without a client (internal work) shows where a client's name would be.
-INTERNAL = "Internal"
 
 
 class Project(models.Model):

@@ -147,17 +147,13 @@ class TimeEntryQuerySet(models.QuerySet):
     def recent_projects(self, user, limit: int = RECENT_PROJECTS) -> list[int]:
         """Ids of the open projects ``user`` tracked most recently, newest first, at most
         ``limit``: what a long project picker offers before a search. It reads the person's
-        latest ``RECENT_FROM`` entries (a range of the (user, start) index), once a
-        request: a page's pickers (the timer bar's, a filter's) share them."""
-        recent = user.__dict__.get("_recent_projects")
-        if recent is None:
-            latest = (
-                self.filter(user=user, project__archived=False)
-                .order_by("-start")
-                .values_list("project_id", flat=True)[:RECENT_FROM]
-            )
-            recent = user._recent_projects = list(dict.fromkeys(latest))
-        return recent[:limit]
+        latest ``RECENT_FROM`` entries (a range of the (user, start) index)."""
+        latest = (
+            self.filter(user=user, project__archived=False)
+            .order_by("-start")
+            .values_list("project_id", flat=True)[:RECENT_FROM]
+        )
+        return list(dict.fromkeys(latest))[:limit]
 
     def recent_work(self, user, limit: int = RECENT_PROJECTS) -> list["TimeEntry"]:
         """The latest entry of each distinct project + task ``user`` tracked recently,

@@ -3,6 +3,7 @@ import re
 from datetime import date
 
 import pytest
+from aiosmtpd.controller import Controller
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -221,4 +222,41 @@ def test_invitations_say_when_mail_cannot_go_out(client, superuser, colleague, s
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nobody listens
     page = client.post("/admin/auth/user/", invite, follow=True).content.decode()
-    assert "No invitation was sent: the mail server could not be reached" in page
+    assert "Invitations sent: 0. The mail server could not be reached" in page
+
+
+def test_invitations_sent_before_a_refusal_are_counted(client, superuser, settings):
+    """A mail server that refuses the second person: the first one's mail went out."""
+
+    class RefusingSecond:
+        def __init__(self):
+            self.delivered = []
+
+        async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+            if address.startswith("second@"):
+                return "550 no such mailbox"
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+
+        async def handle_DATA(self, server, session, envelope):
+            self.delivered.extend(envelope.rcpt_tos)
+            return "250 OK"
+
+    handler = RefusingSecond()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+        settings.EMAIL_USE_TLS, settings.EMAIL_CONFIGURED = False, True
+        people = [
+            get_user_model().objects.create_user(name, email=f"{name}@agency.test")
+            for name in ("first", "second", "third")
+        ]
+        client.force_login(superuser)
+        invite = {"action": "invite", "_selected_action": [person.pk for person in people]}
+        page = client.post("/admin/auth/user/", invite, follow=True).content.decode()
+    finally:
+        controller.stop()
+    assert handler.delivered == ["first@agency.test"]
+    assert "Invitations sent: 1. The mail server could not be reached" in page

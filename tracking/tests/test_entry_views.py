@@ -190,3 +190,25 @@ def test_a_running_timer_or_someone_elses_entry_is_not_duplicated(
     assert "Stop the timer first" in response.content.decode()
     assert client.post(f"/entries/{theirs.pk}/duplicate/").status_code == 404
     assert TimeEntry.objects.count() == 2
+
+
+def test_rows_written_in_python_escape_every_text(client, owner, acme, make_entry):
+    """The entry rows and the report's tables are written by template tags: every name
+    and note a person typed comes out as text."""
+    evil = '<b id="x">"Q" & \'Z\'</b>'
+    acme.name = f"Client {evil}"
+    acme.save()
+    project = acme.projects.create(name=f"Project {evil}", hourly_rate="10.00")
+    entry = make_entry(owner, project, at(2, 9), 60, notes=f"Notes {evil}")
+    entry.tags.add(Tag.objects.create(name=f"Tag {evil}"[:50]))
+    client.force_login(owner)
+    escaped = "&lt;b id=&quot;x&quot;&gt;&quot;Q&quot; &amp; &#x27;Z&#x27;&lt;/b&gt;"
+    for path in ("/entries/", "/reports/?start=2026-11-01&end=2026-11-30"):
+        page = client.get(path).content.decode()
+        assert '<b id="x">' not in page, path
+        assert f"Project {escaped}" in page, path
+    rows = client.get("/entries/").content.decode()
+    assert f"Notes {escaped}" in rows and f"Tag {escaped}" in rows
+    assert f'aria-label="Continue Project {escaped}"' in rows
+    report = client.get("/reports/?start=2026-11-01&end=2026-11-30").content.decode()
+    assert f"<td>Client {escaped}</td>" in report

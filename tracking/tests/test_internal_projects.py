@@ -34,6 +34,8 @@ def test_internal_work_is_reported_exported_and_imported_without_a_client(
     make_entry(owner, website, at(2, 13), 60)
     assert "<td>Internal</td>" in client.get("/projects/").content.decode()
     assert "Client: Internal" in client.get(training.get_absolute_url()).content.decode()
+    found = client.get("/projects/find/", {"q": "intern"}).json()
+    assert [(p["name"], p["client"]) for p in found] == [("Training", INTERNAL)]
 
     figures = client.get("/reports/?start=2026-11-01&end=2026-11-30").context["report"]
     assert [(row.label, row.seconds) for row in figures.clients] == [
