@@ -32,12 +32,15 @@ class JSONFormatter(UTCFormatter):
         return json.dumps(line, ensure_ascii=False)
 
 
-class ForbiddenInOneLine(logging.Filter):
-    """Django logs a refused request (403) with the PermissionDenied's traceback: an
-    expected answer, not a fault. Keep its line, drop the traceback."""
+class RefusedInOneLine(logging.Filter):
+    """Django logs a refused request with its exception's traceback: a 403 (the
+    PermissionDenied) and a suspicious one on the ``django.security`` loggers (a 400 for a
+    host name not served, DisallowedHost). Expected answers, not faults: keep the line,
+    drop the traceback."""
 
     def filter(self, record):
-        if getattr(record, "status_code", None) == 403:
+        refused = getattr(record, "status_code", None) == 403
+        if refused or record.name.startswith("django.security."):
             record.exc_info = None
             record.exc_text = None
         return True

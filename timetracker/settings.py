@@ -321,12 +321,12 @@ LOGGING = {
         "plain": {"()": "timetracker.logs.UTCFormatter"},
         "json": {"()": "timetracker.logs.JSONFormatter"},
     },
-    "filters": {"forbidden_in_one_line": {"()": "timetracker.logs.ForbiddenInOneLine"}},
+    "filters": {"refused_in_one_line": {"()": "timetracker.logs.RefusedInOneLine"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": LOG_FORMAT,
-            "filters": ["forbidden_in_one_line"],
+            "filters": ["refused_in_one_line"],
         }
     },
     "root": {"handlers": ["console"], "level": "WARNING"},

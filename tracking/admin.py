@@ -309,8 +309,9 @@ class BusinessProfileAdmin(CurrencyChoiceMixin, admin.ModelAdmin):
 
     @admin.display(description="Logo as invoices show it")
     def logo_shown(self, profile):
-        """The logo inline, as the print view and the PDF embed it (no media server)."""
-        uri = profile.logo_data_uri()
+        """The stored logo inline, as the print view and the PDF embed it (no media server):
+        after a refused upload too, which the form's copy of the profile still holds."""
+        uri = BusinessProfile.load().logo_data_uri()
         if not uri:
             return "—"
         return format_html('<img class="invoice-logo" src="{}" alt="The invoice logo">', uri)

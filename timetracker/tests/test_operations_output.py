@@ -12,7 +12,8 @@ import pytest
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
-# A refused request as Django logs it (with the PermissionDenied's traceback), and a fault.
+# Refused requests as Django logs them (with the PermissionDenied's or the DisallowedHost's
+# traceback), and a fault.
 LOGGED = """
 import logging
 log = logging.getLogger("django.request")
@@ -21,6 +22,11 @@ try:
 except PermissionError:
     log.warning("Forbidden (Permission denied): /entries/7/edit/", exc_info=True,
                 extra={"status_code": 403})
+from django.core.exceptions import DisallowedHost
+try:
+    raise DisallowedHost("Invalid HTTP_HOST header: 'evil.test'.")
+except DisallowedHost as error:
+    logging.getLogger("django.security.DisallowedHost").error(str(error), exc_info=True)
 try:
     1 / 0
 except ZeroDivisionError:
@@ -48,8 +54,10 @@ def logged(tmp_path, *command, **env) -> str:
     return result.stderr
 
 
-def test_plain_lines_have_utc_times_and_a_403_has_no_traceback(tmp_path):
+def test_plain_lines_have_utc_times_and_a_refusal_has_no_traceback(tmp_path):
     lines = logged(tmp_path).splitlines()
+    assert len([line for line in lines if "evil.test" in line]) == 1
+    assert "\n".join(lines).count("Traceback") == 1  # the fault's, below
     forbidden = [line for line in lines if "Forbidden" in line]
     assert len(forbidden) == 1
     assert re.match(
@@ -63,7 +71,8 @@ def test_plain_lines_have_utc_times_and_a_403_has_no_traceback(tmp_path):
 
 def test_json_lines_for_log_shippers(tmp_path):
     records = [json.loads(line) for line in logged(tmp_path, LOG_FORMAT="json").splitlines()]
-    forbidden, fault = records
+    forbidden, host, fault = records
+    assert host["logger"] == "django.security.DisallowedHost" and "exception" not in host
     assert forbidden["level"] == "WARNING" and forbidden["logger"] == "django.request"
     assert forbidden["time"].endswith("+00:00") and "exception" not in forbidden
     assert "ZeroDivisionError" in fault["exception"]

@@ -151,6 +151,8 @@ def test_a_new_logo_replaces_the_old_file_and_only_png_or_jpeg_are_taken(
     # A GIF called .jpg is refused, and the logo stays.
     refused = upload("moving.jpg", image("GIF")).content.decode()
     assert "Use a PNG or JPEG image: invoices embed only those." in refused
+    shown = BusinessProfile.load().logo_data_uri()
+    assert f'src="{shown}"' in refused  # the preview is still the stored logo
     assert BusinessProfile.load().logo.name == first
     assert upload("second.jpg", image("JPEG")).status_code == 302
     second = BusinessProfile.load().logo.name
