@@ -117,7 +117,7 @@ class Report:
     users: list = field(default_factory=list)
     days: list = field(default_factory=list)
     tags: list = field(default_factory=list)
-    unbilled: Decimal = Decimal(0)  # what can still be invoiced
+    unbilled: Decimal = Decimal(0)  # what can still be invoiced (not internal work)
 
     GROUPINGS = ("project", "client", "user", "day", "tag")
 
@@ -249,7 +249,7 @@ def build_report(user, filters: dict, currency: str) -> Report:
             if row[3]:
                 _add_amount(by_user[row[1]], share)
         unbilled = sum(row[4] for row in project_rows)
-        if unbilled:
+        if unbilled and project.client_id:  # internal work is never invoiced
             report.unbilled += time_amount(unbilled, project.hourly_rate, currency)
     report.projects = sorted(by_project.values(), key=_largest_first)
     report.clients = sorted(by_client.values(), key=_largest_first)

@@ -1,6 +1,7 @@
 """Projects without a client: internal work, shown as "Internal" wherever a client's name
 would be, never invoiced, and kept without a client through export and import."""
 
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -86,3 +87,15 @@ def test_internal_projects_are_never_invoiced(client, owner, acme, training):
     assert response.status_code == 200
     assert "This project is internal: it has no client." in response.content.decode()
     assert not Invoice.objects.exists()
+
+
+def test_priced_internal_work_is_billable_time_but_never_waits_for_an_invoice(
+    client, owner, website, training, make_entry
+):
+    training.hourly_rate = 100
+    training.save()
+    make_entry(owner, training, at(3, 9), 30)
+    make_entry(owner, website, at(3, 13), 60)
+    figures = client.get("/reports/?start=2026-11-01&end=2026-11-30").context["report"]
+    assert figures.amount == Decimal("130.00")  # 0.5 h internal at 100 + 1 h Website at 80
+    assert figures.unbilled == Decimal("80.00")  # only Website's can be invoiced
