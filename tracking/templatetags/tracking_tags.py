@@ -1,5 +1,4 @@
 from datetime import datetime
-from decimal import Decimal
 from html import escape as escape_html
 
 from django import template
@@ -11,17 +10,11 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
 from tracking import permissions
-from tracking.models import clock_duration, seconds_to_hours, shown_duration
+from tracking.models import clock_duration, shown_duration
 from tracking.money import format_money
 
 register = template.Library()
 EN_DASH = "\u2013"
-
-
-@register.filter
-def hours(seconds) -> Decimal:
-    """Seconds as decimal hours with two places: 5400 → 1.50."""
-    return seconds_to_hours(seconds)
 
 
 @register.filter
