@@ -10,7 +10,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
 from tracking import permissions
-from tracking.models import clock_duration, shown_duration
+from tracking.models import TimeEntry, clock_duration, shown_duration
 from tracking.money import format_money
 
 register = template.Library()
@@ -102,15 +102,13 @@ def _entry_row(entry, entries_url: str, form_id: str, show_user: bool) -> str:
         end = timezone.localtime(entry.end).strftime("%H:%M") if entry.end else "<em>running</em>"
         when = f'<span class="nowrap">{start}{EN_DASH}{end}</span>'
     marks = [f' <span class="tag">{escape_html(tag.name)}</span>' for tag in entry.tags.all()]
+    overlaps = getattr(entry, "overlaps", False)  # where the list annotates it
     for shown, text in [
-        (entry.pause == "paused", '<span class="tag">paused</span>'),
+        (entry.pause == TimeEntry.Pause.PAUSED, '<span class="tag">paused</span>'),
         (entry.auto_stopped, '<span class="tag">stopped automatically</span>'),
-        (entry.source == "timesheet", '<span class="tag">timesheet</span>'),
-        (entry.source == "import", '<span class="tag">imported</span>'),
-        (
-            getattr(entry, "overlaps", False),
-            '<span class="badge overlap">overlaps</span>',
-        ),  # if annotated
+        (entry.source == TimeEntry.Source.TIMESHEET, '<span class="tag">timesheet</span>'),
+        (entry.source == TimeEntry.Source.IMPORT, '<span class="tag">imported</span>'),
+        (overlaps, '<span class="badge overlap">overlaps</span>'),
         (entry.invoice_item_id, '<span class="badge">invoiced</span>'),
     ]:
         if shown:

@@ -272,12 +272,14 @@ def test_two_servers_send_each_delivery_once(colleague, website, recording_serve
         TimeEntry.objects.create(
             user=colleague, project=website, start=begin, end=begin + timedelta(minutes=30)
         )
-    recording_server.delay = 0.01  # so that the two senders' batches overlap
+    recording_server.delay = 0.05  # each delivery takes a while: the senders interleave
     db = connection.settings_dict
     url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
     context = multiprocessing.get_context("spawn")
-    results = context.Queue()
-    senders = [context.Process(target=deliver_in_a_process, args=(url, results)) for _ in "ab"]
+    results, ready = context.Queue(), context.Barrier(2)
+    senders = [
+        context.Process(target=deliver_in_a_process, args=(url, results, ready)) for _ in "ab"
+    ]
     for sender in senders:
         sender.start()
     for sender in senders:
