@@ -140,7 +140,13 @@ def test_the_nginx_example_proxies_over_tls_and_serves_static_files(
 ):
     app = server_process(env={"HTTPS": "true", "ALLOWED_HOSTS": "time.example.com"})
     app.migrate()
-    set_up_with_admin(app).start()
+    set_up_with_admin(app).start(collect_static=False)
+    # What collectstatic would have left in STATIC_ROOT: a name the app itself does not
+    # know, so only nginx can answer it.
+    static_root = tmp_path / "staticfiles"
+    (static_root / "css").mkdir(parents=True)
+    stylesheet = "css/app.0123456789ab.css"
+    (static_root / stylesheet).write_text("body { margin: 0 }\n")
     key, certificate = tmp_path / "key.pem", tmp_path / "cert.pem"
     subprocess.run(
         [
@@ -159,7 +165,7 @@ def test_the_nginx_example_proxies_over_tls_and_serves_static_files(
         ("listen 443 ssl http2;", f"listen 127.0.0.1:{https_port} ssl http2;"),
         ("/etc/letsencrypt/live/time.example.com/fullchain.pem", str(certificate)),
         ("/etc/letsencrypt/live/time.example.com/privkey.pem", str(key)),
-        ("/srv/timetracker/staticfiles/", f"{app.env['STATIC_ROOT']}/"),
+        ("/srv/timetracker/staticfiles/", f"{static_root}/"),
     ]:
         assert example in site, example
         site = site.replace(example, here)
@@ -173,13 +179,10 @@ def test_the_nginx_example_proxies_over_tls_and_serves_static_files(
     page = answer(https_port, "/accounts/login/", tls=True)
     assert page.status == 200 and b"<form" in page.read()
     assert page.getheader("Strict-Transport-Security", "").startswith("max-age=")
-    stylesheet = json.loads((Path(app.env["STATIC_ROOT"]) / "staticfiles.json").read_text())[
-        "paths"
-    ]["css/app.css"]
     static = answer(https_port, f"/static/{stylesheet}", tls=True)
     assert static.status == 200 and static.getheader("Content-Type") == "text/css"
     assert static.getheader("Cache-Control") == "max-age=31536000, public, immutable"
-    assert f'"GET /static/{stylesheet}' not in app.log()  # nginx served it, not gunicorn
+    assert static.read() == b"body { margin: 0 }\n"
 
 
 def test_the_systemd_units_pass_systemd_analyze(tmp_path):
