@@ -23,8 +23,13 @@ def exception_handler(exc, context):
         }
     else:
         message = data.get("detail", "") if isinstance(data, dict) else ""
-        response.data = {"code": response.status_code, "message": str(message)}
+        response.data = error(response.status_code, str(message))
     return response
+
+
+def error(code: int, message: str) -> dict:
+    """Kimai's answer for anything but invalid input."""
+    return {"code": code, "message": message}
 
 
 def _detail_only(data) -> bool:

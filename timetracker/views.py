@@ -60,7 +60,9 @@ def api_error(request, status: int, message: str) -> JsonResponse:
     API's ``{"code", "message"}``."""
     if request.path.startswith("/api/v1/"):
         return JsonResponse({"detail": message}, status=status)
-    return JsonResponse({"code": status, "message": message}, status=status)
+    from kimai.exceptions import error  # here: it loads DRF, which an error page need not
+
+    return JsonResponse(error(status, message), status=status)
 
 
 def server_error(request):

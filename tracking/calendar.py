@@ -9,6 +9,7 @@ sits in a band above its day. Day totals go by the entries' own days, as everywh
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import ClassVar
 
 from django.db.models import Q
 from django.utils import timezone
@@ -59,12 +60,6 @@ class Day:
     seconds: int = 0
     lanes: int = 1
     today: bool = False
-
-    @property
-    def hours(self) -> list[dict]:
-        """The hour lines; app.js makes each one a slot to click on every day, where a new
-        entry would start."""
-        return [{"hour": hour, "row": hour * 4, "at": time(hour)} for hour in range(24)]
 
 
 def _quarter(moment: datetime, day_start: datetime, *, up: bool = False) -> int:
@@ -119,6 +114,11 @@ class Calendar:
     first: date
     last: date
     scroll_hour: int = DAY_STARTS_AT
+    # The hour lines, the same on every day; app.js makes each one a slot to click on every
+    # day, where a new entry would start.
+    hours: ClassVar[tuple] = tuple(
+        {"hour": hour, "row": hour * 4, "at": time(hour)} for hour in range(24)
+    )
 
     @property
     def seconds(self) -> int:
