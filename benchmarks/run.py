@@ -940,7 +940,7 @@ def worker_rows(work: Path, row, rounds: int = 5) -> None:
             server.terminate()
             server.wait(timeout=30)
     row(
-        "worker start-up to the first 200 (s, median of 5)",
+        f"worker start-up to the first 200 (s, median of {rounds})",
         f"{statistics.median(startups):.2f}",
         "≤ 0.8",
     )
