@@ -92,9 +92,10 @@ def wait_for(url: str, server: subprocess.Popen) -> dict:
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(url, timeout=1) as answer:
+            # Once it listens, a worker still booting on a busy machine may take a while.
+            with urllib.request.urlopen(url, timeout=30) as answer:
                 return json.loads(answer.read())
-        except (urllib.error.URLError, ConnectionError):
+        except (urllib.error.URLError, ConnectionError):  # not listening yet
             if server.poll() is not None:
                 raise AssertionError(server.stdout.read().decode()) from None
             time.sleep(0.2)
