@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from api import schema  # noqa: F401  (the bearer token's description, before any schema)
 from api.exceptions import Conflict
 from api.permissions import EntryOwnership, ModelPermission, TaskWrites, ViewPermission
 from api.serializers import (

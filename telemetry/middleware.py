@@ -1,6 +1,6 @@
 from contextvars import ContextVar
 
-from django.urls import reverse
+from django.urls import get_resolver, reverse
 
 # The request being answered, so model events can say who acted and through what.
 current_request: ContextVar = ContextVar("telemetry_current_request", default=None)
@@ -26,8 +26,9 @@ def current_source() -> str:
 class CurrentUserMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
-        # Both APIs: /api/v1/ and the Kimai-compatible /api/ around it.
-        api = reverse("kimai:ping").removesuffix("ping")
+        # Both APIs: /api/v1/ and the Kimai-compatible /api/ around it. Its prefix is read
+        # from the root URLconf, which does not import the APIs (timetracker.urls).
+        api = "/" + get_resolver().namespace_dict["kimai"][0]
         self.prefixes = ((api, "api"), (reverse("admin:index"), "admin"))
 
     def __call__(self, request):

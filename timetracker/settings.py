@@ -48,7 +48,10 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "axes",
     "csp",
-    "rest_framework",
+    # Django REST framework is used but not installed as an app: the APIs answer JSON only,
+    # and its app adds nothing else but the browsable API's templates, static files and
+    # template tags, which Django imports into every worker with DRF, Markdown, Pygments,
+    # PyYAML and psycopg (about 20 MB a worker, docs/performance.md).
     "drf_spectacular",
     "setupwizard",
     "tracking",

@@ -7,7 +7,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.core.mail import get_connection
 from django.http import Http404
-from django.urls import include, path
+from django.urls import URLResolver, include, path
+from django.urls.resolvers import RoutePattern
 
 from timetracker.views import doc, favicon, healthz
 
@@ -54,6 +55,39 @@ class PasswordResetView(auth_views.PasswordResetView):
         return super().form_valid(form)
 
 
+class DeferredResolver(URLResolver):
+    """``include()`` of a namespaced URLconf that is imported when a path under its prefix
+    is first asked for, or one of its names reversed, instead of when the first request
+    reads the URLconf. The two APIs load Django REST framework and its dependencies (about
+    20 MB, docs/performance.md), which a worker serving pages never needs.
+
+    Django's resolver fills a namespaced include's names only when they are reversed, but
+    it walks into every include while reading the root; this one declines that walk until
+    its module is loaded."""
+
+    def __init__(self, prefix: str, module: str, namespace: str):
+        super().__init__(RoutePattern(prefix), module, app_name=namespace, namespace=namespace)
+
+    def _populate(self):
+        if "url_patterns" in self.__dict__:
+            super()._populate()
+
+    @property
+    def reverse_dict(self):
+        self.url_patterns  # noqa: B018  (imports the module)
+        return super().reverse_dict
+
+    @property
+    def namespace_dict(self):
+        self.url_patterns  # noqa: B018
+        return super().namespace_dict
+
+    @property
+    def app_dict(self):
+        self.url_patterns  # noqa: B018
+        return super().app_dict
+
+
 accounts = [
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -93,8 +127,8 @@ urlpatterns = [
     path("docs/<str:name>", doc, name="doc"),
     path("accounts/", include(accounts)),
     path("admin/", admin.site.urls),
-    path("api/v1/", include("api.urls")),
-    path("api/", include("kimai.urls")),
+    DeferredResolver("api/v1/", "api.urls", namespace="api"),
+    DeferredResolver("api/", "kimai.urls", namespace="kimai"),
     path("preferences/api-tokens/", include("api.web")),
     path("import/", include("imports.urls")),
     path("", include("tracking.urls")),

@@ -14,7 +14,6 @@ import threading
 import time
 from datetime import timedelta
 
-import requests
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 from django.dispatch import Signal
@@ -57,6 +56,8 @@ def _retry_wait(attempts: int) -> timedelta:
 
 def _describe(failure: Exception) -> str:
     """A failure in words an administrator can act on (the delivery log, the admin)."""
+    import requests  # here, as in _post: a web worker that never sends does not load it
+
     if isinstance(failure, requests.Timeout):
         return f"No answer within {TIMEOUT} s."
     if isinstance(failure, requests.ConnectionError):
@@ -66,6 +67,8 @@ def _describe(failure: Exception) -> str:
 
 def _post(delivery: Delivery) -> tuple[int | None, str, str]:
     """POST the body, signed: the answer's code, its first kilobyte, or what went wrong."""
+    import requests  # loaded by the sender, not by every web worker (docs/performance.md)
+
     hook = delivery.webhook
     body = delivery.body.encode()
     timestamp = int(time.time())
