@@ -16,9 +16,9 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils.dateformat import format as format_date
 
-from tracking.models import Project, TimeEntry, seconds_to_hours
+from tracking.models import DayTotal, Project, TimeEntry, YearTotal, seconds_to_hours
 from tracking.money import allocate, round_money, time_amount
-from tracking.permissions import visible_entries
+from tracking.permissions import sees_everyones_entries, visible_entries
 
 # A range longer than this many days is shown by week, longer than WEEKS_UP_TO_DAYS by month:
 # every entry is always in some bucket, only the bucket's size changes.
@@ -202,14 +202,22 @@ def _without_all_days(filters: dict) -> dict:
     return filters
 
 
-def build_report(user, filters: dict, currency: str) -> Report:
-    """The report of the stopped entries ``user`` may see under ``filters`` (the web form's
-    or the API's): one grouped query by project and person for every total and amount,
-    one by day and one by tag."""
-    entries = filtered_entries(user, _without_all_days(filters)).filter(end__isnull=False)
+# Filters that narrow only when not None: False asks for the entries that are not.
+TRI_STATE = ("billable", "running", "locked")
+
+
+def narrows(filters: dict, name: str) -> bool:
+    """Whether the filter ``name`` leaves out any entry (an empty one does not)."""
+    value = filters.get(name)
+    return value is not None if name in TRI_STATE else bool(value)
+
+
+def _seconds_by_project_and_person(entries) -> list[tuple]:
+    """(project, person, seconds, billable, unbilled, count) of stopped ``entries``."""
     billable = Q(billable=True)
-    rows = list(
-        entries.values_list("project_id", "user_id")
+    return list(
+        entries.filter(end__isnull=False)
+        .values_list("project_id", "user_id")
         .annotate(
             seconds=Sum("duration_seconds"),
             billable_seconds=Coalesce(Sum("duration_seconds", filter=billable), 0),
@@ -220,6 +228,91 @@ def build_report(user, filters: dict, currency: str) -> Report:
         )
         .order_by("project_id", "user_id")
     )
+
+
+def _whole_years(start: date | None, end: date | None) -> tuple[int | None, int | None] | None:
+    """The first and last calendar year that lie wholly from ``start`` to ``end`` (None: no
+    bound), or None when no year does."""
+    first = None if start is None else start.year + (start.timetuple().tm_yday > 1)
+    last = None if end is None else end.year - (end != date(end.year, 12, 31))
+    if first is not None and last is not None and first > last:
+        return None
+    return first, last
+
+
+def _totals_by_project_and_person(user, start: date | None, end: date | None):
+    """``_seconds_by_project_and_person`` of every stopped entry ``user`` may see from
+    ``start`` to ``end``, read from the running totals (``YearTotal``) for the whole years of
+    the range and from the entries for the days before and after them. None when the range
+    holds no whole year."""
+    years = _whole_years(start, end)
+    if years is None:
+        return None
+    first, last = years
+    totals = YearTotal.objects.all()
+    entries = visible_entries(user)
+    if not sees_everyones_entries(user):
+        totals = totals.filter(user=user)
+    if first is not None:
+        totals = totals.filter(year__gte=first)
+    if last is not None:
+        totals = totals.filter(year__lte=last)
+    rows = list(
+        totals.values_list(
+            "project_id",
+            "user_id",
+            "seconds",
+            "billable_seconds",
+            "unbilled_seconds",
+            "entries",
+        )
+    )
+    if start is not None and first is not None and start < date(first, 1, 1):
+        rows += _seconds_by_project_and_person(
+            entries.on_days(start, date(first, 1, 1) - timedelta(days=1))
+        )
+    if end is not None and last is not None and end > date(last, 12, 31):
+        rows += _seconds_by_project_and_person(entries.on_days(date(last + 1, 1, 1), end))
+    merged = {}
+    for project_id, user_id, *figures in rows:
+        known = merged.get((project_id, user_id))
+        merged[project_id, user_id] = (
+            figures if known is None else [a + b for a, b in zip(known, figures, strict=True)]
+        )
+    return [(*key, *merged[key]) for key in sorted(merged)]
+
+
+def _seconds_by_day_from_totals(user, start: date | None, end: date | None):
+    """``seconds_by_day`` of every stopped entry ``user`` may see, from ``DayTotal``."""
+    totals = DayTotal.objects.all()
+    if not sees_everyones_entries(user):
+        totals = totals.filter(user=user)
+    if start is not None:
+        totals = totals.filter(day__gte=start)
+    if end is not None:
+        totals = totals.filter(day__lte=end)
+    rows = (
+        totals.values("day")
+        .annotate(seconds=Sum("seconds"), billable_seconds=Sum("billable_seconds"))
+        .order_by("day")
+    )
+    return [(row["day"], row["seconds"], row["billable_seconds"]) for row in rows]
+
+
+def build_report(user, filters: dict, currency: str) -> Report:
+    """The report of the stopped entries ``user`` may see under ``filters`` (the web form's
+    or the API's): one grouped query by project and person for every total and amount,
+    one by day and one by tag.
+
+    A report narrowed by nothing but its days (every report of all time, a year, a quarter)
+    reads the running totals instead (``tracking.models.totals``): the same figures, from
+    thousands of rows instead of every entry (docs/performance.md)."""
+    entries = filtered_entries(user, _without_all_days(filters)).filter(end__isnull=False)
+    start, end = filters.get("start"), filters.get("end")
+    only_days = not any(narrows(filters, name) for name in filters if name not in ("start", "end"))
+    rows = _totals_by_project_and_person(user, start, end) if only_days else None
+    if rows is None:
+        rows = _seconds_by_project_and_person(entries)
     projects = Project.objects.select_related("client").in_bulk({row[0] for row in rows})
     usernames = dict(
         get_user_model()
@@ -254,9 +347,12 @@ def build_report(user, filters: dict, currency: str) -> Report:
     report.projects = sorted(by_project.values(), key=_largest_first)
     report.clients = sorted(by_client.values(), key=_largest_first)
     report.users = sorted(by_user.values(), key=_largest_first)
+    by_day = (
+        _seconds_by_day_from_totals(user, start, end) if only_days else seconds_by_day(entries)
+    )
     report.days = [
         Group(day, day.isoformat(), seconds, billable_seconds)
-        for day, seconds, billable_seconds in seconds_by_day(entries)
+        for day, seconds, billable_seconds in by_day
     ]
     report.tags = [
         Group(row["tag_id"], row["tag__name"], row["seconds"], row["billable_seconds"] or 0)

@@ -12,7 +12,7 @@ from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 
 from setupwizard import installation
-from tracking.models import BusinessProfile, Client, Project, TimeEntry
+from tracking.models import BusinessProfile, Client, DayTotal, Project, TimeEntry, YearTotal
 
 # Restoring replaces the whole database: outside a test transaction.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -58,6 +58,7 @@ def test_a_backup_restores_the_same_installation_with_its_time_and_logo(setup_do
 
     # A new server: an empty database and data directory.
     call_command("flush", interactive=False, verbosity=0)
+    assert not YearTotal.objects.exists() and not DayTotal.objects.exists()
     (Path(settings.TIMETRACKER_DATA_DIR) / "installation.json").unlink()
     for file in Path(settings.MEDIA_ROOT).rglob("*.png"):
         file.unlink()
@@ -73,6 +74,9 @@ def test_a_backup_restores_the_same_installation_with_its_time_and_logo(setup_do
     )
     assert restored.setup_complete
     assert TimeEntry.objects.count() == 5 and TimeEntry.objects.total_seconds() == seconds
+    # The running totals come back equal to the entries (rebuilt as they load, never twice).
+    assert YearTotal.stored() == YearTotal.recount() != set()
+    assert DayTotal.stored() == DayTotal.recount() != set()
     assert BusinessProfile.load().logo.read() == LOGO
     key = Path(settings.TIMETRACKER_DATA_DIR) / "secret_key"
     assert key.read_text() == settings.SECRET_KEY

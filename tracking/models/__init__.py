@@ -65,6 +65,7 @@ from tracking.models.entries import (
     local_midnight,
     overlapping_entries,
 )
+from tracking.models.totals import DayTotal, YearTotal
 
 __all__ = [
     "ANOTHER_TIMER_RUNS",
@@ -91,6 +92,7 @@ __all__ = [
     "BusinessProfile",
     "Client",
     "Comment",
+    "DayTotal",
     "Invoice",
     "InvoiceCounter",
     "InvoiceItem",
@@ -100,6 +102,7 @@ __all__ = [
     "Tag",
     "Task",
     "TimeEntry",
+    "YearTotal",
     "budget_use",
     "budget_uses",
     "check_budget",

@@ -1,0 +1,108 @@
+"""Running totals of time, kept by the database itself, so a report over years of entries
+adds up thousands of rows instead of millions (docs/performance.md, "rollups").
+
+Triggers on the entry table (migration 0022) keep both tables equal to a recount of the
+live, stopped entries on every write: a save, a bulk insert or update, an import, the trash,
+a purge, a restore, even SQL typed by hand. Nothing in Python writes them. A row whose
+entries are all gone is removed, so a total never names a project or day without time.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce, ExtractYear
+
+from tracking.models.entries import TimeEntry
+
+
+class YearTotal(models.Model):
+    """A person's time on a project in one calendar year (of the entries' ``day``)."""
+
+    year = models.IntegerField()
+    project = models.ForeignKey("Project", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    seconds = models.BigIntegerField()
+    billable_seconds = models.BigIntegerField()
+    unbilled_seconds = models.BigIntegerField()  # billable and on no invoice
+    entries = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["year", "project", "user"], name="year_total_key")
+        ]
+
+    def __str__(self):
+        return f"{self.year}, project {self.project_id}, person {self.user_id}: {self.seconds} s"
+
+    @classmethod
+    def recount(cls) -> set[tuple]:
+        """What the table must hold, counted from the entries: (year, project, user, seconds,
+        billable, unbilled, entries). Tests compare the two."""
+        billable = Q(billable=True)
+        return set(
+            _stopped_entries()
+            .values_list(ExtractYear("day"), "project_id", "user_id")
+            .annotate(
+                seconds=Sum("duration_seconds"),
+                billable_seconds=Coalesce(Sum("duration_seconds", filter=billable), 0),
+                unbilled_seconds=Coalesce(
+                    Sum("duration_seconds", filter=billable & Q(invoice_item=None)), 0
+                ),
+                entries=Count("pk"),
+            )
+            .order_by()
+        )
+
+    @classmethod
+    def stored(cls) -> set[tuple]:
+        return set(
+            cls.objects.values_list(
+                "year",
+                "project_id",
+                "user_id",
+                "seconds",
+                "billable_seconds",
+                "unbilled_seconds",
+                "entries",
+            )
+        )
+
+
+class DayTotal(models.Model):
+    """A person's time on one day (their entries' ``day``)."""
+
+    day = models.DateField()
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    seconds = models.BigIntegerField()
+    billable_seconds = models.BigIntegerField()
+    entries = models.IntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "user"], name="day_total_key")]
+
+    def __str__(self):
+        return f"{self.day}, person {self.user_id}: {self.seconds} s"
+
+    @classmethod
+    def recount(cls) -> set[tuple]:
+        """What the table must hold: (day, user, seconds, billable, entries)."""
+        return set(
+            _stopped_entries()
+            .values_list("day", "user_id")
+            .annotate(
+                seconds=Sum("duration_seconds"),
+                billable_seconds=Coalesce(Sum("duration_seconds", filter=Q(billable=True)), 0),
+                entries=Count("pk"),
+            )
+            .order_by()
+        )
+
+    @classmethod
+    def stored(cls) -> set[tuple]:
+        return set(
+            cls.objects.values_list("day", "user_id", "seconds", "billable_seconds", "entries")
+        )
+
+
+def _stopped_entries():
+    return TimeEntry.objects.filter(end__isnull=False)
