@@ -258,23 +258,21 @@ def _totals_by_project_and_person(user, start: date | None, end: date | None):
     if last is not None:
         totals = totals.filter(year__lte=last)
     rows = list(
-        totals.values_list(
-            "project_id",
-            "user_id",
-            "seconds",
-            "billable_seconds",
-            "unbilled_seconds",
-            "entries",
-        )
+        totals.values_list("project_id", "user_id")
+        .annotate(Sum("seconds"), Sum("billable_seconds"), Sum("unbilled_seconds"), Sum("entries"))
+        .order_by("project_id", "user_id")
     )
+    ends = []  # the days before the first whole year and after the last
     if start is not None and first is not None and start < date(first, 1, 1):
-        rows += _seconds_by_project_and_person(
+        ends += _seconds_by_project_and_person(
             entries.on_days(start, date(first, 1, 1) - timedelta(days=1))
         )
     if end is not None and last is not None and end > date(last, 12, 31):
-        rows += _seconds_by_project_and_person(entries.on_days(date(last + 1, 1, 1), end))
+        ends += _seconds_by_project_and_person(entries.on_days(date(last + 1, 1, 1), end))
+    if not ends:
+        return rows
     merged = {}
-    for project_id, user_id, *figures in rows:
+    for project_id, user_id, *figures in rows + ends:
         known = merged.get((project_id, user_id))
         merged[project_id, user_id] = (
             figures if known is None else [a + b for a, b in zip(known, figures, strict=True)]

@@ -17,6 +17,19 @@ def test_the_suite_runs_on_the_database_it_was_asked_for(db):
         assert cursor.fetchone() == (1,)
 
 
+def test_sqlite_connections_write_safely_and_keep_temporary_data_in_memory(db):
+    """WAL with full sync (a commit survives a power cut), and the statement journals of the
+    running totals' triggers in memory (tracking.models.totals)."""
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's own settings")
+    with connection.cursor() as cursor:
+        found = [
+            cursor.execute(f"PRAGMA {name}").fetchone()[0]
+            for name in ("synchronous", "temp_store")
+        ]
+    assert found == [2, 2]  # FULL, MEMORY
+
+
 @pytest.mark.subprocess
 def test_a_first_start_with_a_secret_key_and_no_data_directory_makes_the_directory(tmp_path):
     data_dir = tmp_path / "not" / "there" / "yet"

@@ -19,7 +19,7 @@ YEAR = {
 # change of which moves time between its rows.
 TOTALS = {
     "tracking_yeartotal": (
-        {"year": None, "project_id": "{row}.project_id", "user_id": "{row}.user_id"},
+        {"project_id": "{row}.project_id", "user_id": "{row}.user_id", "year": None},
         {
             "seconds": SECONDS,
             "billable_seconds": BILLABLE,
@@ -143,9 +143,10 @@ class Migration(migrations.Migration):
                 ('seconds', models.BigIntegerField()),
                 ('billable_seconds', models.BigIntegerField()),
                 ('entries', models.IntegerField()),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('user', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
+                'indexes': [models.Index(fields=['day', 'user', 'seconds', 'billable_seconds'], name='day_total_report')],
                 'constraints': [models.UniqueConstraint(fields=('day', 'user'), name='day_total_key')],
             },
         ),
@@ -158,11 +159,12 @@ class Migration(migrations.Migration):
                 ('billable_seconds', models.BigIntegerField()),
                 ('unbilled_seconds', models.BigIntegerField()),
                 ('entries', models.IntegerField()),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tracking.project')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('project', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tracking.project')),
+                ('user', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('year', 'project', 'user'), name='year_total_key')],
+                'indexes': [models.Index(fields=['project', 'user', 'year', 'seconds', 'billable_seconds', 'unbilled_seconds', 'entries'], name='year_total_report')],
+                'constraints': [models.UniqueConstraint(fields=('project', 'user', 'year'), name='year_total_key')],
             },
         ),
         migrations.RunPython(create_triggers, drop_triggers),
