@@ -41,10 +41,20 @@ def _key(table, vendor):
     return {column: value or YEAR[vendor] for column, value in key.items()}
 
 
-def _add(table, vendor, row):
+def _moved(table, vendor, old, new):
+    """Whether an update moved time between ``table``'s rows (or in or out of it)."""
+    different = " IS NOT " if vendor == "sqlite" else " IS DISTINCT FROM "
+    columns = [*TOTALS[table][2], "end", "deleted_at"]
+    return " OR ".join(f'{old}."{column}"{different}{new}."{column}"' for column in columns)
+
+
+# SQLite: triggers for each row (the only kind it has), each entry added or taken away.
+
+
+def _add_row(table, row):
     """The statement adding the entry ``row`` (NEW or OLD) to its total."""
     sums = TOTALS[table][1]
-    key = _key(table, vendor)
+    key = _key(table, "sqlite")
     values = [value.format(row=row) for value in [*key.values(), *sums.values()]]
     adds = ", ".join(f"{column} = {table}.{column} + excluded.{column}" for column in sums)
     return [
@@ -53,12 +63,12 @@ def _add(table, vendor, row):
     ]
 
 
-def _take_away(table, vendor, row):
+def _take_away_row(table, row):
     """The statements taking the entry ``row`` away from its total, and removing a total left
     without entries. A total that is not there (the table was emptied first, as a flush
     does) is left alone."""
     sums = TOTALS[table][1]
-    key = _key(table, vendor)
+    key = _key(table, "sqlite")
     where = " AND ".join(f"{column} = {value.format(row=row)}" for column, value in key.items())
     takes = ", ".join(f"{column} = {column} - {value.format(row=row)}" for column, value in sums.items())
     return [
@@ -67,64 +77,133 @@ def _take_away(table, vendor, row):
     ]
 
 
-def _triggers(table, vendor):
-    """(name, event, condition, statements) of the triggers keeping ``table`` in step."""
-    different = " IS NOT " if vendor == "sqlite" else " IS DISTINCT FROM "
-    moved = " OR ".join(f'OLD."{column}"{different}NEW."{column}"' for column in [
-        *TOTALS[table][2], "end", "deleted_at"
-    ])
+def _row_triggers(table):
+    """(name, event, condition, statements) of the SQLite triggers keeping ``table`` in step."""
+    moved = _moved(table, "sqlite", "OLD", "NEW")
     new, old = COUNTED.format(row="NEW"), COUNTED.format(row="OLD")
     return [
-        (f"{table}_insert", "INSERT", new, _add(table, vendor, "NEW")),
-        (f"{table}_delete", "DELETE", old, _take_away(table, vendor, "OLD")),
-        (f"{table}_update_old", "UPDATE", f"({old}) AND ({moved})", _take_away(table, vendor, "OLD")),
-        (f"{table}_update_new", "UPDATE", f"({new}) AND ({moved})", _add(table, vendor, "NEW")),
+        (f"{table}_insert", "INSERT", new, _add_row(table, "NEW")),
+        (f"{table}_delete", "DELETE", old, _take_away_row(table, "OLD")),
+        (f"{table}_update_old", "UPDATE", f"({old}) AND ({moved})", _take_away_row(table, "OLD")),
+        (f"{table}_update_new", "UPDATE", f"({new}) AND ({moved})", _add_row(table, "NEW")),
     ]
 
 
-def _backfill(table, vendor):
+# PostgreSQL: triggers for each statement, over its transition tables, so a bulk insert of
+# a thousand entries updates each total once, not a thousand times.
+
+
+def _grouped(table, vendor, source):
+    """``SELECT key…, SUM(…)… FROM source`` of the counted entries, by ``table``'s key."""
     sums = TOTALS[table][1]
     key = _key(table, vendor)
-    chosen = [value.format(row=ENTRY) for value in key.values()]
-    chosen += [f"SUM({value.format(row=ENTRY)})" for value in sums.values()]
+    chosen = [f"{value.format(row='r')} AS {column}" for column, value in key.items()]
+    chosen += [f"SUM({value.format(row='r')}) AS {column}" for column, value in sums.items()]
     return (
-        f"INSERT INTO {table} ({', '.join([*key, *sums])}) SELECT {', '.join(chosen)} "
-        f"FROM {ENTRY} WHERE {COUNTED.format(row=ENTRY)} "
+        f"SELECT {', '.join(chosen)} FROM {source} AS r WHERE {COUNTED.format(row='r')} "
         f"GROUP BY {', '.join(str(n + 1) for n in range(len(key)))}"
     )
+
+
+def _backfill(table, vendor):
+    columns = [*TOTALS[table][0], *TOTALS[table][1]]
+    return f"INSERT INTO {table} ({', '.join(columns)}) {_grouped(table, vendor, ENTRY)}"
+
+
+def _add_set(table, source):
+    sums = TOTALS[table][1]
+    adds = ", ".join(f"{column} = total.{column} + excluded.{column}" for column in sums)
+    key = ", ".join(TOTALS[table][0])
+    return (
+        f"INSERT INTO {table} AS total ({key}, {', '.join(sums)}) "
+        f"{_grouped(table, 'postgresql', source)} ON CONFLICT ({key}) DO UPDATE SET {adds}"
+    )
+
+
+def _take_away_set(table, source):
+    sums = TOTALS[table][1]
+    takes = ", ".join(f"{column} = total.{column} - gone.{column}" for column in sums)
+    matches = " AND ".join(f"total.{column} = gone.{column}" for column in TOTALS[table][0])
+    gone = _grouped(table, "postgresql", source)
+    return [
+        f"UPDATE {table} AS total SET {takes} FROM ({gone}) AS gone WHERE {matches}",
+        f"DELETE FROM {table} AS total USING ({gone}) AS gone "
+        f"WHERE {matches} AND total.entries = 0",
+    ]
+
+
+def _moved_rows(table, rows):
+    """The ``rows`` ("before" or "after") of an update's entries that moved time."""
+    moved = _moved(table, "postgresql", "before", "after")
+    return (
+        f"(SELECT {rows}.* FROM old_rows AS before JOIN new_rows AS after "
+        f"ON after.id = before.id WHERE {moved})"
+    )
+
+
+def _statement_triggers():
+    """(name, event, transition tables, statements) of the PostgreSQL triggers."""
+    return [
+        (
+            "tracking_totals_insert",
+            "INSERT",
+            "NEW TABLE AS new_rows",
+            [_add_set(table, "new_rows") for table in TOTALS],
+        ),
+        (
+            "tracking_totals_delete",
+            "DELETE",
+            "OLD TABLE AS old_rows",
+            [statement for table in TOTALS for statement in _take_away_set(table, "old_rows")],
+        ),
+        (
+            "tracking_totals_update",
+            "UPDATE",
+            "OLD TABLE AS old_rows NEW TABLE AS new_rows",
+            [
+                statement
+                for table in TOTALS
+                for statement in [
+                    *_take_away_set(table, _moved_rows(table, "before")),
+                    _add_set(table, _moved_rows(table, "after")),
+                ]
+            ],
+        ),
+    ]
 
 
 def create_triggers(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     for table in TOTALS:
         schema_editor.execute(_backfill(table, vendor))
-        for name, event, condition, statements in _triggers(table, vendor):
-            body = "; ".join(statements)
-            if vendor == "sqlite":
+    if vendor == "sqlite":
+        for table in TOTALS:
+            for name, event, condition, statements in _row_triggers(table):
                 schema_editor.execute(
                     f"CREATE TRIGGER {name} AFTER {event} ON {ENTRY} FOR EACH ROW "
-                    f"WHEN {condition} BEGIN {body}; END"
+                    f"WHEN {condition} BEGIN {'; '.join(statements)}; END"
                 )
-            else:
-                schema_editor.execute(
-                    f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS "
-                    f"$$ BEGIN {body}; RETURN NULL; END $$"
-                )
-                schema_editor.execute(
-                    f"CREATE TRIGGER {name} AFTER {event} ON {ENTRY} FOR EACH ROW "
-                    f"WHEN ({condition}) EXECUTE FUNCTION {name}()"
-                )
+        return
+    for name, event, transitions, statements in _statement_triggers():
+        schema_editor.execute(
+            f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS "
+            f"$$ BEGIN {'; '.join(statements)}; RETURN NULL; END $$"
+        )
+        schema_editor.execute(
+            f"CREATE TRIGGER {name} AFTER {event} ON {ENTRY} REFERENCING {transitions} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()"
+        )
 
 
 def drop_triggers(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    for table in TOTALS:
-        for name, *_ in _triggers(table, vendor):
-            if vendor == "sqlite":
+    if schema_editor.connection.vendor == "sqlite":
+        for table in TOTALS:
+            for name, *_ in _row_triggers(table):
                 schema_editor.execute(f"DROP TRIGGER {name}")
-            else:
-                schema_editor.execute(f"DROP TRIGGER {name} ON {ENTRY}")
-                schema_editor.execute(f"DROP FUNCTION {name}()")
+        return
+    for name, *_ in _statement_triggers():
+        schema_editor.execute(f"DROP TRIGGER {name} ON {ENTRY}")
+        schema_editor.execute(f"DROP FUNCTION {name}()")
 
 
 class Migration(migrations.Migration):
