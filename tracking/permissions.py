@@ -33,7 +33,8 @@ def sees_everyones_entries(user) -> bool:
 
 
 def visible_entries(user, entries=None):
-    """The entries ``user`` may see: their own, or everyone's with the view permission."""
+    """The entries ``user`` may see: their own, or everyone's with the view permission.
+    ``entries`` may be any rows of a person's time (the running totals, say)."""
     entries = TimeEntry.objects.all() if entries is None else entries
     return entries if sees_everyones_entries(user) else entries.filter(user=user)
 

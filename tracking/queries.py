@@ -18,7 +18,7 @@ from django.utils.dateformat import format as format_date
 
 from tracking.models import DayTotal, Project, TimeEntry, YearTotal, seconds_to_hours
 from tracking.money import allocate, round_money, time_amount
-from tracking.permissions import sees_everyones_entries, visible_entries
+from tracking.permissions import visible_entries
 
 # A range longer than this many days is shown by week, longer than WEEKS_UP_TO_DAYS by month:
 # every entry is always in some bucket, only the bucket's size changes.
@@ -35,6 +35,17 @@ FILTER_COLUMNS = {
 }
 
 
+# Filters that narrow only when not None: False asks for the entries that are not.
+TRI_STATE = ("billable", "running", "locked")
+
+
+def _narrows(filters: dict, name: str) -> bool:
+    """Whether the filter ``name`` leaves out any entry: the one rule for what an empty
+    filter looks like, for ``filtered_entries`` and for the reports that skip it."""
+    value = filters.get(name)
+    return value is not None if name in TRI_STATE else bool(value)
+
+
 def filtered_entries(user, filters: dict, entries=None):
     """The entries ``user`` may see, narrowed by validated filters (a web form's or the
     API's): local dates ``start``/``end``, moments ``start_after``/``start_before``/
@@ -45,30 +56,30 @@ def filtered_entries(user, filters: dict, entries=None):
     narrows a queryset of the caller's (annotated, ordered) instead of all entries."""
     entries = visible_entries(user, entries)
     entries = entries.on_days(filters.get("start"), filters.get("end"))
-    if filters.get("start_after"):
+    if _narrows(filters, "start_after"):
         entries = entries.filter(start__gte=filters["start_after"])
-    if filters.get("start_before"):
+    if _narrows(filters, "start_before"):
         entries = entries.filter(start__lt=filters["start_before"])
-    if filters.get("modified_after"):
+    if _narrows(filters, "modified_after"):
         entries = entries.filter(updated_at__gt=filters["modified_after"])
     for name, column in FILTER_COLUMNS.items():
-        wanted = filters.get(name)
-        if wanted:
+        if _narrows(filters, name):
+            wanted = filters[name]
             lookup = f"{column}__in" if isinstance(wanted, list | tuple) else column
             entries = entries.filter(**{lookup: wanted})
-    if filters.get("tag"):
+    if _narrows(filters, "tag"):
         entries = entries.with_any_tag(filters["tag"])
-    if filters.get("billable") is not None:
+    if _narrows(filters, "billable"):
         entries = entries.filter(billable=filters["billable"])
-    if filters.get("running") is not None:
+    if _narrows(filters, "running"):
         entries = entries.filter(end__isnull=filters["running"])
-    if filters.get("locked") is True:
+    if _narrows(filters, "locked") and filters["locked"]:
         entries = entries.locked()
-    elif filters.get("locked") is False:
+    elif _narrows(filters, "locked"):
         entries = entries.exclude(pk__in=TimeEntry.objects.locked().values("pk"))
-    if filters.get("notes"):
+    if _narrows(filters, "notes"):
         entries = entries.filter(notes__icontains=filters["notes"])
-    if filters.get("overlaps"):
+    if _narrows(filters, "overlaps"):
         entries = entries.overlapping_only()
     return entries
 
@@ -202,16 +213,6 @@ def _without_all_days(filters: dict) -> dict:
     return filters
 
 
-# Filters that narrow only when not None: False asks for the entries that are not.
-TRI_STATE = ("billable", "running", "locked")
-
-
-def narrows(filters: dict, name: str) -> bool:
-    """Whether the filter ``name`` leaves out any entry (an empty one does not)."""
-    value = filters.get(name)
-    return value is not None if name in TRI_STATE else bool(value)
-
-
 def _seconds_by_project_and_person(entries) -> list[tuple]:
     """(project, person, seconds, billable, unbilled, count) of stopped ``entries``."""
     billable = Q(billable=True)
@@ -233,7 +234,7 @@ def _seconds_by_project_and_person(entries) -> list[tuple]:
 def _whole_years(start: date | None, end: date | None) -> tuple[int | None, int | None] | None:
     """The first and last calendar year that lie wholly from ``start`` to ``end`` (None: no
     bound), or None when no year does."""
-    first = None if start is None else start.year + (start.timetuple().tm_yday > 1)
+    first = None if start is None else start.year + (start != date(start.year, 1, 1))
     last = None if end is None else end.year - (end != date(end.year, 12, 31))
     if first is not None and last is not None and first > last:
         return None
@@ -249,10 +250,8 @@ def _totals_by_project_and_person(user, start: date | None, end: date | None):
     if years is None:
         return None
     first, last = years
-    totals = YearTotal.objects.all()
+    totals = visible_entries(user, YearTotal.objects.all())
     entries = visible_entries(user)
-    if not sees_everyones_entries(user):
-        totals = totals.filter(user=user)
     if first is not None:
         totals = totals.filter(year__gte=first)
     if last is not None:
@@ -282,9 +281,7 @@ def _totals_by_project_and_person(user, start: date | None, end: date | None):
 
 def _seconds_by_day_from_totals(user, start: date | None, end: date | None):
     """``seconds_by_day`` of every stopped entry ``user`` may see, from ``DayTotal``."""
-    totals = DayTotal.objects.all()
-    if not sees_everyones_entries(user):
-        totals = totals.filter(user=user)
+    totals = visible_entries(user, DayTotal.objects.all())
     if start is not None:
         totals = totals.filter(day__gte=start)
     if end is not None:
@@ -299,16 +296,22 @@ def _seconds_by_day_from_totals(user, start: date | None, end: date | None):
 
 def build_report(user, filters: dict, currency: str) -> Report:
     """The report of the stopped entries ``user`` may see under ``filters`` (the web form's
-    or the API's): one grouped query by project and person for every total and amount,
-    one by day and one by tag.
+    or the API's): their seconds by project and person (every total and amount comes from
+    these), by day and by tag.
 
-    A report narrowed by nothing but its days (every report of all time, a year, a quarter)
-    reads the running totals instead (``tracking.models.totals``): the same figures, from
-    thousands of rows instead of every entry (docs/performance.md)."""
-    entries = filtered_entries(user, _without_all_days(filters)).filter(end__isnull=False)
+    A report narrowed by nothing but its dates reads the running totals
+    (``tracking.models.totals``): by day always, and by project and person for the whole
+    calendar years of its range, with the days around them read from the entries. The same
+    figures, from thousands of rows instead of every entry (docs/performance.md, tenth
+    round). Any other filter reads the entries."""
     start, end = filters.get("start"), filters.get("end")
-    only_days = not any(narrows(filters, name) for name in filters if name not in ("start", "end"))
+    only_days = not any(
+        _narrows(filters, name) for name in filters if name not in ("start", "end")
+    )
     rows = _totals_by_project_and_person(user, start, end) if only_days else None
+    # Read from the entries: the tags, and whatever the totals did not answer.
+    entries = filtered_entries(user, filters if rows is not None else _without_all_days(filters))
+    entries = entries.filter(end__isnull=False)
     if rows is None:
         rows = _seconds_by_project_and_person(entries)
     projects = Project.objects.select_related("client").in_bulk({row[0] for row in rows})

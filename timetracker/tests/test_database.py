@@ -17,9 +17,10 @@ def test_the_suite_runs_on_the_database_it_was_asked_for(db):
         assert cursor.fetchone() == (1,)
 
 
-def test_sqlite_connections_write_safely_and_keep_temporary_data_in_memory(db):
-    """WAL with full sync (a commit survives a power cut), and the statement journals of the
-    running totals' triggers in memory (tracking.models.totals)."""
+def test_sqlite_commits_survive_a_power_cut_and_temporary_data_stays_in_memory(db):
+    """Full sync (a commit survives a power cut), and the statement journals of the running
+    totals' triggers in memory (tracking/totals_sql.py). (The test database lives in
+    memory, so its journal is not the server's WAL.)"""
     if connection.vendor != "sqlite":
         pytest.skip("SQLite's own settings")
     with connection.cursor() as cursor:

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 # Loaded through DRF (its compat module) or by a webhook's sender, never by a page.
@@ -31,6 +33,7 @@ print(json.dumps({"pages": pages, "api": api, "loaded": "rest_framework.views" i
 """
 
 
+@pytest.mark.subprocess
 def test_pages_do_not_load_the_apis_libraries_until_an_api_is_asked_for(tmp_path):
     environment = {
         "PATH": os.environ["PATH"],

@@ -1,18 +1,15 @@
 """Running totals of time, kept by the database itself, so a report over years of entries
-adds up thousands of rows instead of millions (docs/performance.md, "rollups").
+adds up thousands of rows instead of millions (docs/performance.md, tenth round).
 
-Triggers on the entry table (migration 0022) keep both tables equal to a recount of the
-live, stopped entries on every write: a save, a bulk insert or update, an import, the trash,
-a purge, a restore, even SQL typed by hand. Nothing in Python writes them. A row whose
-entries are all gone is removed, so a total never names a project or day without time.
+Triggers on the entry table (``tracking/totals_sql.py``) keep both tables equal to a
+recount of the live, stopped entries on every write: a save, a bulk insert or update, an
+import, the trash, a purge, a restore, even SQL typed by hand. Nothing in Python writes them
+(``manage.py rebuild_totals`` remakes them). A row whose entries are all gone is removed, so
+a total never names a project or day without time.
 """
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import Coalesce, ExtractYear
-
-from tracking.models.entries import TimeEntry
 
 
 class YearTotal(models.Model):
@@ -54,39 +51,6 @@ class YearTotal(models.Model):
     def __str__(self):
         return f"{self.year}, project {self.project_id}, person {self.user_id}: {self.seconds} s"
 
-    @classmethod
-    def recount(cls) -> set[tuple]:
-        """What the table must hold, counted from the entries: (project, user, year, seconds,
-        billable, unbilled, entries). Tests compare the two."""
-        billable = Q(billable=True)
-        return set(
-            _stopped_entries()
-            .values_list("project_id", "user_id", ExtractYear("day"))
-            .annotate(
-                seconds=Sum("duration_seconds"),
-                billable_seconds=Coalesce(Sum("duration_seconds", filter=billable), 0),
-                unbilled_seconds=Coalesce(
-                    Sum("duration_seconds", filter=billable & Q(invoice_item=None)), 0
-                ),
-                entries=Count("pk"),
-            )
-            .order_by()
-        )
-
-    @classmethod
-    def stored(cls) -> set[tuple]:
-        return set(
-            cls.objects.values_list(
-                "project_id",
-                "user_id",
-                "year",
-                "seconds",
-                "billable_seconds",
-                "unbilled_seconds",
-                "entries",
-            )
-        )
-
 
 class DayTotal(models.Model):
     """A person's time on one day (their entries' ``day``)."""
@@ -109,27 +73,3 @@ class DayTotal(models.Model):
 
     def __str__(self):
         return f"{self.day}, person {self.user_id}: {self.seconds} s"
-
-    @classmethod
-    def recount(cls) -> set[tuple]:
-        """What the table must hold: (day, user, seconds, billable, entries)."""
-        return set(
-            _stopped_entries()
-            .values_list("day", "user_id")
-            .annotate(
-                seconds=Sum("duration_seconds"),
-                billable_seconds=Coalesce(Sum("duration_seconds", filter=Q(billable=True)), 0),
-                entries=Count("pk"),
-            )
-            .order_by()
-        )
-
-    @classmethod
-    def stored(cls) -> set[tuple]:
-        return set(
-            cls.objects.values_list("day", "user_id", "seconds", "billable_seconds", "entries")
-        )
-
-
-def _stopped_entries():
-    return TimeEntry.objects.filter(end__isnull=False)
