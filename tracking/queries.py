@@ -12,8 +12,8 @@ from itertools import groupby
 from operator import itemgetter
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import BigIntegerField, Count, Exists, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Cast, Coalesce
 from django.utils.dateformat import format as format_date
 
 from tracking.models import DayTotal, Project, TimeEntry, YearTotal, seconds_to_hours
@@ -241,6 +241,12 @@ def _whole_years(start: date | None, end: date | None) -> tuple[int | None, int 
     return first, last
 
 
+def _total(column: str):
+    """The sum of a running total's column, as a whole number: PostgreSQL adds up bigints
+    as numerics, which psycopg would turn into thousands of Decimals."""
+    return Cast(Sum(column), BigIntegerField())
+
+
 def _totals_by_project_and_person(user, start: date | None, end: date | None):
     """``_seconds_by_project_and_person`` of every stopped entry ``user`` may see from
     ``start`` to ``end``, read from the running totals (``YearTotal``) for the whole years of
@@ -258,7 +264,12 @@ def _totals_by_project_and_person(user, start: date | None, end: date | None):
         totals = totals.filter(year__lte=last)
     rows = list(
         totals.values_list("project_id", "user_id")
-        .annotate(Sum("seconds"), Sum("billable_seconds"), Sum("unbilled_seconds"), Sum("entries"))
+        .annotate(
+            seconds=_total("seconds"),
+            billable_seconds=_total("billable_seconds"),
+            unbilled_seconds=_total("unbilled_seconds"),
+            count=Sum("entries"),
+        )
         .order_by("project_id", "user_id")
     )
     ends = []  # the days before the first whole year and after the last
@@ -288,7 +299,7 @@ def _seconds_by_day_from_totals(user, start: date | None, end: date | None):
         totals = totals.filter(day__lte=end)
     rows = (
         totals.values("day")
-        .annotate(seconds=Sum("seconds"), billable_seconds=Sum("billable_seconds"))
+        .annotate(seconds=_total("seconds"), billable_seconds=_total("billable_seconds"))
         .order_by("day")
     )
     return [(row["day"], row["seconds"], row["billable_seconds"]) for row in rows]
