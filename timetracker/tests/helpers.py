@@ -1,4 +1,6 @@
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -9,6 +11,26 @@ PASSWORD = "a long and unusual passphrase 42"
 
 # Screenshots for review (and of failures) land here; ignored by git.
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+def fresh_interpreter(tmp_path, script: str, *args: str, **env) -> subprocess.CompletedProcess:
+    """Run ``script`` (Python) in a new interpreter with the project's settings, its data and
+    logs under ``tmp_path`` and ``env``: what a server process sees at start."""
+    environment = {
+        "PATH": os.environ["PATH"],
+        "DJANGO_SETTINGS_MODULE": "timetracker.settings",
+        "TIMETRACKER_DATA_DIR": str(tmp_path / "data"),
+        "LOG_DIR": str(tmp_path / "logs"),
+        **env,
+    }
+    return subprocess.run(
+        [sys.executable, "-c", script, *args],
+        cwd=Path(__file__).resolve().parents[2],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def require_tool(path: str, package: str) -> None:

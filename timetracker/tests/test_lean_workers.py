@@ -1,16 +1,12 @@
-"""A worker serving pages does not load the APIs' libraries (docs/performance.md, "lean
-workers"): Django REST framework and what it imports stay out until an API path or name is
-first asked for, and then both APIs work."""
+"""A worker serving pages does not load the APIs' libraries (docs/performance.md, tenth
+round, "lean workers"): Django REST framework and what it imports stay out until an API
+path or name is first asked for, and then both APIs work."""
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-BASE_DIR = Path(__file__).resolve().parents[2]
+from timetracker.tests.helpers import fresh_interpreter
 
 # Loaded through DRF (its compat module) or by a webhook's sender, never by a page.
 API_ONLY = ["rest_framework.views", "requests", "yaml", "pygments", "markdown", "psycopg"]
@@ -35,21 +31,8 @@ print(json.dumps({"pages": pages, "api": api, "loaded": "rest_framework.views" i
 
 @pytest.mark.subprocess
 def test_pages_do_not_load_the_apis_libraries_until_an_api_is_asked_for(tmp_path):
-    environment = {
-        "PATH": os.environ["PATH"],
-        "DJANGO_SETTINGS_MODULE": "timetracker.settings",
-        "TIMETRACKER_DATA_DIR": str(tmp_path / "data"),
-        "LOG_DIR": str(tmp_path / "logs"),
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", SCRIPT, *API_ONLY],
-        cwd=BASE_DIR,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
+    result = fresh_interpreter(tmp_path, SCRIPT, *API_ONLY)
+    assert result.returncode == 0, result.stderr
     found = json.loads(result.stdout.splitlines()[-1])
     assert found["pages"] == []
     assert found["api"] == ["/api/v1/entries/", "ping"]

@@ -7,27 +7,14 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from timetracker import config
+from timetracker.tests.helpers import fresh_interpreter
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 
 def load_settings(tmp_path, **env):
     """Import the settings in a fresh interpreter with ``env``; return (exit code, stderr)."""
-    environment = {
-        "PATH": os.environ["PATH"],
-        "DJANGO_SETTINGS_MODULE": "timetracker.settings",
-        "TIMETRACKER_DATA_DIR": str(tmp_path / "data"),
-        "LOG_DIR": str(tmp_path / "logs"),
-        **env,
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"],
-        cwd=BASE_DIR,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = fresh_interpreter(tmp_path, "import django; django.setup()", **env)
     return result.returncode, result.stderr
 
 
