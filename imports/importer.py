@@ -365,7 +365,9 @@ class Importer:
     @staticmethod
     def _once(tally: Tally, cache: dict, key, find, make):
         """What ``find()`` returns, or else what ``make()`` builds, checked by the model's
-        rules and saved: looked up once per ``key`` and counted in ``tally``."""
+        rules and saved: looked up once per ``key`` and counted in ``tally``. ``find`` builds
+        its query only when called: building one for each of 100,000 rows was half an
+        import's time (docs/performance.md)."""
         if key not in cache:
             thing = find()
             if thing is None:
@@ -388,8 +390,10 @@ class Importer:
             self._refuse_new("Client", "Client", name)
             return Client(name=name)
 
-        found = Client.objects.filter(name=name).order_by("pk")
-        return self._once(summary.clients, self.clients, name, found.first, make)
+        def find():
+            return Client.objects.filter(name=name).order_by("pk").first()
+
+        return self._once(summary.clients, self.clients, name, find, make)
 
     def _project(self, summary: Summary, row: Row) -> Project:
         if not row.client:  # a file without clients: the one project of that name, if one
@@ -409,9 +413,11 @@ class Importer:
                 hourly_rate=row.rate,
             )
 
-        found = Project.objects.filter(client=client, name=row.project).order_by("pk")
+        def find():
+            return Project.objects.filter(client=client, name=row.project).order_by("pk").first()
+
         key = (client.pk if client else None, row.project)
-        return self._once(summary.projects, self.projects, key, found.first, make)
+        return self._once(summary.projects, self.projects, key, find, make)
 
     def _reuse(self, summary: Summary, project: Project) -> Project:
         self.projects[(project.client_id, project.name)] = project
@@ -422,17 +428,19 @@ class Importer:
     def _task(self, summary: Summary, row: Row, project: Project, person) -> Task | None:
         if not row.task:
             return None
-        found = Task.objects.filter(project=project, title=row.task).order_by("pk")
         return self._once(
             summary.tasks,
             self.tasks,
             (project.pk, row.task),
-            found.first,
+            lambda: Task.objects.filter(project=project, title=row.task).order_by("pk").first(),
             lambda: Task(project=project, title=row.task, created_by=person),
         )
 
     def _tag(self, summary: Summary, name: str) -> Tag:
-        found = Tag.objects.filter(name__iexact=name).order_by("pk")
         return self._once(
-            summary.tags, self.tags, name.casefold(), found.first, lambda: Tag(name=name)
+            summary.tags,
+            self.tags,
+            name.casefold(),
+            lambda: Tag.objects.filter(name__iexact=name).order_by("pk").first(),
+            lambda: Tag(name=name),
         )
