@@ -162,13 +162,14 @@ class Report:
 
     def chart_buckets(self, size: str, buckets: list[dict]) -> list[dict]:
         """``over_time()``'s buckets with every empty one of the range between them, for the
-        chart (a very long range: the stretch with time, see CHART_MAX_BARS)."""
+        chart (a very long range: the stretch with time, see CHART_MAX_BARS). None for a
+        range without time: the page says so instead of drawing a row of empty bars."""
         days = [group.key for group in self.days]
-        first, last = self.start or min(days, default=None), self.end or max(days, default=None)
-        if not (first and last):
+        if not days:
             return []
+        first, last = self.start or min(days), self.end or max(days)
         rows = every_bucket(size, buckets, first, last)
-        if len(rows) > CHART_MAX_BARS and days:
+        if len(rows) > CHART_MAX_BARS:
             rows = every_bucket(size, buckets, max(first, min(days)), min(last, max(days)))
         return rows
 

@@ -1,7 +1,7 @@
 import csv
 import io
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -260,7 +260,28 @@ def test_the_chart_has_a_bar_for_every_day_of_the_range_empty_ones_included(clie
     assert 'tabindex="0"' in page.content.decode()
 
 
+def test_a_range_without_time_says_so_instead_of_drawing_empty_bars(client, owner, week):
+    client.force_login(owner)
+    page = report(client, "?start=2025-03-15&end=2025-06-30").content.decode()
+    assert "No time in this range." in page
+    assert 'class="bar"' not in page
+
+
+def test_the_hour_axis_is_wide_enough_for_its_longest_label(client, owner, website, make_entry):
+    """A thousand hours and more ("1240:00") would run under the first bar at 40 px."""
+    for day in range(31):  # January 2025: two 20-hour entries a day, 1240 hours
+        start = datetime(2025, 1, 1, 2, tzinfo=UTC) + timedelta(days=day)
+        make_entry(owner, website, start, 20 * 60)
+        make_entry(owner, website, start + timedelta(minutes=30), 20 * 60)
+    client.force_login(owner)
+    page = report(client, "?start=2024-01-01&end=2026-12-31").content.decode()  # by month
+    first_bar = int(re.search(r'class="bar"[^>]*><rect x="(\d+)"', page).group(1))
+    assert '<text class="tick" x="0" y="4" aria-hidden="true">1240:00</text>' in page
+    assert first_bar >= 7 * len("1240:00") + 8
+
+
 def test_a_long_range_has_a_bar_for_every_week(client, owner, week):
+
     client.force_login(owner)
     page = report(client, "?start=2026-09-01&end=2026-11-30").content.decode()
     days = re.findall(r'class="bar" data-day="([\d-]+)"', page)

@@ -11,7 +11,8 @@ from tracking.signals import report_viewed
 CHART_HEIGHT = 120
 CHART_BAR_WIDTH = 18
 CHART_GAP = 4
-CHART_AXIS_WIDTH = 40  # room for the hour labels on the left
+CHART_AXIS_WIDTH = 40  # room for the hour labels on the left, at least
+CHART_DIGIT_WIDTH = 7  # of a 12px label (app.css): a longer one ("1537:31") widens the axis
 REPORT_FILTERS = ("start", "end", "client", "project", "billable", "user", "tag")
 BUCKET_LABELS = {"day": "Hours per day", "week": "Hours per week", "month": "Hours per month"}
 
@@ -31,29 +32,30 @@ def _chart(buckets: list[dict], size: str) -> dict:
     ones too), scaled to the busiest one, with a vertical axis labelled in H:MM (0, half the
     peak, the peak) and dates along the bottom. Each bar is focusable and read out."""
     peak = max((row["seconds"] for row in buckets), default=0) or 1
+    ticks = [
+        {"y": round(CHART_HEIGHT * (1 - share)), "label": shown_duration(round(peak * share))}
+        for share in (0, 0.5, 1)
+    ]
+    axis = max(CHART_AXIS_WIDTH, CHART_DIGIT_WIDTH * len(ticks[-1]["label"]) + 8)
     bars = []
     for index, row in enumerate(buckets):
         height = round(CHART_HEIGHT * row["seconds"] / peak)
         bars.append(
             {
-                "x": CHART_AXIS_WIDTH + index * (CHART_BAR_WIDTH + CHART_GAP),
+                "x": axis + index * (CHART_BAR_WIDTH + CHART_GAP),
                 "y": CHART_HEIGHT - height,
                 "height": height,
                 "start": row["start"],
                 "label": f"{bucket_label(row['start'], size)}: {shown_duration(row['seconds'])}",
             }
         )
-    width = CHART_AXIS_WIDTH + max(len(bars) * (CHART_BAR_WIDTH + CHART_GAP), CHART_BAR_WIDTH)
-    ticks = [
-        {"y": round(CHART_HEIGHT * (1 - share)), "label": shown_duration(round(peak * share))}
-        for share in (0, 0.5, 1)
-    ]
+    width = axis + max(len(bars) * (CHART_BAR_WIDTH + CHART_GAP), CHART_BAR_WIDTH)
     return {
         "bars": bars,
         "width": width,
         "height": CHART_HEIGHT,
         "bar_width": CHART_BAR_WIDTH,
-        "axis": CHART_AXIS_WIDTH,
+        "axis": axis,
         "ticks": ticks,
     }
 
