@@ -73,10 +73,13 @@ def filtered_entries(user, filters: dict, entries=None):
         entries = entries.filter(billable=filters["billable"])
     if _narrows(filters, "running"):
         entries = entries.filter(end__isnull=filters["running"])
-    if _narrows(filters, "locked") and filters["locked"]:
-        entries = entries.locked()
-    elif _narrows(filters, "locked"):
-        entries = entries.exclude(pk__in=TimeEntry.objects.locked().values("pk"))
+    if _narrows(filters, "locked"):
+        locked = filters["locked"]
+        entries = (
+            entries.locked()
+            if locked
+            else entries.exclude(pk__in=TimeEntry.objects.locked().values("pk"))
+        )
     if _narrows(filters, "notes"):
         entries = entries.filter(notes__icontains=filters["notes"])
     if _narrows(filters, "overlaps"):
@@ -162,7 +165,7 @@ class Report:
 
     def chart_buckets(self, size: str, buckets: list[dict]) -> list[dict]:
         """``over_time()``'s buckets with every empty one of the range between them, for the
-        chart (a very long range: the stretch with time, see CHART_MAX_BARS). None for a
+        chart (a very long range: the stretch with time, see CHART_MAX_BARS). Nothing for a
         range without time: the page says so instead of drawing a row of empty bars."""
         days = [group.key for group in self.days]
         if not days:

@@ -2,10 +2,13 @@
 stopped entries: every INSERT, UPDATE or DELETE of an entry, whatever makes it, updates them
 in the same transaction (and on PostgreSQL a TRUNCATE empties them).
 
-Migration 0022 creates them; ``manage.py rebuild_totals`` drops, recreates and refills
-them. A later migration that makes SQLite rebuild the entry table (most field changes do:
-it copies the table and drops the old one, and its triggers with it) must call
-``create_triggers`` again; ``tracking/tests/test_totals.py`` fails until it does.
+Migration 0022 creates them with this module's SQL as it stands (it imports it), so a
+change here changes what 0022 does on a new installation: keep the trigger names, and
+make any change to what the totals hold a new migration that calls ``rebuild``.
+``manage.py rebuild_totals`` calls it too. A later migration that makes SQLite rebuild the
+entry table (most field changes do: it copies the table and drops the old one, and its
+triggers with it) must call ``rebuild`` after it; ``tracking/tests/test_totals.py`` fails
+until it does.
 """
 
 # ruff: noqa: S608  (SQL built from this module's own table and column names, no input)
@@ -214,7 +217,7 @@ def create_triggers(connection) -> None:
 
 
 def drop_triggers(connection) -> None:
-    """Drop the triggers (those that are there) and empty the totals."""
+    """Drop the triggers (those that are there); the totals stay as they are."""
     statements = []
     for name in trigger_names(connection.vendor):
         if connection.vendor == "sqlite":
@@ -222,7 +225,15 @@ def drop_triggers(connection) -> None:
         else:
             statements.append(f"DROP TRIGGER IF EXISTS {name} ON {ENTRY}")
             statements.append(f"DROP FUNCTION IF EXISTS {name}()")
-    _run(connection, statements + [f"DELETE FROM {table}" for table in TOTALS])
+    _run(connection, statements)
+
+
+def rebuild(connection) -> None:
+    """Drop the triggers that are there, empty the totals, create the triggers and fill the
+    totals again: whatever state they were left in. Call it in a transaction."""
+    drop_triggers(connection)
+    _run(connection, [f"DELETE FROM {table}" for table in TOTALS])
+    create_triggers(connection)
 
 
 def _run(connection, statements) -> None:

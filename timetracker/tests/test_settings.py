@@ -1,6 +1,3 @@
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -115,18 +112,7 @@ def test_sqlite_runs_in_write_ahead_log_mode(tmp_path):
         "    cursor.execute('PRAGMA journal_mode')\n"
         "    print(cursor.fetchone()[0])\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=BASE_DIR,
-        env={
-            "PATH": os.environ["PATH"],
-            "DJANGO_SETTINGS_MODULE": "timetracker.settings",
-            "TIMETRACKER_DATA_DIR": str(tmp_path / "data"),
-        },
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = fresh_interpreter(tmp_path, script)
     assert result.stdout.strip() == "wal", result.stderr
 
 

@@ -281,7 +281,6 @@ def test_the_hour_axis_is_wide_enough_for_its_longest_label(client, owner, websi
 
 
 def test_a_long_range_has_a_bar_for_every_week(client, owner, week):
-
     client.force_login(owner)
     page = report(client, "?start=2026-09-01&end=2026-11-30").content.decode()
     days = re.findall(r'class="bar" data-day="([\d-]+)"', page)

@@ -13,7 +13,7 @@ from django.db import connection
 from tracking import totals_sql
 from tracking.models import DayTotal, Invoice, Preferences, Project, Tag, TimeEntry, YearTotal
 from tracking.queries import build_report
-from tracking.tests.recount import assert_totals_match, stored
+from tracking.tests.recount import assert_totals_match, recounted, stored
 
 IMPORTS = Path(__file__).resolve().parents[2] / "imports" / "tests" / "files"
 
@@ -44,8 +44,10 @@ def test_the_totals_follow_every_kind_of_write(
     entry.user, entry.billable = colleague, False
     entry.save()
     assert_totals_match()
-    entry.save()  # nothing changed: nothing moves
+    kept = set(YearTotal.objects.values_list("pk", flat=True))
+    entry.save()  # nothing changed: nothing moves (a total taken away and added is new)
     assert_totals_match()
+    assert set(YearTotal.objects.values_list("pk", flat=True)) == kept
 
     TimeEntry.objects.bulk_create(
         [
@@ -113,9 +115,10 @@ def test_the_totals_follow_every_kind_of_write(
     call_command("seed_demo", "--entries", "300", "--users", "3", "--projects", "4", stdout=None)
     assert_totals_match()
 
-    # Lost triggers (a table rebuilt without them) are remade and the totals refilled.
+    # Lost triggers (a table rebuilt without them): the stale totals are replaced.
     totals_sql.drop_triggers(connection)
     TimeEntry.objects.filter(user=owner).delete()
+    assert stored() != recounted()
     call_command("rebuild_totals", stdout=None)
     assert_totals_match()
 

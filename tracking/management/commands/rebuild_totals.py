@@ -9,13 +9,13 @@ class Command(BaseCommand):
     help = (
         "Recreate the triggers that keep the reports' running totals and refill the totals "
         "from the entries. Needed only if the triggers were lost (a restore by hand of the "
-        "entry table without them, say); harmless otherwise."
+        "entry table without them, say). Time entries cannot be written until it is done "
+        "(seconds for a million entries)."
     )
 
     def handle(self, *args, **options):
         with transaction.atomic():
-            totals_sql.drop_triggers(connection)
-            totals_sql.create_triggers(connection)
+            totals_sql.rebuild(connection)
         self.stdout.write(
             f"Running totals rebuilt: {YearTotal.objects.count()} by year, "
             f"{DayTotal.objects.count()} by day."
