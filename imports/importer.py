@@ -390,10 +390,13 @@ class Importer:
             self._refuse_new("Client", "Client", name)
             return Client(name=name)
 
-        def find():
-            return Client.objects.filter(name=name).order_by("pk").first()
-
-        return self._once(summary.clients, self.clients, name, find, make)
+        return self._once(
+            summary.clients,
+            self.clients,
+            name,
+            lambda: Client.objects.filter(name=name).order_by("pk").first(),
+            make,
+        )
 
     def _project(self, summary: Summary, row: Row) -> Project:
         if not row.client:  # a file without clients: the one project of that name, if one
@@ -413,11 +416,13 @@ class Importer:
                 hourly_rate=row.rate,
             )
 
-        def find():
-            return Project.objects.filter(client=client, name=row.project).order_by("pk").first()
-
-        key = (client.pk if client else None, row.project)
-        return self._once(summary.projects, self.projects, key, find, make)
+        return self._once(
+            summary.projects,
+            self.projects,
+            (client.pk if client else None, row.project),
+            lambda: Project.objects.filter(client=client, name=row.project).order_by("pk").first(),
+            make,
+        )
 
     def _reuse(self, summary: Summary, project: Project) -> Project:
         self.projects[(project.client_id, project.name)] = project

@@ -277,11 +277,12 @@ def _totals_by_project_and_person(user, start: date | None, end: date | None):
         .order_by("project_id", "user_id")
     )
     ends = []  # the days before the first whole year and after the last
-    if start is not None and first is not None and start < date(first, 1, 1):
+    # A bound's whole year is known whenever the bound is.
+    if start is not None and start < date(first, 1, 1):
         ends += _seconds_by_project_and_person(
             entries.on_days(start, date(first, 1, 1) - timedelta(days=1))
         )
-    if end is not None and last is not None and end > date(last, 12, 31):
+    if end is not None and end > date(last, 12, 31):
         ends += _seconds_by_project_and_person(entries.on_days(date(last + 1, 1, 1), end))
     if not ends:
         return rows
@@ -324,9 +325,9 @@ def build_report(user, filters: dict, currency: str) -> Report:
         _narrows(filters, name) for name in filters if name not in ("start", "end")
     )
     rows = _totals_by_project_and_person(user, start, end) if only_days else None
-    # Read from the entries: the tags, and whatever the totals did not answer.
+    # Read from the entries (each helper keeps the stopped ones): the tags, and whatever the
+    # totals did not answer.
     entries = filtered_entries(user, filters if rows is not None else _without_all_days(filters))
-    entries = entries.filter(end__isnull=False)
     if rows is None:
         rows = _seconds_by_project_and_person(entries)
     projects = Project.objects.select_related("client").in_bulk({row[0] for row in rows})
