@@ -100,6 +100,10 @@
   function timesheetTotals() {
     var form = document.querySelector("form[data-timesheet]");
     if (!form) return;
+    // Phones open their number keyboard in a cell (not written on each of hundreds of cells).
+    form.querySelectorAll("tr[data-row] input").forEach(function (input) {
+      input.inputMode = "decimal";
+    });
     var patterns = [
       [/^(\d{1,2}):([0-5]\d)$/, function (h, m) { return h * 3600 + m * 60; }],
       [/^(\d{1,2})\s*h\s*(?:(\d{1,2})\s*m?)?$/, function (h, m) { return h * 3600 + (m || 0) * 60; }],

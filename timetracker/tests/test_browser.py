@@ -152,6 +152,7 @@ def test_a_week_is_filled_in_the_grid_on_a_phone(browser_page, ready_server):
     page.click("button:has-text('Add')")
     cells = page.locator("#timesheet tbody input")
     expect(cells).to_have_count(7)
+    expect(cells.nth(6)).to_have_attribute("inputmode", "decimal")  # the phone's number keys
     cells.nth(0).fill("1.5")
     page.keyboard.press("Tab")  # Tab moves to the next day
     page.keyboard.type("1:30")

@@ -1,4 +1,5 @@
-from datetime import datetime
+from datetime import date, datetime
+from functools import lru_cache
 from html import escape as escape_html
 
 from django import template
@@ -8,6 +9,7 @@ from django.utils.dateformat import format as format_date
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
+from django.utils.translation import get_language
 
 from tracking import permissions
 from tracking.models import TimeEntry, clock_duration, shown_duration
@@ -51,9 +53,15 @@ def day(moment) -> str:
     if not moment:
         return ""
     if isinstance(moment, datetime):
-        moment = timezone.localtime(moment)
-    pattern = "D j M" if moment.year == timezone.localdate().year else "D j M Y"
-    return format_date(moment, pattern)
+        moment = timezone.localtime(moment).date()
+    return _day_label(moment, timezone.localdate().year, get_language())
+
+
+@lru_cache(maxsize=4096)
+def _day_label(moment: date, this_year: int, language: str) -> str:
+    """``day``'s text, kept: a list of fifty entries names a handful of days, and formatting
+    one was a tenth of the list's time."""
+    return format_date(moment, "D j M" if moment.year == this_year else "D j M Y")
 
 
 @register.filter
@@ -80,16 +88,12 @@ def nav_link(context, url_name, label, shortcut=""):
     )
 
 
-@register.filter
-def sees_everyones_entries(user) -> bool:
-    return permissions.sees_everyones_entries(user)
-
-
 @register.simple_tag
 def entry_rows(entries, entries_url: str, form_id: str, show_user: bool = False) -> str:
-    """The rows of an entry table (tracking/_entry_rows.html), written here rather than by
-    the template language: a page of 50 rows took 15 ms of template work, most of a list's
-    time (docs/performance.md). Every text is escaped with ``html.escape``."""
+    """The rows of an entry table (tracking/_entry_rows.html) of ``entries`` fetched
+    ``for_rows``, written here rather than by the template language: a page of 50 rows took
+    15 ms of template work, most of a list's time (docs/performance.md). Every text is
+    escaped with ``html.escape``."""
     return mark_safe("".join(_entry_row(e, entries_url, form_id, show_user) for e in entries))  # noqa: S308
 
 
@@ -101,7 +105,7 @@ def _entry_row(entry, entries_url: str, form_id: str, show_user: bool) -> str:
         start = timezone.localtime(entry.start).strftime("%H:%M")
         end = timezone.localtime(entry.end).strftime("%H:%M") if entry.end else "<em>running</em>"
         when = f'<span class="nowrap">{start}{EN_DASH}{end}</span>'
-    marks = [f' <span class="tag">{escape_html(tag.name)}</span>' for tag in entry.tags.all()]
+    marks = [f' <span class="tag">{escape_html(tag.name)}</span>' for tag in entry.tag_list]
     overlaps = getattr(entry, "overlaps", False)  # where the list annotates it
     for shown, text in [
         (entry.pause == TimeEntry.Pause.PAUSED, '<span class="tag">paused</span>'),
@@ -132,10 +136,60 @@ def _entry_row(entry, entries_url: str, form_id: str, show_user: bool) -> str:
         f'<td data-label="Time">{when}</td>'
         f'<td data-label="Project"><a href="{entries_url}{entry.pk}/">{project}</a></td>'
         f'<td data-label="Task">{escape_html(entry.task.title) if entry.task else ""}</td>'
-        f'<td data-label="Notes">{escape_html(Truncator(entry.notes).chars(60))}{"".join(marks)}'
+        f'<td data-label="Notes">{escape_html(_shortened(entry.notes))}{"".join(marks)}'
         f"</td>{user}"
         f'<td class="num" data-label="Duration">{duration}</td><td>{action}</td></tr>'
     )
+
+
+@register.simple_tag
+def timesheet_rows(rows) -> str:
+    """The timesheet's rows (tracking/timesheet.html, ``views.timesheet._context``), written
+    here for the reason ``entry_rows`` is: a busy week has hundreds of cells, which took most
+    of the page's time in the template language. A cell is named by its project's row header
+    and its day's column header (ids ``p<project>`` and ``d<0-6>``). Kept small, as a week
+    of 57 projects is 400 cells: static/js/app.js gives the cells their decimal keyboard on
+    phones (``inputmode``), and a cell's ``</td>`` is left out where HTML allows it."""
+    return mark_safe("".join(_timesheet_row(row) for row in rows))  # noqa: S308
+
+
+def _timesheet_row(row) -> str:
+    project = row["project"]
+    cells = "".join(
+        f"<td>{_timesheet_input(cell, f'p{project.pk} d{day}')}"
+        for day, cell in enumerate(row["inputs"])
+    )
+    return (
+        f'<tr data-row><th scope="row" id="p{project.pk}">{escape_html(project.name)} '
+        f"<small>{escape_html(project.client_name)}</small></th>{cells}"
+        f'<td class="num" data-row-total>{row["total"]}</td></tr>'
+    )
+
+
+def _timesheet_input(cell: dict, labelled_by: str) -> str:
+    name = cell["name"]
+    attributes = [f'name="{name}"']
+    if cell["value"]:
+        attributes.append(f'value="{escape_html(cell["value"])}"')
+    attributes.append(f'aria-labelledby="{labelled_by}"')
+    if cell["seconds"]:
+        attributes.append(f'data-seconds="{cell["seconds"]}"')
+    if cell["value"] != cell["shown"]:  # typed, and not saved: what it showed before
+        attributes.append(f'data-shown="{cell["shown"]}"')
+    if cell["error"]:
+        attributes.append(f'id="{name}" aria-invalid="true" aria-describedby="{name}-error"')
+    elif cell["billed"]:
+        attributes.append('aria-describedby="billed-help"')
+    if cell["billed"]:
+        attributes.append('readonly title="Billed on an invoice"')
+    if cell["focus"]:
+        attributes.append("autofocus")
+    return f"<input {' '.join(attributes)}>"
+
+
+def _shortened(notes: str, length: int = 60) -> str:
+    """Notes as a list shows them: cut to ``length`` characters, with an ellipsis."""
+    return notes if len(notes) <= length else Truncator(notes).chars(length)
 
 
 @register.simple_tag

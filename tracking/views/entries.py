@@ -72,19 +72,15 @@ def entry_list(request):
     form = _filter_form(request)
     if not form.is_valid():
         return render(request, "tracking/entry_list.html", {"form": form}, status=400)
-    entries = (
-        filtered_entries(request.user, form.cleaned_data)
-        .select_related("project__client", "task", "user")
-        .prefetch_related("tags")
-        .with_overlaps()
-    )
+    show_user = permissions.sees_everyones_entries(request.user)
+    entries = filtered_entries(request.user, form.cleaned_data).for_rows(show_user).with_overlaps()
     page = EntryPage.of(entries, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "tracking/entry_list.html",
-        {"page": page, "form": form, "query": query.urlencode()},
+        {"page": page, "form": form, "query": query.urlencode(), "show_user": show_user},
     )
 
 

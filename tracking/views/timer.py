@@ -9,7 +9,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from tracking import permissions
-from tracking.forms import QuickStartForm, TimerStartForm, offer_recent_projects
+from tracking.forms import (
+    QuickStartForm,
+    TimerStartForm,
+    offer_recent_projects,
+    recent_projects_of,
+)
 from tracking.models import (
     BudgetAlert,
     Locked,
@@ -50,14 +55,12 @@ def dashboard(request):
     mine = TimeEntry.objects.filter(user=request.user)
     # The timer bar's own lookup (which also stops a forgotten timer first).
     running = request.timer.running
-    today_entries = list(
-        mine.on_days(today, today).select_related("project", "task").prefetch_related("tags")
-    )
+    today_entries = list(mine.on_days(today, today).for_rows())
     # The week's earlier days as a line each, linked to their entries: a busy week is
     # seventy rows, and today's are the ones to act on.
     earlier_days = mine.days_of(monday, today - timedelta(days=1)) if today > monday else []
     totals = mine.period_totals({"today": (today, today), "week": (monday, today)}, now)
-    start_form = TimerStartForm(initial=mine.last_tracked(request.user))
+    start_form = TimerStartForm(initial=recent_projects_of(request.user).last)
     offer_recent_projects(start_form, request.user, tasks="task")
     context = {
         # The first-run guide: nothing can be tracked before a project exists.
