@@ -49,7 +49,7 @@ def setup(request):
                 sender=setup, user=user, telemetry_enabled=telemetry_enabled, source="setup"
             )
             if user is not None:
-                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                login(request, user, backend="tracking.permissions.ModelBackend")
             return redirect("tracking:dashboard")
     return render(
         request,

@@ -116,7 +116,8 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading a person's permissions in one query.
+    "tracking.permissions.ModelBackend",
 ]
 # Login throttling (django-axes): after LOGIN_FAILURE_LIMIT failures an account, and
 # separately an address, wait LOGIN_LOCKOUT_MINUTES. Staff unlock in the admin ("Access

@@ -1,15 +1,13 @@
 from django.utils.functional import SimpleLazyObject
 
-from tracking.forms import QuickStartForm, offer_recent_projects
+from tracking.forms import QuickStartForm, offer_recent_projects, recent_projects_of
 from tracking.middleware import THEME_SESSION_KEY, needs_browser_zone
-from tracking.models import TimeEntry
 
 
 def _quick_start(request) -> QuickStartForm:
     """The idle timer bar's form, on the project and task last tracked: starting again is
     one click."""
-    last = TimeEntry.objects.last_tracked(request.user)
-    form = QuickStartForm(auto_id="quick-%s", initial=last)
+    form = QuickStartForm(auto_id="quick-%s", initial=recent_projects_of(request.user).last)
     offer_recent_projects(form, request.user)
     return form
 

@@ -82,7 +82,11 @@ class TimerState:
 
 
 def timer_state(user) -> TimerState:
-    """One query: the running, paused and unreviewed auto-stopped entries of ``user``.
+    """The running, paused and unreviewed auto-stopped entries of ``user``: one query for
+    their ids, and one for the entries when there are any.
+
+    Every page asks, and most find none: the ids alone cost a fifth of what the entries with
+    their project and task cost to ask for (``docs/performance.md``).
 
     A running timer past TIMER_MAX_HOURS is stopped here, on its owner's next page, so
     nothing depends on cron (``manage.py stop_forgotten_timers`` does it for everyone);
@@ -90,18 +94,20 @@ def timer_state(user) -> TimerState:
     """
     if not user.is_authenticated:
         return TimerState()
-    mine = TimeEntry.objects.filter(user=user).select_related("project", "task").order_by()
+    mine = TimeEntry.objects.filter(user=user).order_by()
     # A union of three lookups, each answered by its own partial index (an OR would scan
     # all of the user's entries: 100 ms at 50,000 of them).
-    entries = list(
-        mine.filter(end__isnull=True)
-        .union(
-            mine.filter(pause=TimeEntry.Pause.PAUSED),
-            mine.filter(auto_stopped=True),
-        )
+    ids = mine.values_list("pk", "start")
+    found = (
+        ids.filter(end__isnull=True)
+        .union(ids.filter(pause=TimeEntry.Pause.PAUSED), ids.filter(auto_stopped=True))
         .order_by("-start")[:5]
     )
     state = TimerState()
+    pks = [pk for pk, _ in found]
+    if not pks:
+        return state
+    entries = mine.filter(pk__in=pks).select_related("project", "task").order_by("-start")
     for entry in entries:
         if entry.end is None:
             state.running = entry

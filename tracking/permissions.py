@@ -15,11 +15,35 @@ any. Deleting never cascades over people's work: anything that owns time or comm
 protected in the database and the deletion is refused with a message.
 """
 
-from django.contrib.auth import get_user_model
+from django.contrib.auth import backends, get_user_model
+from django.contrib.auth.models import Permission
 from django.db import models
 from django.db.models import Q
 
 from tracking.models import Client, Comment, Project, Task, TimeEntry
+
+
+class ModelBackend(backends.ModelBackend):
+    """Django's model permissions, with a person's own and their groups' read in one query
+    (a union) instead of two: every page asks, for its menu and its filters."""
+
+    def get_all_permissions(self, user_obj, obj=None):
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return set()
+        if not hasattr(user_obj, "_perm_cache"):
+            if user_obj.is_superuser:
+                perms = Permission.objects.values_list("content_type__app_label", "codename")
+            else:
+                own, groups = (
+                    permissions.values_list("content_type__app_label", "codename").order_by()
+                    for permissions in (
+                        self._get_user_permissions(user_obj),
+                        self._get_group_permissions(user_obj),
+                    )
+                )
+                perms = own.union(groups)
+            user_obj._perm_cache = {f"{app_label}.{codename}" for app_label, codename in perms}
+        return user_obj._perm_cache
 
 
 def can(user, action: str, model: type[models.Model]) -> bool:

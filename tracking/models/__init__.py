@@ -59,6 +59,7 @@ from tracking.models.common import (
 from tracking.models.entries import (
     ANOTHER_TIMER_RUNS,
     ARCHIVED_PROJECT,
+    RecentProjects,
     TimeEntry,
     duration_only_span,
     forgotten_before,
@@ -99,6 +100,7 @@ __all__ = [
     "Locked",
     "Preferences",
     "Project",
+    "RecentProjects",
     "Tag",
     "Task",
     "TimeEntry",

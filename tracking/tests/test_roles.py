@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
 
 from api.models import ApiToken
@@ -101,3 +102,20 @@ def test_a_viewer_of_everyones_entries_and_invoices_sees_no_button_they_may_not_
     for action in ("edit/", "delete/", "bill/", "status/"):
         assert f"/invoices/{invoice.pk}/{action}" not in invoice_page
     assert 'href="/invoices/new/"' not in client.get("/invoices/").content.decode()
+
+
+def test_a_persons_own_and_group_permissions_are_read_together_in_one_query(
+    colleague, django_assert_num_queries
+):
+    grant(colleague, "view_invoice", "add_client")
+    colleague.user_permissions.add(Permission.objects.get(codename="change_project"))
+    expected = {"tracking.view_invoice", "tracking.add_client", "tracking.change_project"}
+    person = get_user_model().objects.get(pk=colleague.pk)  # no permissions read yet
+    with django_assert_num_queries(1):
+        assert person.get_all_permissions() == expected
+        assert person.has_perm("tracking.change_project")
+        assert not person.has_perm("tracking.delete_client")
+    # What Django's own backend reads, in two queries.
+    django_backend = get_user_model().objects.get(pk=colleague.pk)
+    with django_assert_num_queries(2):
+        assert ModelBackend().get_all_permissions(django_backend) == expected
