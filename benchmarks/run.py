@@ -105,8 +105,8 @@ def django_ready():
 
 def count_queries(connection, function):
     """Call ``function``; return its result and the queries it ran. Not Django's
-    CaptureQueriesContext: a request closes and reopens a SQLite connection (CONN_MAX_AGE
-    0), which empties the log it compares against."""
+    CaptureQueriesContext: a request can close and reopen the connection (with
+    DB_CONN_MAX_AGE=0), which empties the log it compares against."""
     connection.force_debug_cursor = True
     connection.queries_log.clear()
     try:

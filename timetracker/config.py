@@ -86,17 +86,31 @@ SQLITE_OPTIONS = {
 
 def database_config(env: environ.Env, default_sqlite_path: Path) -> dict:
     raw = env.str("DATABASE_URL", default="").strip()
-    if not raw:
+    if raw:
+        config = _database_url_config(raw)
+    else:
         # SQLite makes the file but not its directory: a first start with SECRET_KEY set
         # (nothing else made data/ yet) would fail with "unable to open database file".
         # A directory that cannot be made is reported by the database itself.
         with suppress(OSError):
             default_sqlite_path.parent.mkdir(parents=True, exist_ok=True)
-        return {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(default_sqlite_path),
-            "OPTIONS": dict(SQLITE_OPTIONS),
-        }
+        config = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(default_sqlite_path)}
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["OPTIONS"] = dict(SQLITE_OPTIONS)
+    else:
+        # A server that does not answer in 2 s is down, for /healthz and for a page alike
+        # (libpq would otherwise wait for the network's own timeout, minutes).
+        config.setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+    if "conn_max_age" not in raw:
+        # Persistent connections, checked before each reuse: a new PostgreSQL connection
+        # per request cost more than half of a timer request's time, and a new SQLite one
+        # 4 ms of a page's (its pragmas, and the schema and pages it reads again).
+        config["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=600)
+        config["CONN_HEALTH_CHECKS"] = True
+    return config
+
+
+def _database_url_config(raw: str) -> dict:
     scheme = urlparse(raw).scheme
     if scheme not in SUPPORTED_DATABASE_SCHEMES:
         raise ImproperlyConfigured(
@@ -109,17 +123,6 @@ def database_config(env: environ.Env, default_sqlite_path: Path) -> dict:
         raise ImproperlyConfigured(f"DATABASE_URL is malformed: {exc}") from None
     if not config.get("NAME"):
         raise ImproperlyConfigured("DATABASE_URL names no database.")
-    if config["ENGINE"] == "django.db.backends.sqlite3":
-        config["OPTIONS"] = dict(SQLITE_OPTIONS)
-    elif "conn_max_age" not in raw:
-        # Persistent connections: a new PostgreSQL connection per request cost more than
-        # half of a timer request's time (docs/performance.md). Checked before each reuse.
-        config["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=600)
-        config["CONN_HEALTH_CHECKS"] = True
-    if config["ENGINE"] != "django.db.backends.sqlite3":
-        # A server that does not answer in 2 s is down, for /healthz and for a page alike
-        # (libpq would otherwise wait for the network's own timeout, minutes).
-        config.setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
     return config
 
 

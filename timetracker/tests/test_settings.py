@@ -79,6 +79,18 @@ def test_the_default_database_is_sqlite_in_the_data_dir(tmp_path, monkeypatch):
     assert settings["NAME"] == str(tmp_path / "db.sqlite3")
 
 
+@pytest.mark.parametrize(
+    "url", ["", "sqlite:////srv/timetracker/db.sqlite3", "postgres://tt@db.internal/tt"]
+)
+def test_every_database_keeps_its_connections_between_requests(url, tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.delenv("DB_CONN_MAX_AGE", raising=False)
+    settings = config.database_config(config.environ.Env(), tmp_path / "db.sqlite3")
+    assert (settings["CONN_MAX_AGE"], settings["CONN_HEALTH_CHECKS"]) == (600, True)
+    monkeypatch.setenv("DB_CONN_MAX_AGE", "0")
+    assert config.database_config(config.environ.Env(), tmp_path / "x")["CONN_MAX_AGE"] == 0
+
+
 def test_enable_telemetry_is_three_state(monkeypatch):
     env = config.environ.Env()
     monkeypatch.delenv("ENABLE_TELEMETRY", raising=False)
