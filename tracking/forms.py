@@ -706,7 +706,13 @@ class CommentForm(forms.ModelForm):
 class ReportFilterForm(forms.Form):
     start = BoundedDateField(required=False, widget=DateInput())
     end = BoundedDateField(required=False, widget=DateInput())
-    client = IdChoiceField(queryset=Client.objects.all(), required=False, widget=FastSelect)
+    client = RowChoiceField(
+        queryset=Client.objects.all(),
+        columns=["name"],
+        row_label=itemgetter("name"),
+        required=False,
+        widget=FastSelect,
+    )
     project = IdChoiceField(queryset=Project.objects.all(), required=False, widget=FastSelect)
     billable = forms.TypedChoiceField(
         choices=[("", "Billable or not"), ("yes", "Billable only"), ("no", "Not billable")],
@@ -714,8 +720,12 @@ class ReportFilterForm(forms.Form):
         coerce=lambda value: value == "yes",
         empty_value=None,
     )
-    user = IdChoiceField(
-        queryset=get_user_model().objects.order_by("username"), required=False, widget=FastSelect
+    user = RowChoiceField(
+        queryset=get_user_model().objects.order_by("username"),
+        columns=["username"],
+        row_label=itemgetter("username"),
+        required=False,
+        widget=FastSelect,
     )
     tag = IdMultipleChoiceField(
         queryset=Tag.objects.all(),

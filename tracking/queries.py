@@ -330,7 +330,13 @@ def build_report(user, filters: dict, currency: str) -> Report:
     entries = filtered_entries(user, filters if rows is not None else _without_all_days(filters))
     if rows is None:
         rows = _seconds_by_project_and_person(entries)
-    projects = Project.objects.select_related("client").in_bulk({row[0] for row in rows})
+    # What the groups show and price: the whole rows of hundreds of projects and their
+    # clients were a tenth of a report's time.
+    projects = (
+        Project.objects.select_related("client")
+        .only("name", "client_id", "hourly_rate", "client__name")
+        .in_bulk({row[0] for row in rows})
+    )
     usernames = dict(
         get_user_model()
         .objects.filter(pk__in={row[1] for row in rows})
