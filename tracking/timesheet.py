@@ -177,7 +177,11 @@ def load_week(user, monday: date, extra_project_ids=()) -> Week:
         week.cells.setdefault(key, Cell(entry.project_id, entry.day)).add(entry)
     with_time = {project_id for project_id, _ in week.cells}
     asked = [pk for pk in dict.fromkeys(extra_project_ids) if pk not in with_time]
-    found = Project.objects.filter(pk__in=with_time | set(asked)).select_related("client")
+    found = (
+        Project.objects.filter(pk__in=with_time | set(asked))
+        .select_related("client")
+        .only("name", "client__name")
+    )
     by_id = {project.pk: project for project in found}
     # Rows with time by name, then the rows asked for in the order asked: adding a row puts
     # it last and moves none of the rows being typed into.
