@@ -121,12 +121,18 @@ class FastSelect(forms.Select):
             for choice, label in self.choices
         )
         final_attrs = self.build_attrs(self.attrs, attrs)
+        if self.allow_multiple_selected:
+            final_attrs["multiple"] = True
         return format_html(
             '<select name="{}"{}>{}</select>',
             name,
             flatatt(final_attrs),
             mark_safe(options),  # noqa: S308
         )
+
+
+class FastSelectMultiple(FastSelect, forms.SelectMultiple):
+    """FastSelect for a choice of several (reading a list back from the form's data)."""
 
 
 class TaskSelect(FastSelect):
@@ -719,6 +725,7 @@ class ReportFilterForm(forms.Form):
         required=False,
         coerce=lambda value: value == "yes",
         empty_value=None,
+        widget=FastSelect,
     )
     user = RowChoiceField(
         queryset=get_user_model().objects.order_by("username"),
@@ -730,6 +737,7 @@ class ReportFilterForm(forms.Form):
     tag = IdMultipleChoiceField(
         queryset=Tag.objects.all(),
         required=False,
+        widget=FastSelectMultiple,
         label="Tags",
         help_text="Entries with any of these tags.",
     )

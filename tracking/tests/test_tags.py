@@ -69,8 +69,12 @@ def tagged(colleague, website, internal, make_entry):
 
 def test_filters_take_any_of_several_tags_and_count_each_entry_once(logged_in, tagged):
     a, b = tagged
-    page = logged_in.get(f"/entries/?tag={a.pk}&tag={b.pk}").context["page"]
-    assert len(page.object_list) == 2
+    response = logged_in.get(f"/entries/?tag={a.pk}&tag={b.pk}")
+    assert len(response.context["page"].object_list) == 2
+    page = response.content.decode()
+    assert 'name="tag" aria-describedby="id_tag_helptext" id="id_tag" multiple>' in page
+    assert f'<option value="{a.pk}" selected>a</option>' in page  # both shown as chosen
+    assert f'<option value="{b.pk}" selected>b</option>' in page
     report = logged_in.get(
         f"/reports/?start=2026-11-01&end=2026-11-30&tag={a.pk}&tag={b.pk}"
     ).context
