@@ -10,6 +10,7 @@ difference. It has no clock time, so it overlaps nothing and bills like any othe
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -128,7 +129,7 @@ class Week:
     projects: list = field(default_factory=list)
     cells: dict = field(default_factory=dict)  # (project_id, day) -> Cell
 
-    @property
+    @cached_property
     def days(self) -> list[date]:
         return [self.monday + timedelta(days=offset) for offset in range(7)]
 
@@ -136,17 +137,19 @@ class Week:
         return self.cells.get((project_id, day)) or Cell(project_id, day)
 
     def rows(self) -> list[dict]:
-        return [
-            {
-                "project": project,
-                "cells": [self.cell(project.pk, day) for day in self.days],
-                "seconds": sum(self.cell(project.pk, day).seconds for day in self.days),
-            }
-            for project in self.projects
-        ]
+        rows = []
+        for project in self.projects:
+            cells = [self.cell(project.pk, day) for day in self.days]
+            rows.append(
+                {"project": project, "cells": cells, "seconds": sum(c.seconds for c in cells)}
+            )
+        return rows
 
     def day_totals(self) -> list[int]:
-        return [sum(self.cell(p.pk, day).seconds for p in self.projects) for day in self.days]
+        totals = [0] * 7
+        for (_, day), cell in self.cells.items():
+            totals[(day - self.monday).days] += cell.seconds
+        return totals
 
 
 def _entries_of_week(user, monday: date):
