@@ -96,6 +96,25 @@ def test_a_member_creates_a_task_and_changes_it(member, colleague, website):
     assert task.status == "done"
 
 
+def test_the_task_list_comes_a_page_at_a_time_by_project_and_title(member, website):
+    Task.objects.bulk_create(
+        Task(project=website, title=f"Task {number:03}", status=Task.Status.DONE)
+        for number in range(1, 53)
+    )
+    Task.objects.create(project=website, title="Task 000")  # to do: not among the done
+    first = member.get("/tasks/?status=done").content.decode()
+    titles = re.findall(r">(Task \d+)</a>", first)
+    assert titles == [f"Task {number:03}" for number in range(1, 51)]
+    assert 'href="?status=done&amp;page=2">Next →</a>' in first
+    second = member.get("/tasks/?status=done&page=2").content.decode()
+    assert re.findall(r">(Task \d+)</a>", second) == ["Task 051", "Task 052"]
+    assert "Next →" not in second and 'href="?status=done&amp;page=1"' in second
+    # Without a known status: every task, and links without one.
+    everything = member.get("/tasks/?status=nonsense").content.decode()
+    assert re.findall(r">(Task \d+)</a>", everything)[0] == "Task 000"
+    assert 'href="?page=2"' in everything
+
+
 @pytest.mark.parametrize("action", ["edit", "delete"])
 def test_a_member_cannot_change_or_delete_someone_elses_task(
     client, stranger, owner, design_task, action

@@ -1,5 +1,3 @@
-from dataclasses import dataclass
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,37 +17,7 @@ from tracking.forms import ReportFilterForm, TimeEntryForm
 from tracking.models import ANOTHER_TIMER_RUNS, TRASH_DAYS, Locked, TimeEntry
 from tracking.permissions import visible_entries
 from tracking.queries import filtered_entries
-
-
-@dataclass
-class EntryPage:
-    """One page of a list, without counting the whole list.
-
-    Django's Paginator counts every matching row to number the pages; over a million
-    entries that count cost more than the page itself (docs/performance.md). One extra row
-    tells whether there is a next page.
-    """
-
-    object_list: list
-    number: int
-    has_next: bool
-    size = 50
-    # Far beyond any real list, and small enough for every database's OFFSET.
-    last_number = 1_000_000
-
-    @classmethod
-    def of(cls, queryset, number) -> "EntryPage":
-        try:
-            number = min(max(1, int(number or 1)), cls.last_number)
-        except ValueError:
-            number = 1
-        offset = (number - 1) * cls.size
-        rows = list(queryset[offset : offset + cls.size + 1])
-        return cls(rows[: cls.size], number, len(rows) > cls.size)
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
+from tracking.views.paging import ListPage
 
 
 def get_entry_for_user(request, pk, action: str = "view") -> TimeEntry:
@@ -74,7 +42,7 @@ def entry_list(request):
         return render(request, "tracking/entry_list.html", {"form": form}, status=400)
     show_user = permissions.sees_everyones_entries(request.user)
     entries = filtered_entries(request.user, form.cleaned_data).for_rows(show_user).with_overlaps()
-    page = EntryPage.of(entries, request.GET.get("page"))
+    page = ListPage.of(entries, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -229,7 +197,7 @@ def entry_trash(request):
         .select_related("project", "task", "user")
         .order_by("-deleted_at", "-pk")
     )
-    page = EntryPage.of(entries, request.GET.get("page"))
+    page = ListPage.of(entries, request.GET.get("page"))
     context = {
         "page": page,
         "trash_days": TRASH_DAYS,

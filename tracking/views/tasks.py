@@ -6,6 +6,7 @@ from tracking import permissions
 from tracking.forms import CommentForm, TaskForm
 from tracking.models import Task, TimeEntry
 from tracking.views.editing import confirm_delete, save_form
+from tracking.views.paging import ListPage
 
 
 def _get_task_to_change(request, pk, action: str = "change") -> Task:
@@ -18,15 +19,19 @@ def _get_task_to_change(request, pk, action: str = "change") -> Task:
 
 @login_required
 def task_list(request):
+    """Tasks by project and title, a page at a time: an agency has thousands."""
     status = request.GET.get("status", "")
-    tasks = Task.objects.select_related("project")
+    tasks = Task.objects.select_related("project").order_by("project__name", "title", "pk")
     if status in Task.Status.values:
         tasks = tasks.filter(status=status)
-    return render(
-        request,
-        "tracking/task_list.html",
-        {"tasks": tasks, "status": status, "statuses": Task.Status.choices},
-    )
+    else:
+        status = ""
+    context = {
+        "page": ListPage.of(tasks, request.GET.get("page")),
+        "status": status,
+        "statuses": Task.Status.choices,
+    }
+    return render(request, "tracking/task_list.html", context)
 
 
 @login_required
