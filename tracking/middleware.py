@@ -108,12 +108,13 @@ def timer_state(user) -> TimerState:
     if not pks:
         return state
     entries = mine.filter(pk__in=pks).select_related("project", "task").order_by("-start")
+    # Each read as it is now: a timer stopped between the two queries is none of them.
     for entry in entries:
         if entry.end is None:
             state.running = entry
         elif entry.is_paused:
             state.paused = entry
-        else:
+        elif entry.auto_stopped:
             state.auto_stopped.append(entry)
     running = state.running
     if running is not None and stop_at_hard_limit(running):
