@@ -224,7 +224,8 @@ def phase_invoice() -> dict:
     from tracking.models import BusinessProfile, Client, Invoice
 
     installation.complete_setup(telemetry_enabled=False)
-    user = get_user_model().objects.create_user("bill-bench", password=PASSWORD, is_staff=True)
+    # An administrator: since the roles (migration 0013), staff alone may not see invoices.
+    user = get_user_model().objects.create_superuser("bill-bench", "b@bench.test", PASSWORD)
     profile = BusinessProfile.load()
     profile.legal_name, profile.address = "Bench Studio", "1 Main Street\n12345 Town"
     profile.save()
