@@ -1,5 +1,6 @@
 import secrets
 
+from django.conf import settings
 from django.contrib.auth import get_user_model, login
 from django.db import transaction
 from django.shortcuts import redirect, render
@@ -49,7 +50,8 @@ def setup(request):
                 sender=setup, user=user, telemetry_enabled=telemetry_enabled, source="setup"
             )
             if user is not None:
-                login(request, user, backend="tracking.permissions.ModelBackend")
+                # The accounts' backend, after django-axes's (which only counts failures).
+                login(request, user, backend=settings.AUTHENTICATION_BACKENDS[-1])
             return redirect("tracking:dashboard")
     return render(
         request,

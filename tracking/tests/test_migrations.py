@@ -1,10 +1,11 @@
-"""Upgrades keep every hour where it was."""
+"""Upgrades keep every hour where it was, and everyone signed in."""
 
+import importlib
 from datetime import UTC, date, datetime, timedelta
 from io import StringIO
 
 import pytest
-from django.contrib.auth import get_user_model
+from django.contrib.auth import BACKEND_SESSION_KEY, get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import connection
@@ -83,3 +84,22 @@ def test_every_model_change_has_its_migration(db):
     out = StringIO()
     call_command("makemigrations", "--check", "--dry-run", stdout=out)  # exits 1 if not
     assert "No changes detected" in out.getvalue()
+
+
+def test_people_signed_in_before_the_permissions_backend_moved_stay_signed_in(
+    client, colleague, settings
+):
+    from django.apps import apps
+
+    backends = importlib.import_module("tracking.migrations.0023_sessions_keep_their_sign_in")
+    client.force_login(colleague, backend=backends.OUR_BACKEND)
+    session = client.session
+    session[BACKEND_SESSION_KEY] = backends.DJANGO_BACKEND  # as signed in before the upgrade
+    session.save()
+    settings.AUTHENTICATION_BACKENDS = [backends.DJANGO_BACKEND]
+    assert client.get("/").status_code == 200  # signed in, with Django's backend
+    settings.AUTHENTICATION_BACKENDS = [backends.OUR_BACKEND]
+    assert client.get("/").status_code == 302  # this is what the upgrade would do: signed out
+    backends.to_our_backend(apps, None)
+    assert client.get("/").status_code == 200  # the migration keeps them signed in
+    assert client.session[BACKEND_SESSION_KEY] == backends.OUR_BACKEND
