@@ -102,9 +102,10 @@ def database_config(env: environ.Env, default_sqlite_path: Path) -> dict:
         # (libpq would otherwise wait for the network's own timeout, minutes).
         config.setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
     if "conn_max_age" not in raw:
-        # Persistent connections, checked before each reuse: a new PostgreSQL connection
-        # per request cost more than half of a timer request's time, and a new SQLite one
-        # 4 ms of a page's (its pragmas, and the schema and pages it reads again).
+        # Persistent connections (PostgreSQL's checked before each reuse): a new PostgreSQL
+        # connection per request cost more than half of a timer request's time, and a new
+        # SQLite one 4 ms of a page's (its pragmas, and the schema and pages it reads again).
+        # A SQLite file is put back by hand only with the app stopped (README, Backups).
         config["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=600)
         config["CONN_HEALTH_CHECKS"] = True
     return config

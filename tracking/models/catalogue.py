@@ -168,6 +168,12 @@ class TaskQuerySet(models.QuerySet):
         """Tasks time can be started on: not done, on an open project; by project, title."""
         return self.filter(OPEN_TASKS).order_by("project__name", "title")
 
+    def listed(self, status: str = ""):
+        """The task list: with their projects, by project and title (and id, so that pages
+        of it neither repeat nor skip a task), of one ``Task.Status`` or of all ("")."""
+        tasks = self.select_related("project").order_by("project__name", "title", "pk")
+        return tasks.filter(status=status) if status else tasks
+
 
 class Task(models.Model):
     class Status(models.TextChoices):

@@ -42,7 +42,8 @@ RECENT_PROJECTS = 10
 RECENT_FROM = 300
 
 
-# What a row of an entry table reads (TimeEntryQuerySet.for_rows).
+# What a row of an entry table reads (TimeEntryQuerySet.for_rows, tracking_tags._entry_row):
+# a column the row reads and this list lacks costs a query per row.
 ROW_COLUMNS = [
     "user_id",
     "project__name",
@@ -60,12 +61,12 @@ ROW_COLUMNS = [
 ]
 
 
-@dataclass
+@dataclass(frozen=True)
 class RecentProjects:
     """``TimeEntryQuerySet.recent_projects``: project ids, newest first, and ``last``,
     ``{"project": id, "task": id or None}`` of the latest entry ({} when there is none)."""
 
-    ids: list
+    ids: tuple
     last: dict
 
 
@@ -185,7 +186,7 @@ class TimeEntryQuerySet(models.QuerySet):
             .values_list("project_id", "task_id")[:RECENT_FROM]
         )
         return RecentProjects(
-            ids=list(dict.fromkeys(project for project, _ in latest))[:limit],
+            ids=tuple(dict.fromkeys(project for project, _ in latest))[:limit],
             last={"project": latest[0][0], "task": latest[0][1]} if latest else {},
         )
 

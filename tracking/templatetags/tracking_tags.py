@@ -98,6 +98,8 @@ def entry_rows(entries, entries_url: str, form_id: str, show_user: bool = False)
 
 
 def _entry_row(entry, entries_url: str, form_id: str, show_user: bool) -> str:
+    # Reads the entry's ROW_COLUMNS only (tracking/models/entries.py): a column read here
+    # and not listed there costs a query per row.
     project = escape_html(entry.project.name)
     if entry.duration_only:
         when = '<span class="muted">no clock time</span>'

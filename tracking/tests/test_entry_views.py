@@ -120,15 +120,15 @@ def test_deleting_asks_then_deletes(logged_in, mine):
 
 
 def test_the_list_makes_a_constant_number_of_queries(
-    client, owner, colleague, website, design_task, make_entry, django_assert_max_num_queries
+    client, owner, colleague, website, design_task, make_entry, django_assert_num_queries
 ):
     for day in range(1, 26):
         make_entry(colleague, website, at(day, 9), 30, task=design_task)
     client.force_login(owner)
-    # the page, its filters, the timer bar (and its project picker while no timer runs) and
-    # the tags of the page, the person's permissions (2), the idle bar's last project:
-    # constant in the rows
-    with django_assert_max_num_queries(13):
+    # Constant in the rows: session, person, their permissions (one query), the filter's
+    # projects, the page and its tags, the timer's ids, the idle bar's recent projects and
+    # its picker, the filter's clients, people and tags.
+    with django_assert_num_queries(12):
         response = client.get("/entries/")
     assert len(response.context["page"].object_list) == 25
 

@@ -119,3 +119,19 @@ def test_a_persons_own_and_group_permissions_are_read_together_in_one_query(
     django_backend = get_user_model().objects.get(pk=colleague.pk)
     with django_assert_num_queries(2):
         assert ModelBackend().get_all_permissions(django_backend) == expected
+
+
+def test_the_one_query_backend_answers_as_djangos_for_administrators_and_inactive_people(
+    colleague, superuser, django_assert_num_queries
+):
+    grant(colleague, "view_invoice")
+    colleague.is_active = False
+    colleague.save()
+    for person in (colleague, superuser):
+        ours = get_user_model().objects.get(pk=person.pk)
+        with django_assert_num_queries(0 if not person.is_active else 1):
+            found = ours.get_all_permissions()
+        djangos = get_user_model().objects.get(pk=person.pk)
+        assert found == ModelBackend().get_all_permissions(djangos)
+    assert get_user_model().objects.get(pk=colleague.pk).get_all_permissions() == set()
+    assert "tracking.delete_invoice" in found  # an administrator's: every permission

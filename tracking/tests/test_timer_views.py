@@ -92,17 +92,18 @@ def test_continue_of_someone_elses_entry_is_404(logged_in, stranger, website, ma
 
 
 def test_the_dashboard_lists_today_and_this_week_with_totals(
-    logged_in, colleague, website, make_entry, django_assert_max_num_queries
+    logged_in, colleague, website, make_entry, django_assert_num_queries
 ):
     with time_machine.travel(at(25, 12), tick=False):  # a Wednesday
         make_entry(colleague, website, at(25, 9), 30)
         make_entry(colleague, website, at(25, 10), 45)
         make_entry(colleague, website, at(23, 9), 60)  # Monday
         make_entry(colleague, website, at(22, 9), 120)  # last Sunday: not this week
-        # 8, today's entries and their tags, the earlier days, any project?, the person's
-        # permissions (2), the last project tracked (the start form's choice), the person's
-        # projects with a budget
-        with django_assert_max_num_queries(15):
+        # Session, person, the timer's ids, today's entries and their tags, the earlier
+        # days, the totals, the running timer's start, the recent projects and the last one
+        # tracked (one query), the picker, any project?, the projects with a budget, the
+        # person's permissions (one query), the picker's tasks.
+        with django_assert_num_queries(14):
             response = logged_in.get("/")
     assert response.context["today_seconds"] == 75 * 60
     assert response.context["week_seconds"] == 135 * 60

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from tracking.models import Invoice, Preferences, TimeEntry
+from tracking.models import Invoice, Preferences, Project, TimeEntry
 from tracking.tests.conftest import at
 from tracking.timesheet import CellError, parse_hours
 
@@ -268,3 +268,20 @@ def test_the_first_bad_cell_is_marked_and_takes_the_focus(logged_in, website, in
     assert 'aria-invalid="true"' in first and "autofocus" in first
     second = re.search(rf'<input name="{cell(internal, 26)}"[^>]*>', page, re.S).group(0)
     assert 'aria-invalid="true"' in second and "autofocus" not in second
+
+
+def test_names_and_typed_text_come_back_escaped_and_every_cell_is_named_by_its_headers(
+    logged_in, acme
+):
+    tricky = Project.objects.create(name='<b>"Tom & Jerry"</b>', client=acme)
+    typed = '"><script>alert(1)</script>'
+    response = logged_in.post(f"/timesheet/?week={WEEK}", {cell(tricky, 23): typed})
+    page = response.content.decode()
+    assert response.status_code == 400  # not a duration: shown again as typed
+    assert "<script>alert" not in page and "<b>" not in page
+    assert "&lt;b&gt;&quot;Tom &amp; Jerry&quot;&lt;/b&gt;" in page
+    assert shown(page, cell(tricky, 23)) == "&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"
+    labels = re.findall(r'<input name="h-[^>]* aria-labelledby="([^"]+)"', page)
+    assert len(labels) == 7
+    for label in labels:
+        assert all(f'id="{header}"' in page for header in label.split())

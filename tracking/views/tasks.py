@@ -21,13 +21,9 @@ def _get_task_to_change(request, pk, action: str = "change") -> Task:
 def task_list(request):
     """Tasks by project and title, a page at a time: an agency has thousands."""
     status = request.GET.get("status", "")
-    tasks = Task.objects.select_related("project").order_by("project__name", "title", "pk")
-    if status in Task.Status.values:
-        tasks = tasks.filter(status=status)
-    else:
-        status = ""
+    status = status if status in Task.Status.values else ""
     context = {
-        "page": ListPage.of(tasks, request.GET.get("page")),
+        "page": ListPage.of(Task.objects.listed(status), request.GET.get("page")),
         "status": status,
         "statuses": Task.Status.choices,
     }
