@@ -108,7 +108,8 @@ def timer_state(user) -> TimerState:
     if not pks:
         return state
     entries = mine.filter(pk__in=pks).select_related("project", "task").order_by("-start")
-    # Each read as it is now: a timer stopped between the two queries is none of them.
+    # Each read as it is now: a timer stopped between the two queries is none of them (and
+    # one started in between shows from the next page on).
     for entry in entries:
         if entry.end is None:
             state.running = entry
