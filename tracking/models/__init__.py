@@ -31,6 +31,7 @@ from tracking.models.catalogue import (
     Tag,
     Task,
     clean_tag_names,
+    client_label,
 )
 from tracking.models.common import (
     COMMENT_MAX_LENGTH,
@@ -111,6 +112,7 @@ __all__ = [
     "check_budgets",
     "check_date_range",
     "clean_tag_names",
+    "client_label",
     "clock_duration",
     "currency_choices",
     "decimal_hours",

@@ -160,7 +160,12 @@ class Project(models.Model):
 
     @property
     def client_name(self) -> str:
-        return self.client.name if self.client_id else INTERNAL
+        return client_label(self.client.name if self.client_id else None)
+
+
+def client_label(name: str | None) -> str:
+    """How a project's client is named: its name, or "Internal" for a project without one."""
+    return INTERNAL if name is None else name
 
 
 class TaskQuerySet(models.QuerySet):
