@@ -111,10 +111,27 @@ def split_words(page) -> list[str]:
     return page.evaluate(SPLIT_WORDS)
 
 
-def findings(page, accessibility: bool = True) -> list[str]:
+# "element#id attribute=missing-id" for each id an ARIA attribute names and the page lacks
+# (a help text that is not there leaves its field described by nothing).
+DANGLING_REFERENCES = """() => {
+  const found = [];
+  for (const name of ["aria-describedby", "aria-labelledby", "aria-controls"]) {
+    for (const element of document.querySelectorAll(`[${name}]`)) {
+      for (const id of element.getAttribute(name).split(/\\s+/).filter(Boolean)) {
+        const who = element.id || element.tagName;
+        if (!document.getElementById(id)) found.push(`${who} ${name}=${id}`);
+      }
+    }
+  }
+  return found;
+}"""
+
+
+def findings(page, accessibility: bool = True, references: bool = True) -> list[str]:
     """What is wrong with a page as the browser shows it: sideways scroll, words broken
-    in the middle, and (unless ``accessibility`` is off) every serious or critical axe-core
-    violation (axe-playwright-python, offline)."""
+    in the middle, ARIA attributes naming elements that are not there (unless
+    ``references`` is off), and (unless ``accessibility`` is off) every serious or critical
+    axe-core violation (axe-playwright-python, offline)."""
     from axe_playwright_python.sync_playwright import Axe
 
     problems = []
@@ -126,6 +143,9 @@ def findings(page, accessibility: bool = True) -> list[str]:
     split = split_words(page)
     if split:
         problems.append(f"{len(split)} words broken mid-word: {split[:5]}")
+    dangling = page.evaluate(DANGLING_REFERENCES) if references else []
+    if dangling:
+        problems.append(f"ARIA references to no element: {dangling[:5]}")
     if not accessibility:
         return problems
     for violation in Axe().run(page).response["violations"]:

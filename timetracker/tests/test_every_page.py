@@ -98,11 +98,14 @@ def test_every_page_fits_a_phone_and_passes_axe(browser_page, seeded_server, sch
             if path == "/api/v1/docs/":
                 page.locator(".opblock").first.wait_for()  # Swagger UI draws after load
             # axe at a desktop and a phone width; 360 px differs from 390 in layout only.
-            found = findings(page, accessibility=width != 360)
+            # Swagger UI's closed operations name the panels it draws when they open.
+            ours = path != "/api/v1/docs/"
+            found = findings(page, accessibility=width != 360, references=ours)
             if path == "/api/v1/docs/":
                 page.locator(".opblock-summary-control").first.click()  # an operation, open
                 page.locator(".opblock-body").first.wait_for()
-                found += [f"{problem} (an operation open)" for problem in findings(page)]
+                opened = findings(page, references=False)
+                found += [f"{problem} (an operation open)" for problem in opened]
             bar = page.locator("#timer-bar")
             if not path.endswith(("/print/", "/api/v1/docs/")) and "Website" not in (
                 bar.first.text_content() if bar.count() else ""
