@@ -258,7 +258,6 @@ def phase_large(entries: int) -> dict:
     from setupwizard import installation
 
     installation.complete_setup(telemetry_enabled=False)
-    analyze_like_autovacuum(connection)
     User = get_user_model()
     # An administrator, who sees everyone's time: staff alone see only their own since the
     # roles (migration 0013), which made these reports and the export read nothing.
@@ -439,19 +438,10 @@ PAGES = [
 ]
 
 
-def analyze_like_autovacuum(connection) -> None:
-    """PostgreSQL's statistics, as autovacuum gathers them within a minute of a seed: a
-    page measured at once was planned without them (reports of all time 67 instead of 45 ms)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-
-
 def phase_pages_seed() -> dict:
     """An administrator and an invoice billed from the last month of one client's time."""
     django_ready()
     from django.contrib.auth import get_user_model
-    from django.db import connection
 
     from setupwizard import installation
     from tracking.models import Client, Invoice
@@ -463,7 +453,6 @@ def phase_pages_seed() -> dict:
         client=Client.objects.order_by("pk").first(), due_date=today + timedelta(days=14)
     )
     invoice.add_items_from_entries(today - timedelta(days=30), today)
-    analyze_like_autovacuum(connection)
     return {"invoice": invoice.pk}
 
 
