@@ -341,9 +341,9 @@ def build_report(user, filters: dict, currency: str) -> Report:
     # model objects were a fifth of a report's time.
     projects = {
         project.pk: project
-        for project in Project.objects.filter(pk__in={row[0] for row in rows}).values_list(
-            "pk", "name", "client_id", "client__name", "hourly_rate", named=True
-        )
+        for project in Project.objects.filter(pk__in={row[0] for row in rows})
+        .order_by()
+        .values_list("pk", "name", "client_id", "client__name", "hourly_rate", named=True)
     }
     usernames = dict(
         get_user_model()

@@ -111,8 +111,8 @@ def split_words(page) -> list[str]:
     return page.evaluate(SPLIT_WORDS)
 
 
-# "element#id attribute=missing-id" for each id an ARIA attribute names and the page lacks
-# (a help text that is not there leaves its field described by nothing).
+# "<element's id or tag> <attribute>=<missing id>" for each id an ARIA attribute names and
+# the page lacks (a help text that is not there leaves its field described by nothing).
 DANGLING_REFERENCES = """() => {
   const found = [];
   for (const name of ["aria-describedby", "aria-labelledby", "aria-controls"]) {

@@ -511,3 +511,13 @@ def test_a_long_catalogue_is_searched_from_the_timer_bar(logged_in, ready_server
     # Tracked once, it is offered next time without a search.
     page.click("#timer-bar button:has-text('Stop')")
     expect(page.locator("#quick-project option", has_text="Zebra crossing")).to_have_count(1)
+
+
+def test_the_page_check_names_aria_references_to_nothing(browser_page):
+    browser_page.set_content(
+        '<label id="name">Name</label><input aria-labelledby="name" aria-describedby="gone">'
+    )
+    assert findings(browser_page, accessibility=False) == [
+        "ARIA references to no element: ['INPUT aria-describedby=gone']"
+    ]
+    assert findings(browser_page, accessibility=False, references=False) == []

@@ -104,9 +104,8 @@ def _entry_row(entry, entries_url: str, form_id: str, show_user: bool) -> str:
     if entry.duration_only:
         when = '<span class="muted">no clock time</span>'
     else:
-        start = timezone.localtime(entry.start).strftime("%H:%M")
-        end = timezone.localtime(entry.end).strftime("%H:%M") if entry.end else "<em>running</em>"
-        when = f'<span class="nowrap">{start}{EN_DASH}{end}</span>'
+        end = _clock(entry.end) if entry.end else "<em>running</em>"
+        when = f'<span class="nowrap">{_clock(entry.start)}{EN_DASH}{end}</span>'
     marks = [f' <span class="tag">{escape_html(tag.name)}</span>' for tag in entry.tag_list]
     overlaps = getattr(entry, "overlaps", False)  # where the list annotates it
     for shown, text in [
@@ -199,9 +198,9 @@ def calendar_day(day, entries_url: str, new_url: str, back: str) -> str:
     """A calendar day's gaps to fill and its entries' blocks (tracking/calendar.html,
     ``tracking.calendar``), written here for the reason ``entry_rows`` is: a busy week's
     blocks in the template language were most of the calendar's time."""
-    when = f"{new_url}?date={day.date.isoformat()}"
+    add_url = f"{new_url}?date={day.date.isoformat()}"
     parts = [
-        f'<a class="cal-gap cal-at-{gap.row} cal-span-{gap.span}" href="{when}&amp;start_time='
+        f'<a class="cal-gap cal-at-{gap.row} cal-span-{gap.span}" href="{add_url}&amp;start_time='
         f'{_clock(gap.start)}&amp;end_time={_clock(gap.end)}&amp;next={escape_html(back)}">Gap '
         f'{shown_duration(gap.seconds)}<span class="visually-hidden"> from '
         f"{_clock(gap.start)} to {_clock(gap.end)}: add it</span></a>"
@@ -227,6 +226,7 @@ def calendar_day(day, entries_url: str, new_url: str, back: str) -> str:
 
 
 def _clock(moment) -> str:
+    """A moment's time of day in the viewer's zone, as the template filter ``time:"H:i"``."""
     return timezone.localtime(moment).strftime("%H:%M")
 
 

@@ -160,3 +160,23 @@ def test_overlapping_entries_are_marked(member, colleague, website, make_entry):
     make_entry(colleague, website, berlin(2, 10), 30)
     page = member.get(f"/calendar/?week={WEEK}").content.decode()
     assert page.count('<span class="badge overlap">overlaps</span>') == 2
+
+
+def test_names_titles_and_notes_on_the_grid_are_escaped_and_long_notes_cut(
+    member, colleague, acme, make_entry
+):
+    from tracking.models import Project, Task
+
+    project = Project.objects.create(name='<b>"Tom & Jerry"</b>', client=acme)
+    task = Task.objects.create(project=project, title="<i>Design</i>")
+    notes = "<script>alert(1)</script> " + "word " * 10
+    make_entry(colleague, project, berlin(3, 9), 60, task=task, notes=notes)
+    page = member.get(f"/calendar/?week={WEEK}").content.decode()
+    assert "<script>" not in page and "<b>" not in page and "<i>" not in page
+    block = page[page.index('<a class="cal-entry') :]
+    block = block[: block.index("</a>")]
+    assert "<strong>&lt;b&gt;&quot;Tom &amp; Jerry&quot;&lt;/b&gt;</strong>" in block
+    assert " · &lt;i&gt;Design&lt;/i&gt;" in block
+    assert '<span class="cal-time">09:00–10:00</span>' in block  # in the viewer's zone
+    shown = block[block.index('<span class="muted">') :]
+    assert shown == '<span class="muted">&lt;script&gt;alert(1)&lt;/script&gt; word word wor…</span>'
