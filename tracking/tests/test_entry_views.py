@@ -146,6 +146,11 @@ def test_pages_go_back_in_time_fifty_entries_at_a_time(logged_in, colleague, web
     assert (len(third.object_list), third.has_previous, third.has_next) == (20, True, False)
     assert first.object_list[0].start > third.object_list[0].start
     assert logged_in.get("/entries/?page=junk").context["page"].number == 1
+    # The links keep the list's filters, and are plain without any.
+    assert 'href="?page=2">Older →</a>' in logged_in.get("/entries/").content.decode()
+    filtered = logged_in.get(f"/entries/?project={website.pk}&page=2").content.decode()
+    assert f'href="?project={website.pk}&amp;page=1">← Newer</a>' in filtered
+    assert f'href="?project={website.pk}&amp;page=3">Older →</a>' in filtered
 
 
 def test_the_entry_page_shows_its_tags_where_it_came_from_and_its_invoice(

@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
+from django.utils.http import urlencode
 
 from tracking import permissions
 from tracking.forms import CommentForm, TaskForm
@@ -26,6 +27,7 @@ def task_list(request):
         "page": ListPage.of(Task.objects.listed(status), request.GET.get("page")),
         "status": status,
         "statuses": Task.Status.choices,
+        "query": urlencode({"status": status}) if status else "",  # kept by the pages
     }
     return render(request, "tracking/task_list.html", context)
 
