@@ -179,9 +179,10 @@ class TimeEntryQuerySet(models.QuerySet):
         """The open projects ``user`` tracked most recently, and the latest entry's project
         and task (to start the same work again in one click), in one query: what a long
         project picker offers before a search. It reads the person's latest
-        ``RECENT_FROM`` entries (a range of the (user, start) index)."""
+        ``RECENT_FROM`` entries begun by now (a range of the (user, start) index): time
+        typed ahead for later days is not the work just done."""
         latest = list(
-            self.filter(user=user, project__archived=False)
+            self.filter(user=user, project__archived=False, start__lte=timezone.now())
             .order_by("-start")
             .values_list("project_id", "task_id")[:RECENT_FROM]
         )

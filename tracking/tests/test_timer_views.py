@@ -157,6 +157,17 @@ def test_the_idle_timer_bar_starts_on_the_project_last_tracked(logged_in, collea
     assert re.search(r'id="today-total" data-seconds="\d+">\d+:\d\d<', dashboard)
 
 
+def test_time_typed_for_later_days_is_not_the_work_last_tracked(logged_in, colleague, website):
+    other = Project.objects.create(name="Other", client=website.client)
+    with time_machine.travel(at(23, 12), tick=False):  # Monday 23 November, noon
+        saved = logged_in.post("/timesheet/?week=2026-W48", {f"h-{other.pk}-2026-11-27": "2"})
+        assert saved.status_code == 302  # two hours on Friday, typed ahead
+        TimeEntry.objects.start_timer(colleague, website, at=at(23, 9))
+        TimeEntry.objects.stop_timer(colleague, at=at(23, 10))
+        page = logged_in.get("/entries/").content.decode()
+    assert f'<option value="{website.pk}" selected>' in page
+
+
 def test_the_timer_bar_starts_another_project_than_the_last_tasks(
     logged_in, colleague, website, internal, design_task
 ):
