@@ -31,16 +31,12 @@ class ModelBackend(backends.ModelBackend):
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()
         if not hasattr(user_obj, "_perm_cache"):
+            names = ("content_type__app_label", "codename")
             if user_obj.is_superuser:
-                perms = Permission.objects.values_list("content_type__app_label", "codename")
+                perms = Permission.objects.values_list(*names)
             else:
-                own, groups = (
-                    permissions.values_list("content_type__app_label", "codename").order_by()
-                    for permissions in (
-                        self._get_user_permissions(user_obj),
-                        self._get_group_permissions(user_obj),
-                    )
-                )
+                own = self._get_user_permissions(user_obj).values_list(*names).order_by()
+                groups = self._get_group_permissions(user_obj).values_list(*names).order_by()
                 perms = own.union(groups)
             user_obj._perm_cache = {f"{app_label}.{codename}" for app_label, codename in perms}
         return user_obj._perm_cache

@@ -69,7 +69,7 @@ def day_time(moment) -> str:
     """A moment as "Mon 3 Nov 14:05" (with the year when it is not this year)."""
     if not moment:
         return ""
-    return f"{day(moment)} {format_date(timezone.localtime(moment), 'H:i')}"
+    return f"{day(moment)} {_clock(moment)}"
 
 
 @register.simple_tag(takes_context=True)
