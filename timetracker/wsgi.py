@@ -1,5 +1,6 @@
 """WSGI entry point, for gunicorn (``gunicorn timetracker.wsgi``) and runserver."""
 
+import gc
 import os
 
 from django.core.wsgi import get_wsgi_application
@@ -11,3 +12,8 @@ application = get_wsgi_application()
 from setupwizard.startup import announce_setup_link  # noqa: E402  (needs Django set up)
 
 announce_setup_link()
+
+# Everything loaded so far (Django, the apps, the URLconf) lives as long as the process: the
+# garbage collector need not walk it again after each page. Its full collections were about
+# 1.5 ms of every page; with the start-up objects frozen, 0.5 ms (docs/performance.md).
+gc.freeze()

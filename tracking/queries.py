@@ -12,7 +12,16 @@ from itertools import groupby
 from operator import itemgetter
 
 from django.contrib.auth import get_user_model
-from django.db.models import BigIntegerField, Count, Exists, OuterRef, Q, Subquery, Sum
+from django.db.models import (
+    BigIntegerField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import Cast, Coalesce
 from django.utils.dateformat import format as format_date
 
@@ -231,12 +240,14 @@ def _seconds_by_project_and_person(entries) -> list[tuple]:
         entries.filter(end__isnull=False)
         .values_list("project_id", "user_id")
         .annotate(
-            seconds=Sum("duration_seconds"),
-            billable_seconds=Coalesce(Sum("duration_seconds", filter=billable), 0),
-            unbilled_seconds=Coalesce(
-                Sum("duration_seconds", filter=billable & Q(invoice_item__isnull=True)), 0
+            seconds=_Whole(Sum("duration_seconds")),
+            billable_seconds=_Whole(Coalesce(Sum("duration_seconds", filter=billable), 0)),
+            unbilled_seconds=_Whole(
+                Coalesce(
+                    Sum("duration_seconds", filter=billable & Q(invoice_item__isnull=True)), 0
+                )
             ),
-            count=Count("pk"),
+            count=_Whole(Count("pk")),
         )
         .order_by("project_id", "user_id")
     )
@@ -252,10 +263,22 @@ def _whole_years(start: date | None, end: date | None) -> tuple[int | None, int 
     return first, last
 
 
-def _total(column: str):
+class _Whole(ExpressionWrapper):
+    """A whole number of a report's rows (a sum, a count) read as the database returns it, an
+    int: Django's own int() on each of the thousands of values of a long report was a tenth
+    of its time."""
+
+    def __init__(self, expression):
+        super().__init__(expression, output_field=BigIntegerField())
+
+    def get_db_converters(self, connection):
+        return []
+
+
+def _total(column: str) -> _Whole:
     """The sum of a running total's column, as a whole number: PostgreSQL adds up bigints
     as numerics, which psycopg would turn into thousands of Decimals."""
-    return Cast(Sum(column), BigIntegerField())
+    return _Whole(Cast(Sum(column), BigIntegerField()))
 
 
 def _totals_by_project_and_person(user, start: date | None, end: date | None):
@@ -279,7 +302,7 @@ def _totals_by_project_and_person(user, start: date | None, end: date | None):
             seconds=_total("seconds"),
             billable_seconds=_total("billable_seconds"),
             unbilled_seconds=_total("unbilled_seconds"),
-            count=Sum("entries"),
+            count=_total("entries"),
         )
         .order_by("project_id", "user_id")
     )
