@@ -109,6 +109,7 @@ def database_config(env: environ.Env, default_sqlite_path: Path) -> dict:
         # max_prepared_statements, in transaction mode).
         if env_bool(env, "DB_PREPARED_STATEMENTS", default=True):
             options.setdefault("server_side_binding", True)
+            options.setdefault("prepare_threshold", 5)  # Django's default is never
     if "conn_max_age" not in raw:
         # Persistent connections (PostgreSQL's checked before each reuse): a new PostgreSQL
         # connection per request cost more than half of a timer request's time, and a new
