@@ -95,7 +95,7 @@ def test_postgresql_prepares_statements_unless_a_pooler_cannot_keep_them(tmp_pat
     monkeypatch.setenv("DATABASE_URL", "postgres://tt@db.internal/tt")
     monkeypatch.delenv("DB_PREPARED_STATEMENTS", raising=False)
     options = config.database_config(config.environ.Env(), tmp_path / "x")["OPTIONS"]
-    assert options == {"connect_timeout": 2, "server_side_binding": True}
+    assert options == {"connect_timeout": 2, "server_side_binding": True, "prepare_threshold": 5}
     monkeypatch.setenv("DB_PREPARED_STATEMENTS", "false")
     options = config.database_config(config.environ.Env(), tmp_path / "x")["OPTIONS"]
     assert options == {"connect_timeout": 2}
