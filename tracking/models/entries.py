@@ -123,6 +123,19 @@ class TimeEntryQuerySet(models.QuerySet):
             )
         )
 
+    def mark_overlaps(self, entries: list) -> None:
+        """Set ``with_overlaps``'s ``overlaps`` on ``entries`` (a page of a list), asked for
+        those rows alone: annotated in the list's own query, it was worked out for every
+        row an OFFSET skips too (page 100 of a person's 50,000 entries took 5 s)."""
+        ids = [entry.pk for entry in entries]
+        found = set(
+            self.filter(pk__in=ids).overlapping_only().order_by().values_list("pk", flat=True)
+            if ids
+            else ()
+        )
+        for entry in entries:
+            entry.overlaps = entry.pk in found
+
     def overlapping_only(self):
         """Entries with clock times sharing some of them with another of the person's."""
         return self.filter(duration_only=False).filter(_another_overlaps())

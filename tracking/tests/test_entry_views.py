@@ -126,13 +126,28 @@ def test_the_list_makes_a_constant_number_of_queries(
         make_entry(colleague, website, at(day, 9), 30, task=design_task)
     client.force_login(owner)
     # Constant in the rows: session, person, their permissions (one query), the filter's
-    # projects, the page and its tags, the timer's ids, the idle bar's recent projects and
-    # its picker, the filter's clients, people and tags.
-    with django_assert_num_queries(12) as queries:
+    # projects, the page, its tags and its overlaps, the timer's ids, the idle bar's recent
+    # projects and its picker, the filter's clients, people and tags.
+    with django_assert_num_queries(13) as queries:
         response = client.get("/entries/")
     # Pickers read in one plain query each: no server-side cursor (PostgreSQL's DECLARE).
     assert not [query for query in queries.captured_queries if "DECLARE" in query["sql"]]
     assert len(response.context["page"].object_list) == 25
+
+
+def test_a_later_page_marks_its_own_overlapping_entries(logged_in, colleague, website, make_entry):
+    """The overlap badge is worked out for the page's rows, not for the rows before it."""
+    from datetime import timedelta
+
+    for index in range(60):
+        make_entry(colleague, website, at(2, 0) + timedelta(hours=index), 30)
+    make_entry(colleague, website, at(1, 9), 60, notes="first")
+    make_entry(colleague, website, at(1, 9, 30), 60, notes="second")  # overlaps "first"
+    second = logged_in.get("/entries/?page=2")
+    rows = second.content.decode()
+    assert [entry.overlaps for entry in second.context["page"].object_list][-2:] == [True, True]
+    assert rows.count("badge overlap") == 2
+    assert logged_in.get("/entries/").content.decode().count("badge overlap") == 0
 
 
 def test_pages_go_back_in_time_fifty_entries_at_a_time(logged_in, colleague, website, make_entry):

@@ -41,8 +41,9 @@ def entry_list(request):
     if not form.is_valid():
         return render(request, "tracking/entry_list.html", {"form": form}, status=400)
     show_user = permissions.sees_everyones_entries(request.user)
-    entries = filtered_entries(request.user, form.cleaned_data).for_rows(show_user).with_overlaps()
+    entries = filtered_entries(request.user, form.cleaned_data).for_rows(show_user)
     page = ListPage.of(entries, request.GET.get("page"))
+    TimeEntry.objects.mark_overlaps(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
