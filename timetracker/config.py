@@ -100,16 +100,7 @@ def database_config(env: environ.Env, default_sqlite_path: Path) -> dict:
     else:
         # A server that does not answer in 2 s is down, for /healthz and for a page alike
         # (libpq would otherwise wait for the network's own timeout, minutes).
-        options = config.setdefault("OPTIONS", {})
-        options.setdefault("connect_timeout", 2)
-        # Parameters sent apart from the SQL, so that psycopg prepares a statement run five
-        # times on a connection (the session, the person, the timer: every page's) and
-        # PostgreSQL parses it once: 35-45 % less of PostgreSQL's time per page. Off behind
-        # a pooler that cannot keep prepared statements (PgBouncer before 1.21, or without
-        # max_prepared_statements, in transaction mode).
-        if env_bool(env, "DB_PREPARED_STATEMENTS", default=True):
-            options.setdefault("server_side_binding", True)
-            options.setdefault("prepare_threshold", 5)  # Django's default is never
+        config.setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
     if "conn_max_age" not in raw:
         # Persistent connections (PostgreSQL's checked before each reuse): a new PostgreSQL
         # connection per request cost more than half of a timer request's time, and a new

@@ -91,20 +91,6 @@ def test_every_database_keeps_its_connections_between_requests(url, tmp_path, mo
     assert config.database_config(config.environ.Env(), tmp_path / "x")["CONN_MAX_AGE"] == 0
 
 
-def test_postgresql_prepares_statements_unless_a_pooler_cannot_keep_them(tmp_path, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", "postgres://tt@db.internal/tt")
-    monkeypatch.delenv("DB_PREPARED_STATEMENTS", raising=False)
-    options = config.database_config(config.environ.Env(), tmp_path / "x")["OPTIONS"]
-    assert options == {"connect_timeout": 2, "server_side_binding": True, "prepare_threshold": 5}
-    monkeypatch.setenv("DB_PREPARED_STATEMENTS", "false")
-    options = config.database_config(config.environ.Env(), tmp_path / "x")["OPTIONS"]
-    assert options == {"connect_timeout": 2}
-    monkeypatch.setenv("DATABASE_URL", "sqlite:////srv/timetracker/db.sqlite3")
-    monkeypatch.delenv("DB_PREPARED_STATEMENTS")
-    options = config.database_config(config.environ.Env(), tmp_path / "x")["OPTIONS"]
-    assert "server_side_binding" not in options
-
-
 def test_enable_telemetry_is_three_state(monkeypatch):
     env = config.environ.Env()
     monkeypatch.delenv("ENABLE_TELEMETRY", raising=False)
