@@ -13,7 +13,6 @@ from setupwizard.startup import announce_setup_link  # noqa: E402  (needs Django
 
 announce_setup_link()
 
-# Everything loaded so far (Django, the apps, the URLconf) lives as long as the process: the
-# garbage collector need not walk it again after each page. Its full collections were about
-# 1.5 ms of every page; with the start-up objects frozen, 0.5 ms (docs/performance.md).
+# Everything loaded so far (Django, the apps) lives as long as the process: the garbage
+# collector need not walk it again and again (docs/performance.md, twelfth round).
 gc.freeze()

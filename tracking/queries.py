@@ -12,16 +12,7 @@ from itertools import groupby
 from operator import itemgetter
 
 from django.contrib.auth import get_user_model
-from django.db.models import (
-    BigIntegerField,
-    Count,
-    Exists,
-    ExpressionWrapper,
-    OuterRef,
-    Q,
-    Subquery,
-    Sum,
-)
+from django.db.models import BigIntegerField, Count, Exists, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Cast, Coalesce
 from django.utils.dateformat import format as format_date
 
@@ -233,6 +224,19 @@ def _without_all_days(filters: dict) -> dict:
     return filters
 
 
+class _Whole(Cast):
+    """A report's sum or count as a whole number, read as the database returns it: cast to a
+    bigint (PostgreSQL adds bigints up as numerics, which psycopg would turn into thousands
+    of Decimals), and without Django's own int() on each of the thousands of values of a
+    long report (a tenth of its time)."""
+
+    def __init__(self, expression):
+        super().__init__(expression, BigIntegerField())
+
+    def get_db_converters(self, connection):
+        return []
+
+
 def _seconds_by_project_and_person(entries) -> list[tuple]:
     """(project, person, seconds, billable, unbilled, count) of stopped ``entries``."""
     billable = Q(billable=True)
@@ -263,24 +267,6 @@ def _whole_years(start: date | None, end: date | None) -> tuple[int | None, int 
     return first, last
 
 
-class _Whole(ExpressionWrapper):
-    """A whole number of a report's rows (a sum, a count) read as the database returns it, an
-    int: Django's own int() on each of the thousands of values of a long report was a tenth
-    of its time."""
-
-    def __init__(self, expression):
-        super().__init__(expression, output_field=BigIntegerField())
-
-    def get_db_converters(self, connection):
-        return []
-
-
-def _total(column: str) -> _Whole:
-    """The sum of a running total's column, as a whole number: PostgreSQL adds up bigints
-    as numerics, which psycopg would turn into thousands of Decimals."""
-    return _Whole(Cast(Sum(column), BigIntegerField()))
-
-
 def _totals_by_project_and_person(user, start: date | None, end: date | None):
     """``_seconds_by_project_and_person`` of every stopped entry ``user`` may see from
     ``start`` to ``end``, read from the running totals (``YearTotal``) for the whole years of
@@ -299,10 +285,10 @@ def _totals_by_project_and_person(user, start: date | None, end: date | None):
     rows = list(
         totals.values_list("project_id", "user_id")
         .annotate(
-            seconds=_total("seconds"),
-            billable_seconds=_total("billable_seconds"),
-            unbilled_seconds=_total("unbilled_seconds"),
-            count=_total("entries"),
+            seconds=_Whole(Sum("seconds")),
+            billable_seconds=_Whole(Sum("billable_seconds")),
+            unbilled_seconds=_Whole(Sum("unbilled_seconds")),
+            count=_Whole(Sum("entries")),
         )
         .order_by("project_id", "user_id")
     )
@@ -334,7 +320,7 @@ def _seconds_by_day_from_totals(user, start: date | None, end: date | None):
         totals = totals.filter(day__lte=end)
     rows = (
         totals.values("day")
-        .annotate(seconds=_total("seconds"), billable_seconds=_total("billable_seconds"))
+        .annotate(seconds=_Whole(Sum("seconds")), billable_seconds=_Whole(Sum("billable_seconds")))
         .order_by("day")
     )
     return [(row["day"], row["seconds"], row["billable_seconds"]) for row in rows]

@@ -107,7 +107,7 @@ def _entry_row(entry, entries_url: str, form_id: str, show_user: bool) -> str:
         end = _clock(entry.end) if entry.end else "<em>running</em>"
         when = f'<span class="nowrap">{_clock(entry.start)}{EN_DASH}{end}</span>'
     marks = [f' <span class="tag">{escape_html(tag.name)}</span>' for tag in entry.tag_list]
-    overlaps = getattr(entry, "overlaps", False)  # where the list annotates it
+    overlaps = getattr(entry, "overlaps", False)  # where the list marks it
     for shown, text in [
         (entry.pause == TimeEntry.Pause.PAUSED, '<span class="tag">paused</span>'),
         (entry.auto_stopped, '<span class="tag">stopped automatically</span>'),

@@ -1,5 +1,5 @@
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import time_machine
@@ -135,24 +135,29 @@ def test_the_list_makes_a_constant_number_of_queries(
     assert len(response.context["page"].object_list) == 25
 
 
-def test_a_later_page_marks_its_own_overlapping_entries(logged_in, colleague, website, make_entry):
-    """The overlap badge is worked out for the page's rows, not for the rows before it."""
-    from datetime import timedelta
-
-    for index in range(60):
-        make_entry(colleague, website, at(2, 0) + timedelta(hours=index), 30)
-    make_entry(colleague, website, at(1, 9), 60, notes="first")
-    make_entry(colleague, website, at(1, 9, 30), 60, notes="second")  # overlaps "first"
+def test_overlaps_are_marked_across_a_page_boundary(logged_in, colleague, website, make_entry):
+    """A page's overlap badges are worked out against every entry, not only the page's
+    rows: the 50th and the 51st entry overlap, one on each page."""
+    for index in range(49):
+        make_entry(colleague, website, at(3, 0) + timedelta(hours=index), 30)
+    make_entry(colleague, website, at(2, 9, 30), 60, notes="fiftieth")
+    make_entry(colleague, website, at(2, 9), 60, notes="fifty-first")  # overlaps the 50th
+    for index in range(10):
+        make_entry(colleague, website, at(1, index), 30)
+    first = logged_in.get("/entries/")
     second = logged_in.get("/entries/?page=2")
-    rows = second.content.decode()
-    assert [entry.overlaps for entry in second.context["page"].object_list][-2:] == [True, True]
-    assert rows.count("badge overlap") == 2
-    assert logged_in.get("/entries/").content.decode().count("badge overlap") == 0
+    first_rows, second_rows = first.context["page"].object_list, second.context["page"].object_list
+    assert [entry.notes for entry in (first_rows[-1], second_rows[0])] == [
+        "fiftieth",
+        "fifty-first",
+    ]
+    assert [entry.overlaps for entry in first_rows] == [False] * 49 + [True]
+    assert [entry.overlaps for entry in second_rows] == [True] + [False] * 10
+    assert first.content.decode().count("badge overlap") == 1
+    assert second.content.decode().count("badge overlap") == 1
 
 
 def test_pages_go_back_in_time_fifty_entries_at_a_time(logged_in, colleague, website, make_entry):
-    from datetime import timedelta
-
     for index in range(120):
         make_entry(colleague, website, at(1, 0) + timedelta(hours=index), 30)
     first = logged_in.get("/entries/").context["page"]
