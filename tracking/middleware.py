@@ -98,13 +98,14 @@ def timer_state(user) -> TimerState:
     # A union of three lookups, each answered by its own partial index (an OR would scan
     # all of the user's entries: 100 ms at 50,000 of them).
     ids = mine.values_list("pk", "start")
-    found = (
-        ids.filter(end__isnull=True)
-        .union(ids.filter(pause=TimeEntry.Pause.PAUSED), ids.filter(auto_stopped=True))
-        .order_by("-start")[:5]
+    found = ids.filter(end__isnull=True).union(
+        ids.filter(pause=TimeEntry.Pause.PAUSED), ids.filter(auto_stopped=True)
     )
+    # The latest five, picked here: ordered in the query, SQLite read the auto-stopped ones
+    # along the person's whole history by start (60 ms at 50,000 entries) to skip a sort.
+    latest = sorted(found, key=lambda row: row[1], reverse=True)[:5]
     state = TimerState()
-    pks = [pk for pk, _ in found]
+    pks = [pk for pk, _ in latest]
     if not pks:
         return state
     entries = mine.filter(pk__in=pks).select_related("project", "task").order_by("-start")

@@ -271,18 +271,24 @@ class TimeEntryQuerySet(models.QuerySet):
     def period_totals(self, periods: dict[str, tuple[date, date]], now: datetime):
         """Seconds tracked in each named period of days [first, last], by the entries' days.
 
-        A running timer counts up to ``now``. Two queries whatever the number of periods.
+        A running timer counts up to ``now``. Two queries whatever the number of periods,
+        each read through an index: the days the periods span, and the running timer (by
+        the one-running-timer index: with an order or a range of starts, SQLite walked the
+        person's whole history by start instead).
         """
-        totals = self.aggregate(
+        spanned = self.on_days(
+            min(first for first, _ in periods.values()), max(last for _, last in periods.values())
+        )
+        totals = spanned.aggregate(
             **{
                 name: Coalesce(Sum("duration_seconds", filter=Q(day__gte=a, day__lte=b)), 0)
                 for name, (a, b) in periods.items()
             }
         )
-        running = self.running().filter(start__lt=now).values_list("start", "day")
+        running = self.running().order_by().values_list("start", "day")
         for start, day in running:
             for name, (first, last) in periods.items():
-                if first <= day <= last:
+                if first <= day <= last and start < now:
                     totals[name] += elapsed_seconds(start, now)
         return totals
 
