@@ -265,12 +265,7 @@ def phase_large(entries: int) -> dict:
     member = User.objects.get(username="demo0")
     results = {"vendor": connection.vendor}
 
-    def timed_page(client, path, runs=5, warm=10):
-        """The median of ``runs`` after ``warm`` untimed ones: a worker's steady state, in
-        which psycopg has prepared the page's statements (on their fifth run) and
-        PostgreSQL may plan them once for every value (after five more)."""
-        for _ in range(warm):
-            client.get(path)
+    def timed_page(client, path, runs=5):
         samples, queries = [], 0
         for _ in range(runs):
             started = time.perf_counter()
