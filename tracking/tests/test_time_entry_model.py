@@ -128,3 +128,45 @@ def test_durations_of_stopped_entries_sum_exactly(owner, website, make_entry):
     for minutes in (7, 13, 40):
         make_entry(owner, website, at(3, 9) + timedelta(hours=minutes), minutes)
     assert TimeEntry.objects.total_seconds() == 60 * 60
+
+
+def test_overlaps_are_found_whatever_the_longest_entry_and_only_between_shared_clock_time(
+    owner, colleague, website, make_entry
+):
+    """``with_overlaps`` against every pair, worked out by hand: a 100-hour entry (a timer
+    left running with TIMER_MAX_HOURS=0) still overlaps what lies deep inside it, touching
+    entries do not overlap, nor do another person's, time without clock times, the trash or
+    the running timer's future."""
+    from datetime import date
+
+    long = make_entry(owner, website, at(2, 0), 100 * 60)  # 2 Nov 00:00 to 6 Nov 04:00
+    inside = make_entry(owner, website, at(5, 12), 30)  # 84 hours after the long one began
+    touching = make_entry(owner, website, at(6, 4), 60)  # starts as the long one ends
+    after = make_entry(owner, website, at(6, 5), 60)  # touches "touching" only
+    make_entry(colleague, website, at(5, 12), 30)  # another person's
+    typed = TimeEntry(user=owner, project=website)
+    typed.place_on_day(date(2026, 11, 3), 3600)
+    typed.save()
+    trashed = make_entry(owner, website, at(4, 9), 60)
+    trashed.trash()
+    running = make_entry(owner, website, at(20, 9), None)
+
+    flagged = dict(TimeEntry.objects.with_overlaps().values_list("pk", "overlaps"))
+    clocked = [e for e in TimeEntry.objects.filter(duration_only=False) if e.end is not None]
+    by_hand = {
+        entry.pk: any(
+            other.pk != entry.pk
+            and other.user_id == entry.user_id
+            and other.start < entry.end
+            and other.end > entry.start
+            for other in clocked
+        )
+        for entry in clocked
+    }
+    assert {pk: flagged[pk] for pk in by_hand} == by_hand
+    assert (flagged[long.pk], flagged[inside.pk]) == (True, True)
+    assert (flagged[touching.pk], flagged[after.pk]) == (False, False)
+    assert (flagged[typed.pk], flagged[running.pk]) == (False, False)
+    assert trashed.pk not in flagged
+    ids = set(TimeEntry.objects.overlapping_only().values_list("pk", flat=True))
+    assert ids == {long.pk, inside.pk}
