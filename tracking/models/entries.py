@@ -1,3 +1,4 @@
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
@@ -257,25 +258,27 @@ class TimeEntryQuerySet(models.QuerySet):
         keys = [(work["notes"], work["project"], work["task"]) for work in latest]
         return [found[key] for key in keys if key in found]
 
-    def days_of(self, first_day: date, last_day: date) -> list[dict]:
-        """``{"day", "seconds", "count"}`` of stopped entries per day from ``first_day`` to
-        ``last_day``, newest first (only days with time)."""
-        return list(
-            self.on_days(first_day, last_day)
+    def days_of(self, first_day: date, last_day: date, now: datetime) -> list[dict]:
+        """``{"day", "seconds", "count"}`` per day from ``first_day`` to ``last_day``, newest
+        first (only days with time): stopped entries, and a running timer up to ``now``."""
+        rows = {
+            row["day"]: row
+            for row in self.on_days(first_day, last_day)
             .filter(end__isnull=False)
             .values("day")
             .annotate(seconds=Sum("duration_seconds"), count=Count("pk"))
-            .order_by("-day")
-        )
+        }
+        for day, seconds in self.running_seconds_by_day(now).items():
+            if first_day <= day <= last_day:
+                row = rows.setdefault(day, {"day": day, "seconds": 0, "count": 0})
+                row["seconds"] += seconds
+                row["count"] += 1
+        return sorted(rows.values(), key=lambda row: row["day"], reverse=True)
 
     def period_totals(self, periods: dict[str, tuple[date, date]], now: datetime):
-        """Seconds tracked in each named period of days [first, last], by the entries' days.
-
-        A running timer counts up to ``now``. Two queries whatever the number of periods,
-        each read through an index: the days the periods span, and the running timer (by
-        the one-running-timer index: with an order or a range of starts, SQLite walked the
-        person's whole history by start instead).
-        """
+        """Seconds tracked in each named period of days [first, last], by the entries' days,
+        a running timer up to ``now``. Two queries whatever the number of periods, the
+        first bounded by the days the periods span."""
         spanned = self.on_days(
             min(first for first, _ in periods.values()), max(last for _, last in periods.values())
         )
@@ -285,12 +288,21 @@ class TimeEntryQuerySet(models.QuerySet):
                 for name, (a, b) in periods.items()
             }
         )
-        running = self.running().order_by().values_list("start", "day")
-        for start, day in running:
+        for day, seconds in self.running_seconds_by_day(now).items():
             for name, (first, last) in periods.items():
-                if first <= day <= last and start < now:
-                    totals[name] += elapsed_seconds(start, now)
+                if first <= day <= last:
+                    totals[name] += seconds
         return totals
+
+    def running_seconds_by_day(self, now: datetime) -> dict[date, int]:
+        """The running timers' seconds up to ``now``, on their days (a timer set to start
+        later has none yet). Read through the one-running-timer index: with an order or a
+        range of starts, SQLite walked the person's whole history by start instead."""
+        by_day = defaultdict(int)
+        for start, day in self.running().order_by().values_list("start", "day"):
+            if start < now:
+                by_day[day] += elapsed_seconds(start, now)
+        return by_day
 
     def start_timer(self, user, project, task=None, notes="", billable=None, at=None, tags=()):
         """Start a timer for ``user``, stopping the one already running, in one transaction.

@@ -41,10 +41,14 @@ def test_the_dashboard_reads_the_timer_and_the_totals_through_their_indexes(
     (timer,) = [plan for sql, plan in plans.items() if "UNION" in sql and "timeentry" in sql]
     for index in ["one_running_timer_per_user", "one_paused_timer_per_user", "entry_auto_stopped"]:
         assert f"USING INDEX {index} (user_id=?)" in timer, timer
-    # Today's and this week's totals: the week's days, and the running timer.
-    (totals,) = [plan for sql, plan in plans.items() if sql.startswith("SELECT COALESCE(SUM(")]
+    # The week's days and their totals, and the running timer's.
+    (totals,) = [plan for sql, plan in plans.items() if "GROUP BY" in sql and "SUM(" in sql]
     assert "USING INDEX entry_user_day (user_id=? AND day>? AND day<?)" in totals, totals
-    (running,) = [plan for sql, plan in plans.items() if '"day" AS "day" FROM' in sql]
+    (running,) = [
+        plan
+        for sql, plan in plans.items()
+        if '"start" AS "start", "tracking_timeentry"."day"' in sql
+    ]
     assert (
         running == "SEARCH tracking_timeentry USING INDEX one_running_timer_per_user (user_id=?)"
     )

@@ -99,11 +99,11 @@ def test_the_dashboard_lists_today_and_this_week_with_totals(
         make_entry(colleague, website, at(25, 10), 45)
         make_entry(colleague, website, at(23, 9), 60)  # Monday
         make_entry(colleague, website, at(22, 9), 120)  # last Sunday: not this week
-        # Session, person, the timer's ids, today's entries and their tags, the earlier
-        # days, the totals, the running timer's start, the recent projects and the last one
-        # tracked (one query), the picker, any project?, the projects with a budget, the
-        # person's permissions (one query), the picker's tasks.
-        with django_assert_num_queries(14):
+        # Session, person, the timer's ids, today's entries and their tags, the week's days
+        # and the running timer's, the recent projects and the last one tracked (one
+        # query), the picker, any project?, the projects with a budget, the person's
+        # permissions (one query), the picker's tasks.
+        with django_assert_num_queries(13):
             response = logged_in.get("/")
     assert response.context["today_seconds"] == 75 * 60
     assert response.context["week_seconds"] == 135 * 60
@@ -126,6 +126,21 @@ def test_dashboard_totals_include_the_running_timer_and_no_future_day(
         page = logged_in.get("/").content.decode()
     assert 'id="today-total" data-seconds="5400"' in page
     assert 'id="week-total" data-seconds="5400"' in page
+
+
+def test_a_timer_running_since_an_earlier_day_counts_on_that_days_row_of_the_week(
+    logged_in, colleague, website, make_entry
+):
+    """The week's rows add up to the week's total: a timer started on Tuesday night and
+    still running on Wednesday morning counts on Tuesday's row, where the total counts it."""
+    with time_machine.travel(at(25, 5), tick=False):  # a Wednesday, 05:00 UTC
+        make_entry(colleague, website, at(24, 9), 60)  # Tuesday
+        make_entry(colleague, website, at(24, 22), None)  # Tuesday 22:00, still running
+        response = logged_in.get("/")
+    tuesday = {"day": date(2026, 11, 24), "seconds": 3600 + 7 * 3600, "count": 2}
+    assert response.context["earlier_days"] == [tuesday]
+    assert response.context["week_seconds"] == tuesday["seconds"]
+    assert response.context["today_seconds"] == 0
 
 
 def test_dashboard_totals_follow_the_users_local_day_and_iso_week(

@@ -56,10 +56,11 @@ def dashboard(request):
     # The timer bar's own lookup (which also stops a forgotten timer first).
     running = request.timer.running
     today_entries = list(mine.on_days(today, today).for_rows())
-    # The week's earlier days as a line each, linked to their entries: a busy week is
-    # seventy rows, and today's are the ones to act on.
-    earlier_days = mine.days_of(monday, today - timedelta(days=1)) if today > monday else []
-    totals = mine.period_totals({"today": (today, today), "week": (monday, today)}, now)
+    # The week's days, a running timer on its own day: the week's total is their sum. The
+    # earlier days are a line each, linked to their entries (a busy week is seventy rows,
+    # and today's are the ones to act on).
+    week_days = mine.days_of(monday, today, now)
+    earlier_days = [row for row in week_days if row["day"] != today]
     start_form = TimerStartForm(initial=recent_projects_of(request.user).last)
     offer_recent_projects(start_form, request.user, tasks="task")
     context = {
@@ -77,8 +78,8 @@ def dashboard(request):
             if permissions.can(request.user, "change", Project)
             else []
         ),
-        "today_seconds": totals["today"],
-        "week_seconds": totals["week"],
+        "today_seconds": sum(row["seconds"] for row in week_days if row["day"] == today),
+        "week_seconds": sum(row["seconds"] for row in week_days),
     }
     return render(request, "tracking/dashboard.html", context)
 
