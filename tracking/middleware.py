@@ -101,8 +101,9 @@ def timer_state(user) -> TimerState:
     found = ids.filter(end__isnull=True).union(
         ids.filter(pause=TimeEntry.Pause.PAUSED), ids.filter(auto_stopped=True)
     )
-    # The latest five, picked here: ordered in the query, SQLite read the auto-stopped ones
-    # along the person's whole history by start (60 ms at 50,000 entries) to skip a sort.
+    # The latest five, picked here (a person has a handful): ordered in the query, SQLite read
+    # the auto-stopped ones along the person's whole history by start to skip a sort
+    # (docs/performance.md, twelfth round).
     latest = sorted(found, key=lambda row: row[1], reverse=True)[:5]
     state = TimerState()
     pks = [pk for pk, _ in latest]

@@ -9,7 +9,20 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models, transaction
-from django.db.models import Case, Count, Exists, F, Max, OuterRef, Q, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -444,11 +457,19 @@ def overlapping_entries(user_id, start, end):
     )
 
 
-def longest_clocked_entry() -> timedelta:
-    """The longest stopped entry with clock times, read through ``entry_longest``: no two
-    entries that share time start further apart than this."""
-    longest = TimeEntry.objects.filter(duration_only=False).aggregate(Max("duration_seconds"))
-    return timedelta(seconds=longest["duration_seconds__max"] or 0)
+def _longest_clocked_length():
+    """For a query: the length of the longest stopped entry with clock times, read through
+    ``entry_longest`` in the same statement, and a second more (``duration_seconds`` leaves
+    out the fraction of a second that times sent by the API may carry)."""
+    longest = (
+        TimeEntry.objects.filter(duration_only=False, duration_seconds__isnull=False)
+        .order_by("-duration_seconds")
+        .values("duration_seconds")[:1]
+    )
+    return ExpressionWrapper(
+        Value(timedelta(seconds=1)) * (Coalesce(Subquery(longest), 0) + 1),
+        output_field=models.DurationField(),
+    )
 
 
 def _another_overlaps():
@@ -457,11 +478,11 @@ def _another_overlaps():
     the running timer (``one_running_timer_per_user``; a timer is never duration-only nor in
     the trash, so those conditions would only hide that index from SQLite's planner).
 
-    A stopped entry that shares time with the outer one starts and ends within the longest
-    entry's length of it: said as well, those bounds keep each probe to a short stretch of
-    an index, whichever the database picks. Without them, a probe walked the person's whole
-    history after (or before) the entry: 73 ms of a 50-entry page at 50,000 entries."""
-    longest = longest_clocked_entry()
+    A stopped entry that shares time with the outer one starts and ends within its own
+    length of it, so within the longest one's: said as well, those bounds keep each probe to
+    a short stretch of an index, whichever the database picks, instead of the person's whole
+    history after or before the entry (docs/performance.md, twelfth round)."""
+    longest = _longest_clocked_length()
     stopped = TimeEntry.objects.filter(
         user_id=OuterRef("user_id"),
         start__lt=OuterRef("end"),

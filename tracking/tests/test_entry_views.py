@@ -126,10 +126,9 @@ def test_the_list_makes_a_constant_number_of_queries(
         make_entry(colleague, website, at(day, 9), 30, task=design_task)
     client.force_login(owner)
     # Constant in the rows: session, person, their permissions (one query), the filter's
-    # projects, the page, its tags and its overlaps (and the longest entry that bounds
-    # them), the timer's ids, the idle bar's recent projects and its picker, the filter's
-    # clients, people and tags.
-    with django_assert_num_queries(14) as queries:
+    # projects, the page, its tags and its overlaps, the timer's ids, the idle bar's recent
+    # projects and its picker, the filter's clients, people and tags.
+    with django_assert_num_queries(13) as queries:
         response = client.get("/entries/")
     # Pickers read in one plain query each: no server-side cursor (PostgreSQL's DECLARE).
     assert not [query for query in queries.captured_queries if "DECLARE" in query["sql"]]

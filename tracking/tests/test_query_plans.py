@@ -1,10 +1,12 @@
 """Every page's lookups of a person's timer and of today's and this week's totals read the
 few rows they need through an index, never a walk along the person's whole history: on
 SQLite, which keeps no statistics unless asked, a query ordered by start or bounded by
-"before now" took 60 ms each at 50,000 entries (docs/performance.md, twelfth round)."""
+"before now" walked that history (docs/performance.md, twelfth round)."""
 
 import pytest
 from django.db import connection
+
+from tracking.tests.conftest import at
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "sqlite", reason="SQLite's query planner (PostgreSQL keeps statistics)"
@@ -32,8 +34,6 @@ def plans_of(client, path):
 def test_the_dashboard_reads_the_timer_and_the_totals_through_their_indexes(
     client, colleague, website, make_entry
 ):
-    from tracking.tests.conftest import at
-
     make_entry(colleague, website, at(2, 9), 60)
     client.force_login(colleague)
     plans = plans_of(client, "/")

@@ -1,5 +1,5 @@
 import threading
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -137,8 +137,6 @@ def test_overlaps_are_found_whatever_the_longest_entry_and_only_between_shared_c
     left running with TIMER_MAX_HOURS=0) still overlaps what lies deep inside it, touching
     entries do not overlap, nor do another person's, time without clock times, the trash or
     the running timer's future."""
-    from datetime import date
-
     long = make_entry(owner, website, at(2, 0), 100 * 60)  # 2 Nov 00:00 to 6 Nov 04:00
     inside = make_entry(owner, website, at(5, 12), 30)  # 84 hours after the long one began
     touching = make_entry(owner, website, at(6, 4), 60)  # starts as the long one ends
@@ -170,3 +168,21 @@ def test_overlaps_are_found_whatever_the_longest_entry_and_only_between_shared_c
     assert trashed.pk not in flagged
     ids = set(TimeEntry.objects.overlapping_only().values_list("pk", flat=True))
     assert ids == {long.pk, inside.pk}
+
+
+def test_an_overlap_of_less_than_a_second_is_found_beside_the_longest_entry(
+    owner, website, make_entry
+):
+    """Times sent by the API may carry fractions of a second, which an entry's length in
+    whole seconds leaves out: the longest entry, 09:00:00.0 to 10:00:00.9, still overlaps
+    one starting at 10:00:00.5."""
+    longest = TimeEntry.objects.create(
+        user=owner,
+        project=website,
+        start=at(2, 9),
+        end=at(2, 10) + timedelta(microseconds=900_000),
+    )
+    later = make_entry(owner, website, at(2, 10) + timedelta(microseconds=500_000), 30)
+    assert longest.duration_seconds == 3600
+    flagged = dict(TimeEntry.objects.with_overlaps().values_list("pk", "overlaps"))
+    assert flagged == {longest.pk: True, later.pk: True}
