@@ -140,13 +140,10 @@ class TimeEntryQuerySet(models.QuerySet):
     def mark_overlaps(self, entries: list) -> None:
         """Set ``with_overlaps``'s ``overlaps`` on ``entries`` (a page of a list), asked for
         those rows alone: annotated in the list's own query, it was worked out for every
-        row an OFFSET skips too (page 100 of a person's 50,000 entries took 5 s)."""
+        row an OFFSET skips too (docs/performance.md, twelfth round)."""
         ids = [entry.pk for entry in entries]
-        found = set(
-            self.filter(pk__in=ids).overlapping_only().order_by().values_list("pk", flat=True)
-            if ids
-            else ()
-        )
+        overlapping = self.filter(pk__in=ids).overlapping_only().order_by()
+        found = set(overlapping.values_list("pk", flat=True)) if ids else set()
         for entry in entries:
             entry.overlaps = entry.pk in found
 
@@ -287,25 +284,6 @@ class TimeEntryQuerySet(models.QuerySet):
                 row["seconds"] += seconds
                 row["count"] += 1
         return sorted(rows.values(), key=lambda row: row["day"], reverse=True)
-
-    def period_totals(self, periods: dict[str, tuple[date, date]], now: datetime):
-        """Seconds tracked in each named period of days [first, last], by the entries' days,
-        a running timer up to ``now``. Two queries whatever the number of periods, the
-        first bounded by the days the periods span."""
-        spanned = self.on_days(
-            min(first for first, _ in periods.values()), max(last for _, last in periods.values())
-        )
-        totals = spanned.aggregate(
-            **{
-                name: Coalesce(Sum("duration_seconds", filter=Q(day__gte=a, day__lte=b)), 0)
-                for name, (a, b) in periods.items()
-            }
-        )
-        for day, seconds in self.running_seconds_by_day(now).items():
-            for name, (first, last) in periods.items():
-                if first <= day <= last:
-                    totals[name] += seconds
-        return totals
 
     def running_seconds_by_day(self, now: datetime) -> dict[date, int]:
         """The running timers' seconds up to ``now``, on their days (a timer set to start

@@ -133,7 +133,7 @@ def timer_stop(request):
         now = timezone.now()
         today = timezone.localdate(now)
         mine = TimeEntry.objects.filter(user=request.user)
-        today_seconds = mine.period_totals({"today": (today, today)}, now)["today"]
+        today_seconds = sum(row["seconds"] for row in mine.days_of(today, today, now))
         messages.success(
             request,
             f"Timer stopped: {shown_duration(stopped.duration_seconds)} on {stopped.project}. "
