@@ -15,7 +15,7 @@ from functools import cached_property
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from tracking.models import LARGEST_ID, Project, TimeEntry, clock_duration
+from tracking.models import LARGEST_ID, Project, TimeEntry, clock_duration, nearest_minute
 from tracking.typed_time import Unreadable, parse_duration
 
 MAX_CELL_HOURS = 24
@@ -76,7 +76,7 @@ def precise_hours(seconds: int) -> str:
 
 def to_the_minute(seconds: int) -> int:
     """What a cell shows, in seconds: rounded to the nearest minute as ``clock_duration``."""
-    return round(seconds / 60) * 60
+    return nearest_minute(seconds) * 60
 
 
 @dataclass

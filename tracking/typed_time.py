@@ -4,6 +4,8 @@ the timesheet, imports): "9", "930", "9:30", "2:15pm"; "1:30", "1,5", "90m"."""
 import re
 from datetime import UTC, datetime, time
 
+from tracking.models import nearest_minute
+
 # Durations: what is typed → seconds.
 DURATION_PATTERNS = [
     # 1:30, 0:05
@@ -40,7 +42,7 @@ def parse_duration(text: str, limit_hours: int) -> int:
     for pattern, seconds_of in DURATION_PATTERNS:
         match = pattern.match(text)
         if match:
-            seconds = round(seconds_of(*match.groups()) / 60) * 60
+            seconds = nearest_minute(seconds_of(*match.groups())) * 60
             if seconds > limit_hours * 3600:
                 raise Unreadable(f"{text!r} is more than {limit_hours} hours")
             return seconds

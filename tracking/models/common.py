@@ -84,14 +84,21 @@ def validate_entry_moment(moment: datetime) -> None:
         )
 
 
+def nearest_minute(seconds: int | float | None) -> int:
+    """Whole minutes, half a minute rounded up (as money's hundredths are, and the pages'
+    script): 3270 s (54:30) → 55, 3269 → 54. Python's ``round`` rounds halves to even, so
+    54:30 showed 0:54 and 55:30 0:56."""
+    return int(((seconds or 0) + 30) // 60)
+
+
 def clock_duration(seconds: int | float | None, *, exact: bool = False) -> str:
     """The one duration formatter. Seconds as hours and minutes on a clock, to the nearest
-    minute: 720 → "0:12", 5400 → "1:30", nothing → "0:00"; ``exact``: with the seconds,
-    3663 → "1:01:03"."""
+    minute (``nearest_minute``): 720 → "0:12", 5400 → "1:30", nothing → "0:00"; ``exact``:
+    with the seconds, 3663 → "1:01:03"."""
     if exact:
         whole = max(0, int(seconds or 0))
         return f"{whole // 3600}:{whole // 60 % 60:02d}:{whole % 60:02d}"
-    minutes = round((seconds or 0) / 60)
+    minutes = nearest_minute(seconds)
     return f"{minutes // 60}:{minutes % 60:02d}"
 
 

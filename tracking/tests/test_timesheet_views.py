@@ -192,6 +192,27 @@ def test_a_cell_left_as_shown_over_seconds_of_timer_time_saves_and_keeps_the_sec
     assert TimeEntry.objects.filter(source=TimeEntry.Source.TIMESHEET).count() == 1
 
 
+def test_half_a_minute_rounds_up_on_every_page_and_saving_it_unchanged_keeps_it(
+    logged_in, colleague, website, internal
+):
+    # 54:30 and 55:30: Python's round() took halves to the even minute (0:54, then 0:56),
+    # while the page's script and money round them up.
+    first = timer_seconds(colleague, website, at(23, 9), 54 * 60 + 30)
+    timer_seconds(colleague, internal, at(24, 9), 55 * 60 + 30)
+    page = logged_in.get(f"/timesheet/?week={WEEK}").content.decode()
+    assert (shown(page, cell(website, 23)), shown(page, cell(internal, 24))) == ("0:55", "0:56")
+    assert 'id="week-sum">1:50<' in page
+    entries = logged_in.get("/entries/").content.decode()
+    assert ">0:55<" in entries and ">0:56<" in entries
+    response = logged_in.post(
+        f"/timesheet/?week={WEEK}", {cell(website, 23): "0:55", cell(internal, 24): "0:56"}
+    )
+    assert response.status_code == 302
+    first.refresh_from_db()
+    assert first.duration_seconds == 54 * 60 + 30
+    assert not TimeEntry.objects.filter(source=TimeEntry.Source.TIMESHEET).exists()
+
+
 @pytest.mark.parametrize("typed", ["3:30", "3.5", "210m"])
 def test_typing_what_the_cell_shows_for_3_30_05_of_fixed_time_adds_nothing(
     logged_in, colleague, website, make_entry, typed
