@@ -72,6 +72,17 @@ def day_time(moment) -> str:
     return f"{day(moment)} {_clock(moment)}"
 
 
+@register.filter
+def time_or_day_time(moment) -> str:
+    """A moment as "14:05" when it is today in the viewer's zone, else as ``day_time``: a
+    timer started last night says on which day."""
+    if not moment:
+        return ""
+    if timezone.localtime(moment).date() == timezone.localdate():
+        return _clock(moment)
+    return day_time(moment)
+
+
 @register.simple_tag(takes_context=True)
 def nav_link(context, url_name, label, shortcut=""):
     """A navigation link, marked ``aria-current="page"`` on its own section's pages;

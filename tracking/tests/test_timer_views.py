@@ -141,6 +141,10 @@ def test_a_timer_running_since_an_earlier_day_counts_on_that_days_row_of_the_wee
     assert response.context["earlier_days"] == [tuesday]
     assert response.context["week_seconds"] == tuesday["seconds"]
     assert response.context["today_seconds"] == 0
+    # The running card says on which day it started; started today, the time is enough.
+    assert "Started Tue 24 Nov 22:00 ·" in response.content.decode()
+    with time_machine.travel(at(24, 23), tick=False):
+        assert "Started 22:00 ·" in logged_in.get("/").content.decode()
 
 
 def test_dashboard_totals_follow_the_users_local_day_and_iso_week(
