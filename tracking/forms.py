@@ -534,7 +534,9 @@ class TimeEntryForm(forms.ModelForm):
                 end = aware_from_wall_clock(datetime.combine(day, end_time), zone)
                 entry.start, entry.end = end.astimezone(UTC) - timedelta(seconds=seconds), end
                 return
-            start = aware_from_wall_clock(datetime.combine(day, start_time), zone)
+            start = self._after_work_ending_then(
+                aware_from_wall_clock(datetime.combine(day, start_time), zone)
+            )
             if end_time is not None:
                 end_day = day if end_time > start_time else day + timedelta(days=1)
                 end = aware_from_wall_clock(datetime.combine(end_day, end_time), zone)
@@ -561,6 +563,24 @@ class TimeEntryForm(forms.ModelForm):
             return
         entry.start = self._kept(cleaned, day, "start_time", entry.start, start)
         entry.end = self._kept(cleaned, day, "end_time", entry.end, end)
+
+    def _after_work_ending_then(self, start):
+        """A start typed as the minute another of the person's entries ends (what its row
+        shows as its end) is that entry's end, to the second: a timer stopped at 05:22:10
+        shows 05:22, and 05:22:00 would overlap it by seconds nobody sees."""
+        ended = (
+            TimeEntry.objects.filter(
+                user=self.instance.user,
+                duration_only=False,
+                end__gt=start,
+                end__lt=start + timedelta(minutes=1),
+            )
+            .exclude(pk=self.instance.pk)
+            .order_by("-end")
+            .values_list("end", flat=True)
+            .first()
+        )
+        return ended or start
 
     def _kept(self, cleaned, day, name: str, stored, value):
         """The stored moment, to the second, where its field was left as shown."""

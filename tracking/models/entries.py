@@ -428,10 +428,14 @@ class LiveEntryManager(models.Manager.from_queryset(TimeEntryQuerySet)):
 
 
 def overlapping_entries(user_id, start, end):
-    """Entries with clock times of a person sharing some time with ``start`` to ``end``
-    (values or OuterRefs). Duration-only entries have no clock time to share."""
+    """Entries with clock times of a person sharing some time with ``start`` to ``end``. A
+    running timer's clock time runs from its start until now: time still to come is not
+    shared yet. Duration-only entries have no clock time to share."""
+    shares = Q(end__gt=start)
+    if start < timezone.now():
+        shares |= Q(end__isnull=True)
     return TimeEntry.objects.filter(user_id=user_id, start__lt=end, duration_only=False).filter(
-        Q(end__isnull=True) | Q(end__gt=start)
+        shares
     )
 
 
@@ -459,20 +463,26 @@ def _another_overlaps():
     A stopped entry that shares time with the outer one starts and ends within its own
     length of it, so within the longest one's: said as well, those bounds keep each probe to
     a short stretch of an index, whichever the database picks, instead of the person's whole
-    history after or before the entry (docs/performance.md, twelfth round)."""
+    history after or before the entry (docs/performance.md, twelfth round).
+
+    A running timer's clock time runs until now, as in ``overlapping_entries``: a timer
+    started back over time already tracked overlaps it, and time still to come is not
+    shared yet."""
     longest = _longest_clocked_length()
+    now = timezone.now()
+    end = Coalesce(OuterRef("end"), Value(now), output_field=models.DateTimeField())
     stopped = TimeEntry.objects.filter(
         user_id=OuterRef("user_id"),
-        start__lt=OuterRef("end"),
+        start__lt=end,
         end__gt=OuterRef("start"),
         start__gte=OuterRef("start") - longest,
-        end__lte=OuterRef("end") + longest,
+        end__lte=end + longest,
         duration_only=False,
     ).exclude(pk=OuterRef("pk"))
     running = TimeEntry.everything.filter(
         user_id=OuterRef("user_id"), end=None, start__lt=OuterRef("end")
     )
-    return Exists(stopped) | Exists(running)
+    return Exists(stopped) | (Exists(running) & Q(start__lt=now))
 
 
 def forgotten_before(now: datetime, max_hours: int) -> datetime:
@@ -870,10 +880,12 @@ class TimeEntry(models.Model):
         self.invoice_item_id = item_id
 
     def overlapping(self):
-        """Other entries of the same person that share some of this entry's clock time."""
-        if self.end is None or self.duration_only:
+        """Other entries of the same person that share some of this entry's clock time; a
+        running entry's runs until now."""
+        if self.duration_only:
             return TimeEntry.objects.none()
-        return overlapping_entries(self.user_id, self.start, self.end).exclude(pk=self.pk)
+        end = self.end or timezone.now()
+        return overlapping_entries(self.user_id, self.start, end).exclude(pk=self.pk)
 
     @property
     def is_running(self) -> bool:

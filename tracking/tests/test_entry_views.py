@@ -173,6 +173,48 @@ def test_pages_go_back_in_time_fifty_entries_at_a_time(logged_in, colleague, web
     assert f'href="?project={website.pk}&amp;page=3">Older →</a>' in filtered
 
 
+def test_a_timer_started_back_over_tracked_time_is_warned_and_marked(
+    logged_in, colleague, website, make_entry
+):
+    """A running entry's clock time runs until now: one begun at 09:00 at noon overlaps
+    10:00-10:30, and not 14:00-14:30, which is still to come."""
+    with time_machine.travel(at(23, 12), tick=False):
+        tracked = make_entry(colleague, website, at(23, 10), 30)
+        later = make_entry(colleague, website, at(23, 14), 30)
+        response = logged_in.post(
+            "/entries/new/",
+            {"project": website.pk, "date": "2026-11-23", "start_time": "9", "billable": "on"},
+            follow=True,
+        )
+        running = TimeEntry.objects.get(end=None)
+        assert running.start == at(23, 9)
+        assert (
+            f"This entry overlaps your entry on {website.name} from 2026-11-23 10:00"
+            in response.content.decode()
+        )
+        rows = logged_in.get("/entries/").context["page"].object_list
+        assert {entry.pk: entry.overlaps for entry in rows} == {
+            later.pk: False,
+            running.pk: True,
+            tracked.pk: True,
+        }
+        only = logged_in.get("/entries/?overlaps=on").context["page"].object_list
+        assert {entry.pk for entry in only} == {running.pk, tracked.pk}
+        assert b"This entry overlaps another" in logged_in.get(f"/entries/{running.pk}/").content
+
+
+def test_a_page_past_the_end_shows_the_last_one(logged_in, colleague, website, make_entry):
+    for index in range(60):
+        make_entry(colleague, website, at(1, 0) + timedelta(hours=index), 30)
+    response = logged_in.get(f"/entries/?project={website.pk}&page=99")
+    page = response.context["page"]
+    assert (page.number, len(page.object_list), page.has_next) == (2, 10, False)
+    assert f'href="?project={website.pk}&amp;page=1">← Newer</a>' in response.content.decode()
+    TimeEntry.objects.all().delete()  # to the trash: nothing is left to list
+    empty = logged_in.get("/entries/?page=2").context["page"]
+    assert (empty.number, empty.object_list, empty.has_previous) == (1, [], False)
+
+
 def test_the_entry_page_shows_its_tags_where_it_came_from_and_its_invoice(
     client, owner, website, acme
 ):

@@ -70,6 +70,31 @@ def test_an_end_before_the_start_is_the_next_day(berliner, website):
     assert entry.day == date(2026, 11, 23)
 
 
+def test_a_start_typed_as_a_timers_shown_end_begins_at_its_second(berliner, colleague, website):
+    """A timer stopped at 05:22:10 (Berlin) shows 05:22: typing 05:22 to 05:28 after it
+    starts at 05:22:10, not ten seconds inside it, and neither is marked as overlapping."""
+    timer = TimeEntry.objects.create(
+        user=colleague,
+        project=website,
+        start=datetime(2026, 11, 23, 4, 16, tzinfo=UTC),
+        end=datetime(2026, 11, 23, 4, 22, 10, tzinfo=UTC),
+        source=TimeEntry.Source.TIMER,
+    )
+    response = berliner.post(
+        "/entries/new/", typed(website, start_time="5:22", end_time="5:28"), follow=True
+    )
+    assert "overlaps" not in response.content.decode()
+    typed_entry = TimeEntry.objects.exclude(pk=timer.pk).get()
+    assert typed_entry.start == timer.end
+    assert typed_entry.end == datetime(2026, 11, 23, 4, 28, tzinfo=UTC)
+    assert not TimeEntry.objects.overlapping_only().exists()
+    # A start in another minute is the time typed; so is the minute a timer's end has passed.
+    berliner.post("/entries/new/", typed(website, start_time="5:30", duration="10m"))
+    assert TimeEntry.objects.get(start=datetime(2026, 11, 23, 4, 30, tzinfo=UTC))
+    berliner.post("/entries/new/", typed(website, start_time="5:28", duration="1m"))
+    assert TimeEntry.objects.get(start=datetime(2026, 11, 23, 4, 28, tzinfo=UTC))
+
+
 def test_an_end_and_a_duration_store_the_time_before_the_end(berliner, website):
     berliner.post("/entries/new/", typed(website, end_time="18:00", duration="1h30"))
     entry = TimeEntry.objects.get()

@@ -25,9 +25,20 @@ class ListPage:
             number = min(max(1, int(number or 1)), cls.last_number)
         except ValueError:
             number = 1
-        offset = (number - 1) * cls.size
-        rows = list(queryset[offset : offset + cls.size + 1])
+        rows = cls._rows(queryset, number)
+        if not rows and number > 1:
+            # Past the end (a link kept after entries were deleted, a number typed in): the
+            # last page, numbered as it is, rather than an empty one whose "previous" link
+            # leads to another empty page. Counting is paid only here.
+            number = max(1, -(-queryset.count() // cls.size))
+            rows = cls._rows(queryset, number)
         return cls(rows[: cls.size], number, len(rows) > cls.size)
+
+    @classmethod
+    def _rows(cls, queryset, number) -> list:
+        """The page's rows and one more, which says whether there is a next page."""
+        offset = (number - 1) * cls.size
+        return list(queryset[offset : offset + cls.size + 1])
 
     @property
     def has_previous(self) -> bool:
