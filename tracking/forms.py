@@ -272,24 +272,33 @@ def recent_projects_of(user) -> RecentProjects:
 
 
 def offer_recent_projects(
-    form, user, name="project", tasks: str | None = None, archived: bool = False
+    form,
+    user,
+    name="project",
+    tasks: str | None = None,
+    archived: bool = False,
+    leaving_out=(),
 ) -> None:
     """Let ``form``'s project picker ``name`` (and its task picker, named ``tasks``) offer
     ``user``'s recent projects and the chosen one instead of every project it accepts, once
     there are more than PICKER_LIST_UP_TO. What the form accepts does not change; its
-    search finds archived projects too when ``archived``."""
+    search finds archived projects too when ``archived``.
+
+    The recent projects are open ones, which every picker accepts but for the ids it is
+    ``leaving_out`` (the timesheet's rows of the week): their names come with them
+    (``recent_projects_of``), and only a chosen project not among them is asked for."""
     field = form.fields[name]
     head = [] if field.empty_label is None else [("", field.empty_label)]
     rows = list(field.queryset.values_list("pk", "name")[: PICKER_LIST_UP_TO + 1])
     if len(rows) <= PICKER_LIST_UP_TO:
         field.widget.choices = head + rows
         return
-    offered = list(recent_projects_of(user).ids)
+    recent = recent_projects_of(user).names
+    names = {pk: label for pk, label in recent.items() if pk not in leaving_out}
     chosen = form[name].value()
-    if is_id(chosen) and int(chosen) not in offered:
-        offered.append(int(chosen))
-    names = dict(field.queryset.filter(pk__in=offered).values_list("pk", "name"))
-    field.widget.choices = head + [(pk, names[pk]) for pk in offered if pk in names]
+    if is_id(chosen) and int(chosen) not in names:
+        names.update(field.queryset.filter(pk=int(chosen)).values_list("pk", "name"))
+    field.widget.choices = head + list(names.items())
     # A filter can ask for an archived project too; a timer cannot start on one.
     find = reverse("tracking:project_find")
     field.widget.attrs["data-find"] = f"{find}?archived=1" if archived else find
@@ -379,8 +388,9 @@ class TimesheetRowForm(forms.Form):
     def __init__(self, *args, user, week_projects, **kwargs):
         super().__init__(*args, auto_id="add-%s", **kwargs)
         field = self.fields["row"]
-        field.queryset = field.queryset.exclude(pk__in=[project.pk for project in week_projects])
-        offer_recent_projects(self, user, name="row")
+        in_the_week = {project.pk for project in week_projects}
+        field.queryset = field.queryset.exclude(pk__in=in_the_week)
+        offer_recent_projects(self, user, name="row", leaving_out=in_the_week)
 
     @property
     def offers_any(self) -> bool:

@@ -77,10 +77,11 @@ ROW_COLUMNS = [
 
 @dataclass(frozen=True)
 class RecentProjects:
-    """``TimeEntryQuerySet.recent_projects``: project ids, newest first, and ``last``,
-    ``{"project": id, "task": id or None}`` of the latest entry ({} when there is none)."""
+    """``TimeEntryQuerySet.recent_projects``: ``names``, ``{project id: name}`` newest
+    first, and ``last``, ``{"project": id, "task": id or None}`` of the latest entry ({}
+    when there is none)."""
 
-    ids: tuple
+    names: dict
     last: dict
 
 
@@ -204,14 +205,20 @@ class TimeEntryQuerySet(models.QuerySet):
         and task (to start the same work again in one click), in one query: what a long
         project picker offers before a search. It reads the person's latest
         ``RECENT_FROM`` entries begun by now (a range of the (user, start) index): time
-        typed ahead for later days is not the work just done."""
+        typed ahead for later days is not the work just done. The projects' names come
+        with them: a picker shows them without asking again."""
         latest = list(
             self.filter(user=user, project__archived=False, start__lte=timezone.now())
             .order_by("-start")
-            .values_list("project_id", "task_id")[:RECENT_FROM]
+            .values_list("project_id", "task_id", "project__name")[:RECENT_FROM]
         )
+        names = {}
+        for project, _, name in latest:
+            if len(names) == limit:
+                break
+            names.setdefault(project, name)
         return RecentProjects(
-            ids=tuple(dict.fromkeys(project for project, _ in latest))[:limit],
+            names=names,
             last={"project": latest[0][0], "task": latest[0][1]} if latest else {},
         )
 
