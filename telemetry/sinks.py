@@ -252,14 +252,19 @@ class TeleUrlSink:
         self.dropped = 0
         self.idle = threading.Event()
         self.idle.set()
+        # Held while an event goes in, and while the sender checks the queue is empty before
+        # saying it is idle: without it, "idle" could be set between an event's announcement
+        # and its arrival, and a flush return with the event still queued.
+        self.handover = threading.Lock()
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self.run, name="telemetry-tele-url", daemon=True)
         self.thread.start()
 
     def send(self, event: dict) -> None:
-        self.idle.clear()
         try:
-            self.queue.put_nowait(event)
+            with self.handover:
+                self.idle.clear()
+                self.queue.put_nowait(event)
         except queue.Full:
             self.dropped += 1
             if self.dropped in (1, 10, 100) or self.dropped % 1000 == 0:
@@ -271,8 +276,9 @@ class TeleUrlSink:
             batch = self.next_batch()
             if batch:
                 self.deliver(batch)
-            if self.queue.empty():
-                self.idle.set()
+            with self.handover:
+                if self.queue.empty():
+                    self.idle.set()
 
     def next_batch(self) -> list:
         try:

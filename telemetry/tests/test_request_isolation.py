@@ -44,10 +44,16 @@ def test_a_silent_endpoint_does_not_block_requests(
     with django_capture_on_commit_callbacks(execute=True):
         start_stop(client, project)
     assert TimeEntry.objects.filter(user=colleague).count() == 5
+
     # The requests are done while delivery is still stuck on the silent host: they did not
-    # wait for it (a waiting request would return only after every retry timed out).
-    assert wait_until(lambda: emitter._current.sinks is not None)
-    assert not emitter._current.sinks[-1].idle.is_set()
+    # wait for it (a waiting request would return only after every retry timed out, and
+    # the sink would stay idle from then on). The dispatcher hands the events to the sinks
+    # in its own thread, after building them: waited for, not assumed.
+    def held_by_the_sink():
+        sinks = emitter._current.sinks
+        return sinks is not None and not sinks[-1].idle.is_set()
+
+    assert wait_until(held_by_the_sink)
 
 
 def test_a_slow_endpoint_does_not_block_requests(
