@@ -544,9 +544,7 @@ class TimeEntryForm(forms.ModelForm):
                 end = aware_from_wall_clock(datetime.combine(day, end_time), zone)
                 entry.start, entry.end = end.astimezone(UTC) - timedelta(seconds=seconds), end
                 return
-            start = self._after_work_ending_then(
-                aware_from_wall_clock(datetime.combine(day, start_time), zone)
-            )
+            start = aware_from_wall_clock(datetime.combine(day, start_time), zone)
             if end_time is not None:
                 end_day = day if end_time > start_time else day + timedelta(days=1)
                 end = aware_from_wall_clock(datetime.combine(end_day, end_time), zone)
@@ -571,16 +569,23 @@ class TimeEntryForm(forms.ModelForm):
                 f"stopped (after {limit} hours).",
             )
             return
-        entry.start = self._kept(cleaned, day, "start_time", entry.start, start)
+        begins = self._after_work_ending_then(start)
+        if end_time is None and end is not None:  # a start and a duration: that long
+            end = begins + timedelta(seconds=seconds)
+        entry.start = self._kept(cleaned, day, "start_time", entry.start, begins)
         entry.end = self._kept(cleaned, day, "end_time", entry.end, end)
 
     def _after_work_ending_then(self, start):
         """A start typed as the minute another of the person's entries ends (what its row
         shows as its end) is that entry's end, to the second: a timer stopped at 05:22:10
-        shows 05:22, and 05:22:00 would overlap it by seconds nobody sees."""
+        shows 05:22, and 05:22:00 would overlap it by seconds nobody sees. The entry is
+        then up to 59 seconds shorter than a typed start and end say; a typed duration is
+        kept. The minute is counted in UTC: on the night clocks go back, a minute after
+        02:59 is not 03:00."""
+        start = start.astimezone(UTC)
         ended = (
             TimeEntry.objects.filter(
-                user=self.instance.user,
+                user_id=self.instance.user_id,
                 duration_only=False,
                 end__gt=start,
                 end__lt=start + timedelta(minutes=1),

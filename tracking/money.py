@@ -64,6 +64,13 @@ def hundredths_of_hours(seconds: int) -> int:
     return (seconds * 100 + 1800) // 3600
 
 
+def nearest_minute(seconds: int | float | None) -> int:
+    """Whole minutes, half a minute rounded up as hundredths of an hour are (and as the
+    pages' script rounds): 3270 s (54:30) → 55, 3269 → 54. Python's ``round`` takes halves
+    to the even number, so 54:30 showed 0:54 and 55:30 0:56."""
+    return int(((seconds or 0) + 30) // 60)
+
+
 def seconds_to_hours(seconds: int | None) -> Decimal:
     """Seconds as decimal hours rounded to two places: 5400 → Decimal("1.50")."""
     return Decimal(hundredths_of_hours(seconds or 0)).scaleb(-2)

@@ -4,7 +4,7 @@ the timesheet, imports): "9", "930", "9:30", "2:15pm"; "1:30", "1,5", "90m"."""
 import re
 from datetime import UTC, datetime, time
 
-from tracking.models import nearest_minute
+from tracking.money import nearest_minute
 
 # Durations: what is typed → seconds.
 DURATION_PATTERNS = [

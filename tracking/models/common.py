@@ -7,7 +7,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 
 # Hours as invoices count them live with the money they price (one rule: tracking.money).
-from tracking.money import hundredths_of_hours, seconds_to_hours  # noqa: F401
+from tracking.money import (  # noqa: F401
+    hundredths_of_hours,
+    nearest_minute,
+    seconds_to_hours,
+)
 
 # The one limit on free text people type into entries, timers and comments.
 NOTES_MAX_LENGTH = 2000
@@ -82,13 +86,6 @@ def validate_entry_moment(moment: datetime) -> None:
             params={"first": FIRST_YEAR, "last": LAST_YEAR},
             code="out_of_range",
         )
-
-
-def nearest_minute(seconds: int | float | None) -> int:
-    """Whole minutes, half a minute rounded up (as money's hundredths are, and the pages'
-    script): 3270 s (54:30) → 55, 3269 → 54. Python's ``round`` rounds halves to even, so
-    54:30 showed 0:54 and 55:30 0:56."""
-    return int(((seconds or 0) + 30) // 60)
 
 
 def clock_duration(seconds: int | float | None, *, exact: bool = False) -> str:

@@ -95,6 +95,45 @@ def test_a_start_typed_as_a_timers_shown_end_begins_at_its_second(berliner, coll
     assert TimeEntry.objects.get(start=datetime(2026, 11, 23, 4, 28, tzinfo=UTC))
 
 
+def test_a_snapped_start_keeps_a_typed_duration_and_accepts_all_three(
+    berliner, colleague, website
+):
+    """After timers stopped at 06:22:40 and 08:22:40: 06:22 with 38 minutes lasts 38
+    minutes from 06:22:40; 08:22 to 09:00 with 0:38 agree as typed, and start at 08:22:40."""
+    for hour in (5, 7):
+        TimeEntry.objects.create(
+            user=colleague,
+            project=website,
+            start=datetime(2026, 11, 23, hour, 0, tzinfo=UTC),
+            end=datetime(2026, 11, 23, hour, 22, 40, tzinfo=UTC),
+        )
+    berliner.post("/entries/new/", typed(website, start_time="6:22", duration="38m"))
+    with_duration = TimeEntry.objects.get(start=datetime(2026, 11, 23, 5, 22, 40, tzinfo=UTC))
+    assert with_duration.duration_seconds == 38 * 60
+    response = berliner.post(
+        "/entries/new/", typed(website, start_time="8:22", end_time="9:00", duration="0:38")
+    )
+    assert response.status_code == 302
+    all_three = TimeEntry.objects.get(start=datetime(2026, 11, 23, 7, 22, 40, tzinfo=UTC))
+    assert all_three.end == datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+    assert not TimeEntry.objects.overlapping_only().exists()
+
+
+def test_the_minute_a_start_snaps_within_is_counted_in_utc(berliner, colleague, website):
+    """On the night clocks go back in Berlin (25 October 2026), 02:59 (the first, 00:59 UTC)
+    and a minute is 01:00 UTC, not 03:00 CET (02:00 UTC): an entry that ends at 01:40 UTC,
+    the second 02:40, is 41 minutes later and does not move the start."""
+    TimeEntry.objects.create(
+        user=colleague,
+        project=website,
+        start=datetime(2026, 10, 25, 1, 10, tzinfo=UTC),
+        end=datetime(2026, 10, 25, 1, 40, tzinfo=UTC),
+    )
+    fields = {"date": "2026-10-25", "start_time": "2:59", "duration": "10m"}
+    assert berliner.post("/entries/new/", {**typed(website), **fields}).status_code == 302
+    assert TimeEntry.objects.filter(start=datetime(2026, 10, 25, 0, 59, tzinfo=UTC)).exists()
+
+
 def test_an_end_and_a_duration_store_the_time_before_the_end(berliner, website):
     berliner.post("/entries/new/", typed(website, end_time="18:00", duration="1h30"))
     entry = TimeEntry.objects.get()
