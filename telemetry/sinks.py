@@ -252,8 +252,8 @@ class TeleUrlSink:
         self.dropped = 0
         self.idle = threading.Event()
         self.idle.set()
-        # Held while an event goes in, and while the sender checks the queue is empty before
-        # saying it is idle: without it, "idle" could be set between an event's announcement
+        # Held while an event goes in, and while the sink's thread checks the queue is empty
+        # before saying it is idle: without it, "idle" could be set between an event's announcement
         # and its arrival, and a flush return with the event still queued.
         self.handover = threading.Lock()
         self.stopping = threading.Event()

@@ -1,3 +1,4 @@
+from collections.abc import Collection
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import cache
@@ -277,7 +278,7 @@ def offer_recent_projects(
     name="project",
     tasks: str | None = None,
     archived: bool = False,
-    leaving_out=(),
+    leaving_out: Collection[int] = (),
 ) -> None:
     """Let ``form``'s project picker ``name`` (and its task picker, named ``tasks``) offer
     ``user``'s recent projects and the chosen one instead of every project it accepts, once

@@ -81,7 +81,7 @@ class RecentProjects:
     first, and ``last``, ``{"project": id, "task": id or None}`` of the latest entry ({}
     when there is none)."""
 
-    names: dict
+    names: dict[int, str]
     last: dict
 
 
@@ -438,9 +438,10 @@ def overlapping_entries(user_id, start, end):
     """Entries with clock times of a person sharing some time with ``start`` to ``end``. A
     running timer's clock time runs from its start until now: time still to come is not
     shared yet. Duration-only entries have no clock time to share."""
+    now = timezone.now()
     shares = Q(end__gt=start)
-    if start < timezone.now():
-        shares |= Q(end__isnull=True)
+    if start < now:
+        shares |= Q(end__isnull=True, start__lt=now)
     return TimeEntry.objects.filter(user_id=user_id, start__lt=end, duration_only=False).filter(
         shares
     )
@@ -488,8 +489,10 @@ def _another_overlaps():
     ).exclude(pk=OuterRef("pk"))
     running = TimeEntry.everything.filter(
         user_id=OuterRef("user_id"), end=None, start__lt=OuterRef("end")
-    )
-    return Exists(stopped) | (Exists(running) & Q(start__lt=now))
+    ).filter(start__lt=now)
+    shared = Exists(stopped) | (Exists(running) & Q(start__lt=now))
+    # A timer set to start later shares no time yet.
+    return shared & (Q(end__isnull=False) | Q(start__lt=now))
 
 
 def forgotten_before(now: datetime, max_hours: int) -> datetime:
@@ -889,9 +892,10 @@ class TimeEntry(models.Model):
     def overlapping(self):
         """Other entries of the same person that share some of this entry's clock time; a
         running entry's runs until now."""
-        if self.duration_only:
-            return TimeEntry.objects.none()
-        end = self.end or timezone.now()
+        now = timezone.now()
+        if self.duration_only or (self.end is None and self.start >= now):
+            return TimeEntry.objects.none()  # no clock time, or a timer set to start later
+        end = self.end or now
         return overlapping_entries(self.user_id, self.start, end).exclude(pk=self.pk)
 
     @property

@@ -64,6 +64,15 @@ def test_a_running_timer_is_shown_with_a_stop_button_on_every_page(logged_in, we
         assert 'action="/timer/stop/"' in page and "Website" in page
 
 
+def test_a_pause_since_an_earlier_day_says_which(logged_in, website):
+    with time_machine.travel(at(23, 17), tick=False):
+        logged_in.post("/timer/start/", {"project": website.pk})
+        logged_in.post("/timer/pause/")
+        assert "since 17:00</span>" in logged_in.get("/entries/").content.decode()
+    with time_machine.travel(at(24, 9), tick=False):
+        assert "since Mon 23 Nov 17:00</span>" in logged_in.get("/entries/").content.decode()
+
+
 def test_pause_and_resume_say_so_when_there_is_nothing_to_do(logged_in):
     assert b"No timer is running." in logged_in.post("/timer/pause/", follow=True).content
     assert b"No timer is paused." in logged_in.post("/timer/resume/", follow=True).content

@@ -61,7 +61,8 @@ def test_a_long_catalogue_offers_recent_projects_and_a_search(
         page = logged_in.get("/entries/").content.decode()
     assert options(page, "quick-project") == ["Choose a project…", "Project 03", "Project 09"]
     assert 'data-find="/projects/find/"' in page
-    dashboard = logged_in.get("/").content.decode()
+    with django_assert_num_queries(12):  # 13 when the start form asked for the names
+        dashboard = logged_in.get("/").content.decode()
     assert options(dashboard, "id_project") == ["---------", "Project 03", "Project 09"]
     # The task picker offers the open tasks of the projects offered, no others.
     worked_on(colleague, catalogue[7])
@@ -80,14 +81,17 @@ def test_the_chosen_project_is_offered_even_when_not_recent(logged_in, catalogue
     assert options(page, "id_project") == ["---------", "Project 12"]
 
 
-def test_the_timesheet_offers_recent_projects_not_in_the_week(logged_in, colleague, catalogue):
+def test_the_timesheet_offers_recent_projects_not_in_the_week(
+    logged_in, colleague, catalogue, django_assert_num_queries
+):
     monday = timezone.localdate() - timedelta(days=timezone.localdate().weekday())
     start = timezone.make_aware(timezone.datetime.combine(monday, timezone.datetime.min.time()))
     worked_on(colleague, catalogue[1], catalogue[2], before=start)  # last week, any day
     TimeEntry.objects.create(
         user=colleague, project=catalogue[1], start=start, end=start + timedelta(hours=2)
     )
-    page = logged_in.get("/timesheet/").content.decode()
+    with django_assert_num_queries(9):  # 11 when "Add a row" and the timer bar asked
+        page = logged_in.get("/timesheet/").content.decode()
     assert options(page, "add-row") == ["Project 02"]
     assert 'data-find="/projects/find/"' in page
 

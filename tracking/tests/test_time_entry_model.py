@@ -2,6 +2,7 @@ import threading
 from datetime import date, timedelta
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
@@ -168,6 +169,48 @@ def test_overlaps_are_found_whatever_the_longest_entry_and_only_between_shared_c
     assert trashed.pk not in flagged
     ids = set(TimeEntry.objects.overlapping_only().values_list("pk", flat=True))
     assert ids == {long.pk, inside.pk}
+
+
+def test_the_entrys_own_overlaps_and_the_lists_agree_around_now(
+    owner, colleague, website, make_entry
+):
+    """``TimeEntry.overlapping`` (an entry's page, the warning on saving) and
+    ``with_overlaps`` (lists, the filter, billing) against pairs worked out by hand, at a
+    fixed now: a running timer's clock time runs from its start until now, so it shares
+    time with what it was started back over, not with time typed for later; a timer set to
+    start later shares none yet."""
+    now = at(10, 12)
+    with time_machine.travel(now, tick=False):
+        running = make_entry(owner, website, at(10, 9), None)  # started back at 09:00
+        covered = make_entry(owner, website, at(10, 10), 30)
+        later = make_entry(owner, website, at(10, 14), 30)  # typed ahead: after now
+        before = make_entry(owner, website, at(10, 8), 30)
+        waiting = make_entry(colleague, website, at(10, 15), None)  # starts at 15:00
+        across = make_entry(colleague, website, at(10, 11), 300)  # 11:00 to 16:00
+        entries = list(TimeEntry.objects.all())
+
+        def clock(entry):
+            return entry.start, entry.end or max(now, entry.start)
+
+        by_hand = {
+            entry.pk: any(
+                other.pk != entry.pk
+                and other.user_id == entry.user_id
+                and max(clock(other)[0], clock(entry)[0]) < min(clock(other)[1], clock(entry)[1])
+                for other in entries
+            )
+            for entry in entries
+        }
+        listed = dict(TimeEntry.objects.with_overlaps().values_list("pk", "overlaps"))
+        own = {entry.pk: entry.overlapping().exists() for entry in entries}
+    assert listed == own == by_hand
+    assert [by_hand[entry.pk] for entry in (running, covered, later, before)] == [
+        True,
+        True,
+        False,
+        False,
+    ]
+    assert (by_hand[waiting.pk], by_hand[across.pk]) == (False, False)
 
 
 def test_an_overlap_of_less_than_a_second_is_found_beside_the_longest_entry(

@@ -45,6 +45,20 @@ def test_starting_again_switches_timers(logged_in, colleague, website, internal)
     assert entries.running().get().project == internal
 
 
+def test_stopping_a_timer_that_ran_into_typed_time_says_so(
+    logged_in, colleague, website, make_entry
+):
+    """Typed at 08:00 for 10:00 to 10:30, the entry shared nothing with a timer started at
+    09:00 yet; stopped at noon, the timer covers it."""
+    with time_machine.travel(at(23, 8), tick=False):
+        make_entry(colleague, website, at(23, 10), 30)
+        logged_in.post("/timer/start/", {"project": website.pk})
+    with time_machine.travel(at(23, 12), tick=False):
+        page = logged_in.post("/timer/stop/", follow=True).content.decode()
+    assert "Timer stopped: 4:00 on" in page
+    assert f"This entry overlaps your entry on {website.name} from 2026-11-23 10:00" in page
+
+
 def test_stop_without_a_running_timer_says_so(logged_in):
     response = logged_in.post("/timer/stop/", follow=True)
     assert b"No timer is running." in response.content

@@ -104,7 +104,7 @@ def entry_detail(request, pk):
     return render(request, "tracking/entry_detail.html", context)
 
 
-def _warn_if_overlapping(request, entry) -> None:
+def warn_if_overlapping(request, entry) -> None:
     """Overlaps are allowed (a call during a long task) but said, and never billed."""
     other = entry.overlapping().select_related("project").order_by("start").first()
     if other is not None:
@@ -137,7 +137,7 @@ def _save_entry(request, form, title, cancel_url, back=None):
             form.add_error(None, exc)
         else:
             messages.success(request, "Entry saved.")
-            _warn_if_overlapping(request, entry)
+            warn_if_overlapping(request, entry)
             return redirect(back or entry.get_absolute_url())
     context = {"form": form, "title": title, "cancel_url": back or resolve_url(cancel_url)}
     return render(request, "tracking/form.html", context)
@@ -216,5 +216,5 @@ def entry_restore(request, pk):
         raise PermissionDenied("You may not restore someone else's entry.")
     entry.restore()
     messages.success(request, f"Restored {entry}.")
-    _warn_if_overlapping(request, entry)
+    warn_if_overlapping(request, entry)
     return redirect(entry.get_absolute_url())

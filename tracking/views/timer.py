@@ -25,7 +25,7 @@ from tracking.models import (
     shown_duration,
 )
 from tracking.signals import entry_duplicated
-from tracking.views.entries import get_entry_for_user
+from tracking.views.entries import get_entry_for_user, warn_if_overlapping
 
 
 def _back(request):
@@ -139,6 +139,8 @@ def timer_stop(request):
             f"Timer stopped: {shown_duration(stopped.duration_seconds)} on {stopped.project}. "
             f"Today: {shown_duration(today_seconds)}.",
         )
+        # It ran into time typed for later, perhaps: said, as saving an entry says it.
+        warn_if_overlapping(request, stopped)
     return _back(request)
 
 
