@@ -1,4 +1,5 @@
 import itertools
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -34,6 +35,25 @@ def test_entries_of_one_user_never_overlap():
             TimeEntry.objects.filter(user_id=user_id).order_by("start").values_list("start", "end")
         )
         assert all(earlier[1] <= later[0] for earlier, later in itertools.pairwise(spans))
+
+
+def test_seeded_moments_compare_as_the_apps_own_do():
+    """Stored as the ORM stores them: on SQLite an aware datetime written as it is keeps
+    "+00:00", and an entry the app saves starting as a seeded one ends then looked later
+    than that end (an overlap of no time, from the browser try)."""
+    call_command(
+        "seed_demo", "--entries", "20", "--users", "1", "--projects", "1", stdout=StringIO()
+    )
+    seeded = TimeEntry.objects.order_by("-end").first()
+    assert TimeEntry.objects.filter(pk=seeded.pk, end=seeded.end, start=seeded.start).exists()
+    after = TimeEntry.objects.create(
+        user=seeded.user,
+        project=seeded.project,
+        start=seeded.end,
+        end=seeded.end + timedelta(minutes=5),
+    )
+    assert not after.overlapping().exists()
+    assert not TimeEntry.objects.overlapping_only().exists()
 
 
 def test_bad_arguments_are_refused():

@@ -127,7 +127,11 @@ class Command(BaseCommand):
         # Identifiers come from the model's own metadata; values are parameters.
         table = connection.ops.quote_name(TimeEntry._meta.db_table)
         placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
-        now = timezone.now().replace(microsecond=0)
+        # Moments as the ORM writes them: SQLite stores text, and an aware datetime passed
+        # as it is would be stored with "+00:00" after it, which compares unequal (and
+        # later) to the same moment saved by the app.
+        moment = connection.ops.adapt_datetimefield_value
+        now = moment(timezone.now().replace(microsecond=0))
         cursors = {person.pk: latest.replace(microsecond=0) for person in people}
         show_progress = sys.stdout.isatty()
         created = 0
@@ -144,7 +148,8 @@ class Command(BaseCommand):
                 rows.append(
                     (
                         person.pk, project.pk, task.pk if task else None, rng.choice(NOTES),
-                        start, end, minutes * 60, timezone.localtime(start).date(),
+                        moment(start), moment(end), minutes * 60,
+                        timezone.localtime(start).date(),
                         project.billable, now, now,
                     )
                 )  # fmt: skip
