@@ -247,12 +247,14 @@ class TagsField(forms.CharField):
 
 
 def project_picker(**kwargs) -> "RowChoiceField":
-    """The active projects, by name, read as rows."""
+    """The active projects, by name, read as rows. A timer bar's refusal is a message at the
+    top of the page, away from the field: it names what is missing."""
     return RowChoiceField(
         queryset=Project.objects.active(),
         columns=["name"],
         row_label=itemgetter("name"),
         widget=FastSelect,
+        error_messages={"required": "Choose a project (or find one) first."},
         **kwargs,
     )
 

@@ -113,12 +113,16 @@
     function seconds(input) {
       // A cell carries data-shown only when what it holds was typed (a refused save).
       var shown = input.dataset.shown === undefined ? input.defaultValue : input.dataset.shown;
-      if (input.value === shown) return Number(input.dataset.seconds || 0);
+      var stored = Number(input.dataset.seconds || 0);
+      if (input.value === shown) return stored;
       var text = input.value.trim().toLowerCase();
       if (!text) return 0;
       for (var i = 0; i < patterns.length; i++) {
         var match = patterns[i][0].exec(text);
-        if (match) return Math.round(patterns[i][1](match[1], match[2]) / 60) * 60;
+        if (!match) continue;
+        var typed = Math.round(patterns[i][1](match[1], match[2]) / 60) * 60;
+        // Saving keeps a cell typed as the minutes it shows, seconds and all: so do totals.
+        return typed === Math.round(stored / 60) * 60 ? stored : typed;
       }
       return 0;
     }

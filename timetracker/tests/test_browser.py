@@ -180,6 +180,25 @@ def test_a_week_is_filled_in_the_grid_on_a_phone(browser_page, ready_server):
     website = page.locator("#timesheet tbody tr", has_text="Website").locator("input")
     assert [website.nth(day).input_value() for day in range(4)] == ["1:30"] * 4
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    # Timer time with seconds: 54:30 on Saturday, 10:40 on Sunday (7:05:10 in the week).
+    # Typing what a cell shows, another way, keeps its seconds, as saving does.
+    ready_server.manage(
+        "shell", "-c", "from datetime import UTC, datetime, timedelta; "
+        "from tracking.models import Project, TimeEntry; "
+        "from django.contrib.auth.models import User; "
+        "[TimeEntry.objects.create(user=User.objects.get(username='boss'), "
+        "project=Project.objects.get(name='Website'), start=datetime(2026, 11, day, 9, "
+        "tzinfo=UTC), end=datetime(2026, 11, day, 9, tzinfo=UTC) + timedelta(seconds=seconds), "
+        "source='timer') for day, seconds in ((7, 3270), (8, 640))]",
+    )  # fmt: skip
+    page.reload()
+    expect(website.nth(5)).to_have_value("0:55")
+    expect(page.locator("#week-sum")).to_have_text("7:05")
+    website.nth(5).fill("55m")
+    expect(page.locator("[data-day-total='5']")).to_have_text("0:55")
+    expect(page.locator("#week-sum")).to_have_text("7:05")
+    website.nth(5).fill("56m")  # a minute more is typed time: 6:00 + 0:56 + 0:10:40
+    expect(page.locator("#week-sum")).to_have_text("7:07")
 
 
 def test_a_first_login_from_tokyo_shows_times_in_tokyo(browser_page, ready_server):

@@ -75,7 +75,7 @@ def test_start_with_a_task_of_another_project_is_refused(logged_in, colleague, w
 
 def test_start_without_a_project_is_refused(logged_in, colleague):
     response = logged_in.post("/timer/start/", {"notes": "x"}, follow=True)
-    assert b"This field is required." in response.content
+    assert b"Choose a project (or find one) first." in response.content
     assert not TimeEntry.objects.exists()
 
 
