@@ -206,8 +206,9 @@ def test_overlapping_entries_are_flagged_on_save_and_never_billed(
         "end": "2026-11-05T11:00",
         "billable": "on",
     }
-    response = staff.post("/entries/new/", form, follow=True)
-    assert "overlaps your entry on Website from 2026-11-05 09:00" in messages_of(response)
+    with time_machine.travel(at(6, 12), tick=False):
+        response = staff.post("/entries/new/", form, follow=True)
+    assert "overlaps your entry on Website, Thu 5 Nov 09:00\u201311:00." in messages_of(response)
     assert TimeEntry.objects.count() == 2  # a warning, not a refusal
     listed = staff.get("/entries/").content.decode()
     assert listed.count("badge overlap") == 2

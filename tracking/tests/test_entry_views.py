@@ -173,6 +173,41 @@ def test_pages_go_back_in_time_fifty_entries_at_a_time(logged_in, colleague, web
     assert f'href="?project={website.pk}&amp;page=3">Older →</a>' in filtered
 
 
+def test_the_overlap_warning_names_the_first_entry_counts_the_rest_and_links_to_them(
+    client, owner, colleague, website, make_entry
+):
+    """A long entry typed over a day's work: the warning says with what (as the lists
+    write a moment), how many more, and links to the list of them on those days. A manager
+    correcting someone's entry reads whose they are, and the link keeps to that person."""
+    late = make_entry(colleague, website, at(22, 23), 120)  # until 01:00 on the 23rd
+    make_entry(colleague, website, at(23, 9), 30)
+    make_entry(colleague, website, at(23, 11), 30)
+    make_entry(colleague, website, at(24, 9), 30)  # another day: not overlapped
+    day = make_entry(colleague, website, at(23, 0), 60 * 12, notes="the whole morning")
+    client.force_login(owner)
+    with time_machine.travel(at(24, 12), tick=False):
+        response = client.post(
+            f"/entries/{day.pk}/edit/",
+            {
+                "project": website.pk,
+                "notes": "the whole morning, corrected",
+                "start": "2026-11-23T00:00",
+                "end": "2026-11-23T12:00",
+                "billable": "on",
+            },
+            follow=True,
+        )
+    [warning] = [str(m) for m in response.context["messages"] if m.level_tag == "warning"]
+    assert warning.startswith(
+        "This entry overlaps colleague&#x27;s entry on Website, Sun 22 Nov 23:00\u201301:00"
+        " and 2 more. Overlapping entries are not billed until one of them is corrected"
+    )
+    link = re.search(r'<a href="(/entries/\?overlaps=on[^"]*)">see them</a>', warning).group(1)
+    listed = client.get(link.replace("&amp;", "&")).context["page"].object_list
+    assert {entry.start for entry in listed} == {at(22, 23), at(23, 0), at(23, 9), at(23, 11)}
+    assert late in listed and all(entry.user == colleague for entry in listed)
+
+
 def test_a_timer_started_back_over_tracked_time_is_warned_and_marked(
     logged_in, colleague, website, make_entry
 ):
@@ -189,7 +224,7 @@ def test_a_timer_started_back_over_tracked_time_is_warned_and_marked(
         running = TimeEntry.objects.get(end=None)
         assert running.start == at(23, 9)
         assert (
-            f"This entry overlaps your entry on {website.name} from 2026-11-23 10:00"
+            f"This entry overlaps your entry on {website.name}, Mon 23 Nov 10:00\u201310:30."
             in response.content.decode()
         )
         rows = logged_in.get("/entries/").context["page"].object_list

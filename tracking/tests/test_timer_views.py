@@ -56,7 +56,9 @@ def test_stopping_a_timer_that_ran_into_typed_time_says_so(
     with time_machine.travel(at(23, 12), tick=False):
         page = logged_in.post("/timer/stop/", follow=True).content.decode()
     assert "Timer stopped: 4:00 on" in page
-    assert f"This entry overlaps your entry on {website.name} from 2026-11-23 10:00" in page
+    assert (
+        f"This entry overlaps your entry on {website.name}, Mon 23 Nov 10:00\u201310:30." in page
+    )
 
 
 def test_stop_without_a_running_timer_says_so(logged_in):

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
 from tracking import permissions
@@ -17,6 +17,7 @@ from tracking.forms import ReportFilterForm, TimeEntryForm
 from tracking.models import ANOTHER_TIMER_RUNS, TRASH_DAYS, Locked, TimeEntry
 from tracking.permissions import visible_entries
 from tracking.queries import filtered_entries
+from tracking.templatetags.tracking_tags import EN_DASH, day_time
 from tracking.views.paging import ListPage
 
 
@@ -105,16 +106,34 @@ def entry_detail(request, pk):
 
 
 def warn_if_overlapping(request, entry) -> None:
-    """Overlaps are allowed (a call during a long task) but said, and never billed."""
-    other = entry.overlapping().select_related("project").order_by("start").first()
-    if other is not None:
-        local_start = timezone.localtime(other.start)
-        messages.warning(
-            request,
-            f"This entry overlaps your entry on {other.project.name} from "
-            f"{local_start:%Y-%m-%d %H:%M}. Overlapping entries are not billed until "
-            "one of them is corrected.",
-        )
+    """Overlaps are allowed (a call during a long task) but said, and never billed: with
+    which entry, how many more, and a link to the list of them on their days."""
+    others = list(entry.overlapping().select_related("project").order_by("start"))
+    if not others:
+        return
+    first = others[0]
+    whose = "your" if entry.user_id == request.user.pk else f"{entry.user.get_username()}'s"
+    until = "now" if first.end is None else f"{timezone.localtime(first.end):%H:%M}"
+    more = f" and {len(others) - 1} more" if len(others) > 1 else ""
+    days = [entry.day, *(other.day for other in others)]
+    query = {"overlaps": "on", "start": min(days), "end": max(days)}
+    if whose != "your" and permissions.sees_everyones_entries(request.user):
+        query["user"] = entry.user_id
+    messages.warning(
+        request,
+        format_html(
+            "This entry overlaps {} entry on {}, {}{}{}{}. Overlapping entries are not billed "
+            'until one of them is corrected: <a href="{}?{}">see them</a>.',
+            whose,
+            first.project.name,
+            day_time(first.start),
+            EN_DASH,
+            until,
+            more,
+            reverse("tracking:entry_list"),
+            urlencode(query),
+        ),
+    )
 
 
 def _refuse_if_locked(request, entry):
