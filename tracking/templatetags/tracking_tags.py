@@ -236,6 +236,19 @@ def calendar_day(day, entries_url: str, new_url: str, back: str) -> str:
     return mark_safe("".join(parts))  # noqa: S308
 
 
+def clock_span(start, end) -> str:
+    """A stretch of clock time in the viewer's zone: "10:00-10:30", "23:00-Mon 23 Nov 01:00"
+    when it ends on another day, or "10:00-now" for a running entry (``end`` None), with an
+    en dash."""
+    if end is None:
+        until = "now"
+    elif timezone.localdate(end) == timezone.localdate(start):
+        until = _clock(end)
+    else:
+        until = day_time(end)
+    return f"{_clock(start)}{EN_DASH}{until}"
+
+
 def _clock(moment) -> str:
     """A moment's time of day in the viewer's zone, as the template filter ``time:"H:i"``."""
     return timezone.localtime(moment).strftime("%H:%M")

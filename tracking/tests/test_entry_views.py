@@ -1,3 +1,4 @@
+import html
 import re
 from datetime import date, timedelta
 
@@ -173,39 +174,106 @@ def test_pages_go_back_in_time_fifty_entries_at_a_time(logged_in, colleague, web
     assert f'href="?project={website.pk}&amp;page=3">Older →</a>' in filtered
 
 
-def test_the_overlap_warning_names_the_first_entry_counts_the_rest_and_links_to_them(
-    client, owner, colleague, website, make_entry
+def _overlap_warning(response) -> tuple[str, list]:
+    """The overlap warning a saved form led to, and the entries its link lists."""
+    [warning] = [str(m) for m in response.context["messages"] if m.level_tag == "warning"]
+    link = re.search(
+        r'<a href="(/entries/\?overlaps=on[^"]*)">see the overlaps on those days</a>', warning
+    ).group(1)
+    listed = response.client.get(html.unescape(link)).context["page"].object_list
+    return warning, list(listed)
+
+
+def _overlapping_pair(user, project, start, make_entry) -> list:
+    """An hour from ``start``, and its first half hour."""
+    return [make_entry(user, project, start, 60), make_entry(user, project, start, 30)]
+
+
+def test_the_overlap_warning_names_the_first_entry_counts_the_rest_and_lists_their_days(
+    logged_in, colleague, website, make_entry
 ):
-    """A long entry typed over a day's work: the warning says with what (as the lists
-    write a moment), how many more, and links to the list of them on those days. A manager
-    correcting someone's entry reads whose they are, and the link keeps to that person."""
+    """A long entry typed over a day's work: the warning names the first entry it overlaps
+    as the lists write it, counts the rest, and links to the overlapping entries of those
+    days alone (a pair overlapping two days later is not listed)."""
     late = make_entry(colleague, website, at(22, 23), 120)  # until 01:00 on the 23rd
-    make_entry(colleague, website, at(23, 9), 30)
-    make_entry(colleague, website, at(23, 11), 30)
-    make_entry(colleague, website, at(24, 9), 30)  # another day: not overlapped
-    day = make_entry(colleague, website, at(23, 0), 60 * 12, notes="the whole morning")
-    client.force_login(owner)
-    with time_machine.travel(at(24, 12), tick=False):
-        response = client.post(
-            f"/entries/{day.pk}/edit/",
+    morning = {make_entry(colleague, website, at(23, h), 30) for h in (9, 11)}
+    _overlapping_pair(colleague, website, at(25, 9), make_entry)
+    with time_machine.travel(at(26, 12), tick=False):
+        response = logged_in.post(
+            "/entries/new/",
             {
                 "project": website.pk,
-                "notes": "the whole morning, corrected",
+                "notes": "the whole morning",
                 "start": "2026-11-23T00:00",
                 "end": "2026-11-23T12:00",
                 "billable": "on",
             },
             follow=True,
         )
-    [warning] = [str(m) for m in response.context["messages"] if m.level_tag == "warning"]
+    warning, listed = _overlap_warning(response)
     assert warning.startswith(
-        "This entry overlaps colleague&#x27;s entry on Website, Sun 22 Nov 23:00\u201301:00"
+        "This entry overlaps your entry on Website, Sun 22 Nov 23:00\u2013Mon 23 Nov 01:00"
         " and 2 more. Overlapping entries are not billed until one of them is corrected"
     )
-    link = re.search(r'<a href="(/entries/\?overlaps=on[^"]*)">see them</a>', warning).group(1)
-    listed = client.get(link.replace("&amp;", "&")).context["page"].object_list
-    assert {entry.start for entry in listed} == {at(22, 23), at(23, 0), at(23, 9), at(23, 11)}
-    assert late in listed and all(entry.user == colleague for entry in listed)
+    typed = TimeEntry.objects.get(notes="the whole morning")
+    assert set(listed) == {late, typed, *morning}
+
+
+def test_a_manager_reads_whose_entry_it_overlaps_and_the_link_keeps_to_that_person(
+    client, owner, colleague, stranger, website, make_entry
+):
+    """Saving someone's entry, or their own: the link lists the owner's overlaps alone,
+    not the other people's of the same day."""
+    theirs = _overlapping_pair(colleague, website, at(23, 9), make_entry)
+    mine = _overlapping_pair(owner, website, at(23, 9), make_entry)
+    _overlapping_pair(stranger, website, at(23, 9), make_entry)
+    client.force_login(owner)
+    for pair, whose, on_the_page in [
+        (theirs, "colleague&#x27;s", "colleague's"),
+        (mine, "your", "your"),
+    ]:
+        with time_machine.travel(at(24, 12), tick=False):
+            response = client.post(
+                f"/entries/{pair[0].pk}/edit/",
+                {
+                    "project": website.pk,
+                    "notes": "corrected",
+                    "start": "2026-11-23T09:00",
+                    "end": "2026-11-23T10:00",
+                    "billable": "on",
+                },
+                follow=True,
+            )
+        warning, listed = _overlap_warning(response)
+        assert warning.startswith(
+            f"This entry overlaps {whose} entry on Website, Mon 23 Nov 09:00\u201309:30. "
+        )
+        assert set(listed) == set(pair)
+        assert f"This entry overlaps another of {on_the_page} entries" in (
+            response.content.decode()
+        )
+
+
+def test_an_entry_typed_over_a_running_timer_says_it_runs_until_now(
+    logged_in, colleague, website, make_entry
+):
+    with time_machine.travel(at(23, 12), tick=False):
+        make_entry(colleague, website, at(23, 9), None)
+        response = logged_in.post(
+            "/entries/new/",
+            {
+                "project": website.pk,
+                "start": "2026-11-23T10:00",
+                "end": "2026-11-23T11:00",
+                "billable": "on",
+            },
+            follow=True,
+        )
+    warning, listed = _overlap_warning(response)
+    assert warning.startswith(
+        "This entry overlaps your entry on Website, Mon 23 Nov 09:00\u2013now. "
+    )
+    assert len(listed) == 2
 
 
 def test_a_timer_started_back_over_tracked_time_is_warned_and_marked(

@@ -6,7 +6,6 @@ from django.http import JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
@@ -17,7 +16,7 @@ from tracking.forms import ReportFilterForm, TimeEntryForm
 from tracking.models import ANOTHER_TIMER_RUNS, TRASH_DAYS, Locked, TimeEntry
 from tracking.permissions import visible_entries
 from tracking.queries import filtered_entries
-from tracking.templatetags.tracking_tags import EN_DASH, day_time
+from tracking.templatetags.tracking_tags import clock_span, day
 from tracking.views.paging import ListPage
 
 
@@ -105,33 +104,39 @@ def entry_detail(request, pk):
     return render(request, "tracking/entry_detail.html", context)
 
 
+def overlaps_url(first_day, last_day, **scope) -> str:
+    """The entry list of overlapping entries from ``first_day`` to ``last_day``, within
+    ``scope`` (a person, a project or a client)."""
+    query = urlencode({"overlaps": "on", "start": first_day, "end": last_day, **scope})
+    return f"{reverse('tracking:entry_list')}?{query}"
+
+
 def warn_if_overlapping(request, entry) -> None:
     """Overlaps are allowed (a call during a long task) but said, and never billed: with
-    which entry, how many more, and a link to the list of them on their days."""
-    others = list(entry.overlapping().select_related("project").order_by("start"))
+    which entry, as the lists write it, how many more, and a link to them on their days."""
+    others = list(
+        entry.overlapping()
+        .select_related("project")
+        .only("start", "end", "day", "project__name")
+        .order_by("start")
+    )
     if not others:
         return
     first = others[0]
-    whose = "your" if entry.user_id == request.user.pk else f"{entry.user.get_username()}'s"
-    until = "now" if first.end is None else f"{timezone.localtime(first.end):%H:%M}"
-    more = f" and {len(others) - 1} more" if len(others) > 1 else ""
+    own = entry.user_id == request.user.pk
+    scope = {"user": entry.user_id} if permissions.sees_everyones_entries(request.user) else {}
     days = [entry.day, *(other.day for other in others)]
-    query = {"overlaps": "on", "start": min(days), "end": max(days)}
-    if whose != "your" and permissions.sees_everyones_entries(request.user):
-        query["user"] = entry.user_id
     messages.warning(
         request,
         format_html(
-            "This entry overlaps {} entry on {}, {}{}{}{}. Overlapping entries are not billed "
-            'until one of them is corrected: <a href="{}?{}">see them</a>.',
-            whose,
+            "This entry overlaps {} entry on {}, {} {}{}. Overlapping entries are not billed "
+            'until one of them is corrected: <a href="{}">see the overlaps on those days</a>.',
+            "your" if own else f"{entry.user.get_username()}'s",
             first.project.name,
-            day_time(first.start),
-            EN_DASH,
-            until,
-            more,
-            reverse("tracking:entry_list"),
-            urlencode(query),
+            day(first.day),
+            clock_span(first.start, first.end),
+            f" and {len(others) - 1} more" if len(others) > 1 else "",
+            overlaps_url(min(days), max(days), **scope),
         ),
     )
 
@@ -230,7 +235,7 @@ def entry_trash(request):
 @require_POST
 def entry_restore(request, pk):
     trashed = visible_entries(request.user, TimeEntry.everything.trashed())
-    entry = get_object_or_404(trashed.select_related("project"), pk=pk)
+    entry = get_object_or_404(trashed.select_related("project", "user"), pk=pk)
     if not permissions.can_change_entry(request.user, entry, "delete"):
         raise PermissionDenied("You may not restore someone else's entry.")
     entry.restore()

@@ -3,10 +3,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.http import content_disposition_header, urlencode
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from tracking.documents import invoice_context, invoice_pdf, pdf_filename
@@ -14,6 +13,7 @@ from tracking.forms import BillEntriesForm, InvoiceForm, InvoiceItemFormSet
 from tracking.models import BusinessProfile, Invoice, suggest_invoice_number
 from tracking.signals import invoice_downloaded
 from tracking.views.editing import confirm_delete, permission_required
+from tracking.views.entries import overlaps_url
 
 
 @permission_required("view", Invoice)
@@ -151,15 +151,13 @@ def invoice_bill_entries(request, pk):
             scope = {"project": invoice.project_id}
         else:
             scope = {"client": invoice.client_id}
-        query = urlencode({"overlaps": "on", "start": start, "end": end, **scope})
         messages.warning(
             request,
             format_html(
                 "{} entries overlap another entry of the same person and were not billed: "
-                '<a href="{}?{}">see them</a>, correct their times, then bill again.',
+                '<a href="{}">see them</a>, correct their times, then bill again.',
                 result.overlapping,
-                reverse("tracking:entry_list"),
-                query,
+                overlaps_url(start, end, **scope),
             ),
         )
     return redirect(invoice.get_absolute_url())
