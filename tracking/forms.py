@@ -110,6 +110,9 @@ class FastSelect(forms.Select):
     lazy-aware ``format_html`` (docs/performance.md).
     """
 
+    # What it shows with nothing to choose (read from the choices once: they are a query).
+    no_options = ""
+
     def option_attributes(self, value) -> str:
         """Extra attributes of one option (already escaped); none by default."""
         return ""
@@ -121,6 +124,7 @@ class FastSelect(forms.Select):
             f"{' selected' if str(choice) in chosen else ''}>{escape_html(str(label))}</option>"
             for choice, label in self.choices
         )
+        options = options or self.no_options
         final_attrs = self.build_attrs(self.attrs, attrs)
         if self.allow_multiple_selected:
             final_attrs["multiple"] = True
@@ -133,7 +137,10 @@ class FastSelect(forms.Select):
 
 
 class FastSelectMultiple(FastSelect, forms.SelectMultiple):
-    """FastSelect for a choice of several (reading a list back from the form's data)."""
+    """FastSelect for a choice of several (reading a list back from the form's data). With
+    nothing to choose it says so, not an empty box (a filter by tags before any tag)."""
+
+    no_options = '<option value="" disabled>None yet</option>'
 
 
 class TaskSelect(FastSelect):

@@ -63,6 +63,14 @@ def test_someone_elses_entry_answers_404(logged_in, theirs, action):
     assert TimeEntry.objects.filter(pk=theirs.pk, notes="theirs").exists()
 
 
+def test_the_tag_filter_says_there_are_no_tags_yet_instead_of_an_empty_box(logged_in):
+    empty = re.search(r'<select name="tag"[^>]*>(.*?)</select>', logged_in.get("/entries/").text)
+    assert empty.group(1) == '<option value="" disabled>None yet</option>'
+    Tag.objects.create(name="urgent")
+    listed = re.search(r'<select name="tag"[^>]*>(.*?)</select>', logged_in.get("/entries/").text)
+    assert ">urgent</option>" in listed.group(1) and "None yet" not in listed.group(1)
+
+
 def test_a_manual_entry_is_created_for_me(logged_in, colleague, website):
     response = logged_in.post(
         "/entries/new/",
