@@ -182,14 +182,16 @@ def test_pages_go_back_in_time_fifty_entries_at_a_time(logged_in, colleague, web
     assert f'href="?project={website.pk}&amp;page=3">Older →</a>' in filtered
 
 
-def _overlap_warning(response) -> tuple[str, list]:
-    """The overlap warning a saved form led to, and the entries its link lists."""
-    [warning] = [str(m) for m in response.context["messages"] if m.level_tag == "warning"]
-    link = re.search(
-        r'<a href="(/entries/\?overlaps=on[^"]*)">see the overlaps on those days</a>', warning
-    ).group(1)
-    listed = response.client.get(html.unescape(link)).context["page"].object_list
-    return warning, list(listed)
+def _save_overlapping(client, path, project, start, end, now, notes=""):
+    """Save the entry form at ``now``: the page it leads to, the overlap warning it shows,
+    and the entries the warning's link lists."""
+    form = {"project": project.pk, "notes": notes, "start": start, "end": end, "billable": "on"}
+    with time_machine.travel(now, tick=False):
+        response = client.post(path, form, follow=True)
+        [warning] = [str(m) for m in response.context["messages"] if m.level_tag == "warning"]
+        link = re.search(r'<a href="([^"]*)">see the overlaps on those days</a>', warning)
+        listed = list(client.get(html.unescape(link.group(1))).context["page"].object_list)
+    return response, warning, listed
 
 
 def _overlapping_pair(user, project, start, make_entry) -> list:
@@ -202,23 +204,20 @@ def test_the_overlap_warning_names_the_first_entry_counts_the_rest_and_lists_the
 ):
     """A long entry typed over a day's work: the warning names the first entry it overlaps
     as the lists write it, counts the rest, and links to the overlapping entries of those
-    days alone (a pair overlapping two days later is not listed)."""
+    days alone (not an entry of that day overlapping nothing, nor a pair two days later)."""
     late = make_entry(colleague, website, at(22, 23), 120)  # until 01:00 on the 23rd
     morning = {make_entry(colleague, website, at(23, h), 30) for h in (9, 11)}
     _overlapping_pair(colleague, website, at(25, 9), make_entry)
-    with time_machine.travel(at(26, 12), tick=False):
-        response = logged_in.post(
-            "/entries/new/",
-            {
-                "project": website.pk,
-                "notes": "the whole morning",
-                "start": "2026-11-23T00:00",
-                "end": "2026-11-23T12:00",
-                "billable": "on",
-            },
-            follow=True,
-        )
-    warning, listed = _overlap_warning(response)
+    make_entry(colleague, website, at(23, 14), 30)  # that day, overlapping nothing
+    _, warning, listed = _save_overlapping(
+        logged_in,
+        "/entries/new/",
+        website,
+        "2026-11-23T00:00",
+        "2026-11-23T12:00",
+        at(26, 12),
+        notes="the whole morning",
+    )
     assert warning.startswith(
         "This entry overlaps your entry on Website, Sun 22 Nov 23:00\u2013Mon 23 Nov 01:00"
         " and 2 more. Overlapping entries are not billed until one of them is corrected"
@@ -240,19 +239,14 @@ def test_a_manager_reads_whose_entry_it_overlaps_and_the_link_keeps_to_that_pers
         (theirs, "colleague&#x27;s", "colleague's"),
         (mine, "your", "your"),
     ]:
-        with time_machine.travel(at(24, 12), tick=False):
-            response = client.post(
-                f"/entries/{pair[0].pk}/edit/",
-                {
-                    "project": website.pk,
-                    "notes": "corrected",
-                    "start": "2026-11-23T09:00",
-                    "end": "2026-11-23T10:00",
-                    "billable": "on",
-                },
-                follow=True,
-            )
-        warning, listed = _overlap_warning(response)
+        response, warning, listed = _save_overlapping(
+            client,
+            f"/entries/{pair[0].pk}/edit/",
+            website,
+            "2026-11-23T09:00",
+            "2026-11-23T10:00",
+            at(24, 12),
+        )
         assert warning.startswith(
             f"This entry overlaps {whose} entry on Website, Mon 23 Nov 09:00\u201309:30. "
         )
@@ -265,23 +259,14 @@ def test_a_manager_reads_whose_entry_it_overlaps_and_the_link_keeps_to_that_pers
 def test_an_entry_typed_over_a_running_timer_says_it_runs_until_now(
     logged_in, colleague, website, make_entry
 ):
-    with time_machine.travel(at(23, 12), tick=False):
-        make_entry(colleague, website, at(23, 9), None)
-        response = logged_in.post(
-            "/entries/new/",
-            {
-                "project": website.pk,
-                "start": "2026-11-23T10:00",
-                "end": "2026-11-23T11:00",
-                "billable": "on",
-            },
-            follow=True,
-        )
-    warning, listed = _overlap_warning(response)
+    running = make_entry(colleague, website, at(23, 9), None)
+    _, warning, listed = _save_overlapping(
+        logged_in, "/entries/new/", website, "2026-11-23T10:00", "2026-11-23T11:00", at(23, 12)
+    )
     assert warning.startswith(
         "This entry overlaps your entry on Website, Mon 23 Nov 09:00\u2013now. "
     )
-    assert len(listed) == 2
+    assert running in listed and len(listed) == 2
 
 
 def test_a_timer_started_back_over_tracked_time_is_warned_and_marked(
