@@ -1,22 +1,20 @@
-from datetime import date, datetime
-from functools import lru_cache
 from html import escape as escape_html
 
 from django import template
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateformat import format as format_date
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
-from django.utils.translation import get_language
 
 from tracking import permissions
 from tracking.models import TimeEntry, clock_duration, shown_duration
+from tracking.moments import EN_DASH, clock, day, day_time
 from tracking.money import format_money
 
 register = template.Library()
-EN_DASH = "\u2013"
+register.filter("day", day)
+register.filter("day_time", day_time)
 
 
 @register.filter
@@ -45,41 +43,13 @@ def money(amount, currency: str) -> str:
 
 
 @register.filter
-def day(moment) -> str:
-    """A date as "Mon 3 Nov", with the year whenever it is not this year ("Mon 3 Nov 2025").
-
-    ``moment`` may be a date or an aware datetime (shown in the current zone).
-    """
-    if not moment:
-        return ""
-    if isinstance(moment, datetime):
-        moment = timezone.localtime(moment).date()
-    return _day_label(moment, timezone.localdate().year, get_language())
-
-
-@lru_cache(maxsize=4096)
-def _day_label(moment: date, this_year: int, language: str) -> str:
-    """``day``'s text, kept: a list of fifty entries names a handful of days, and formatting
-    one was a tenth of the list's time."""
-    return format_date(moment, "D j M" if moment.year == this_year else "D j M Y")
-
-
-@register.filter
-def day_time(moment) -> str:
-    """A moment as "Mon 3 Nov 14:05" (with the year when it is not this year)."""
-    if not moment:
-        return ""
-    return f"{day(moment)} {_clock(moment)}"
-
-
-@register.filter
 def time_or_day_time(moment) -> str:
     """A moment as "14:05" when it is today in the viewer's zone, else as ``day_time``: a
     timer started last night says on which day."""
     if not moment:
         return ""
     if timezone.localtime(moment).date() == timezone.localdate():
-        return _clock(moment)
+        return clock(moment)
     return day_time(moment)
 
 
@@ -115,8 +85,8 @@ def _entry_row(entry, entries_url: str, form_id: str, show_user: bool) -> str:
     if entry.duration_only:
         when = '<span class="muted">no clock time</span>'
     else:
-        end = _clock(entry.end) if entry.end else "<em>running</em>"
-        when = f'<span class="nowrap">{_clock(entry.start)}{EN_DASH}{end}</span>'
+        end = clock(entry.end) if entry.end else "<em>running</em>"
+        when = f'<span class="nowrap">{clock(entry.start)}{EN_DASH}{end}</span>'
     marks = [f' <span class="tag">{escape_html(tag.name)}</span>' for tag in entry.tag_list]
     overlaps = getattr(entry, "overlaps", False)  # where the list marks it
     for shown, text in [
@@ -212,9 +182,9 @@ def calendar_day(day, entries_url: str, new_url: str, back: str) -> str:
     add_url = f"{new_url}?date={day.date.isoformat()}"
     parts = [
         f'<a class="cal-gap cal-at-{gap.row} cal-span-{gap.span}" href="{add_url}&amp;start_time='
-        f'{_clock(gap.start)}&amp;end_time={_clock(gap.end)}&amp;next={escape_html(back)}">Gap '
+        f'{clock(gap.start)}&amp;end_time={clock(gap.end)}&amp;next={escape_html(back)}">Gap '
         f'{shown_duration(gap.seconds)}<span class="visually-hidden"> from '
-        f"{_clock(gap.start)} to {_clock(gap.end)}: add it</span></a>"
+        f"{clock(gap.start)} to {clock(gap.end)}: add it</span></a>"
         for gap in day.gaps
     ]
     for block in day.blocks:
@@ -230,28 +200,10 @@ def calendar_day(day, entries_url: str, new_url: str, back: str) -> str:
         parts.append(
             f'<a class="cal-entry cal-at-{block.row} cal-span-{block.span} lane-{block.lane}'
             f'{running}" href="{entries_url}{entry.pk}/">{overlaps}<span class="cal-time">'
-            f"{_clock(block.start)}{EN_DASH}{'now' if block.running else _clock(block.end)}"
+            f"{clock(block.start)}{EN_DASH}{'now' if block.running else clock(block.end)}"
             f"</span> <strong>{escape_html(entry.project.name)}</strong>{task}{notes}</a>"
         )
     return mark_safe("".join(parts))  # noqa: S308
-
-
-def clock_span(start, end) -> str:
-    """A stretch of clock time in the viewer's zone: "10:00-10:30", "23:00-Mon 23 Nov 01:00"
-    when it ends on another day, or "10:00-now" for a running entry (``end`` None), with an
-    en dash."""
-    if end is None:
-        until = "now"
-    elif timezone.localdate(end) == timezone.localdate(start):
-        until = _clock(end)
-    else:
-        until = day_time(end)
-    return f"{_clock(start)}{EN_DASH}{until}"
-
-
-def _clock(moment) -> str:
-    """A moment's time of day in the viewer's zone, as the template filter ``time:"H:i"``."""
-    return timezone.localtime(moment).strftime("%H:%M")
 
 
 @register.simple_tag

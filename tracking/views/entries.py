@@ -14,9 +14,9 @@ from tracking import permissions
 from tracking.csv_export import csv_response, invalid_filters
 from tracking.forms import ReportFilterForm, TimeEntryForm
 from tracking.models import ANOTHER_TIMER_RUNS, TRASH_DAYS, Locked, TimeEntry
+from tracking.moments import clock_span, day
 from tracking.permissions import visible_entries
 from tracking.queries import filtered_entries
-from tracking.templatetags.tracking_tags import clock_span, day
 from tracking.views.paging import ListPage
 
 
